@@ -1,0 +1,1 @@
+"""Switchboard: a GraphQL API for telephony configurations, phone numbers and inbound bindings."""

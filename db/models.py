@@ -1,0 +1,162 @@
+"""SQLAlchemy models. Every invariant that must hold under concurrency is an index here.
+
+Relationships are deliberately absent: data is read through explicit queries and DataLoaders,
+so a forgotten loader cannot turn into hidden per-row queries.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    func,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from .types import UTCDateTime, utcnow
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Timestamps:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False
+    )
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    prefix: Mapped[str] = mapped_column(String(16), nullable=False)
+    key_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class Workflow(Timestamps, Base):
+    __tablename__ = "workflows"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False
+    )
+    name: Mapped[str] = mapped_column(String(128), nullable=False)
+
+    __table_args__ = (
+        Index("uq_workflows_org_lower_name", "organization_id", func.lower(text("name")), unique=True),
+    )
+
+
+class TelephonyConfig(Timestamps, Base):
+    __tablename__ = "telephony_configs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False
+    )
+    name: Mapped[str] = mapped_column(String(64), nullable=False)
+    provider: Mapped[str] = mapped_column(String(32), nullable=False)
+    # What the provider's webhooks carry to identify the account; part of every number's routing key.
+    account_id: Mapped[str] = mapped_column(String(255), nullable=False)
+    # Field name -> value; secret fields hold ciphertext (see db.secrets).
+    credentials: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    max_concurrent_calls: Mapped[int | None] = mapped_column(Integer)
+    is_default_outbound: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    verification_status: Mapped[str | None] = mapped_column(String(16))
+    verification_message: Mapped[str | None] = mapped_column(String(1024))
+    verification_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index(
+            "uq_telephony_configs_org_lower_name",
+            "organization_id",
+            func.lower(text("name")),
+            unique=True,
+        ),
+        Index(
+            "uq_telephony_configs_one_default_outbound",
+            "organization_id",
+            unique=True,
+            sqlite_where=text("is_default_outbound"),
+            postgresql_where=text("is_default_outbound"),
+        ),
+    )
+
+
+class PhoneNumber(Timestamps, Base):
+    __tablename__ = "phone_numbers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False
+    )
+    telephony_config_id: Mapped[int] = mapped_column(
+        ForeignKey("telephony_configs.id", ondelete="CASCADE"), nullable=False
+    )
+    # Copies of the configuration's provider and account id: the routing key must be one index.
+    provider: Mapped[str] = mapped_column(String(32), nullable=False)
+    provider_account_id: Mapped[str] = mapped_column(String(255), nullable=False)
+    address: Mapped[str] = mapped_column(String(255), nullable=False)
+    address_normalized: Mapped[str] = mapped_column(String(255), nullable=False)
+    address_type: Mapped[str] = mapped_column(String(16), nullable=False)
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    label: Mapped[str | None] = mapped_column(String(64))
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    is_default_caller_id: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    extra_metadata: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    inbound_workflow_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workflows.id", ondelete="RESTRICT")
+    )
+    sync_ok: Mapped[bool | None] = mapped_column(Boolean)
+    sync_action: Mapped[str | None] = mapped_column(String(8))
+    sync_message: Mapped[str | None] = mapped_column(String(1024))
+    sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index(
+            "uq_phone_numbers_routing_key",
+            "provider",
+            "provider_account_id",
+            "address_normalized",
+            unique=True,
+        ),
+        Index(
+            "uq_phone_numbers_one_default_caller_id",
+            "telephony_config_id",
+            unique=True,
+            sqlite_where=text("is_default_caller_id"),
+            postgresql_where=text("is_default_caller_id"),
+        ),
+        Index("ix_phone_numbers_org_id", "organization_id", "id"),
+        Index("ix_phone_numbers_config_id", "telephony_config_id", "id"),
+        Index("ix_phone_numbers_workflow_id", "inbound_workflow_id", "id"),
+    )

@@ -1,0 +1,54 @@
+"""One page of a connection, independent of GraphQL types."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from switchboard.db.engine import Database
+from switchboard.db.pagination import count, keyset_page
+
+from .errors import BadUserInput
+from .ids import InvalidCursor, InvalidPageSize, from_cursor, page_size
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    size: int
+    after_id: int | None
+
+    @classmethod
+    def parse(cls, first: int | None, after: str | None) -> "PageRequest":
+        try:
+            return cls(size=page_size(first), after_id=from_cursor(after))
+        except (InvalidCursor, InvalidPageSize) as exc:
+            raise BadUserInput(str(exc)) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionSlice:
+    rows: list[Any]
+    has_next: bool
+    has_previous: bool
+    # totalCount costs a query: it runs only when the client selects it.
+    total_count: Callable[[], Awaitable[int]]
+
+
+async def paginate(
+    db: Database,
+    stmt: Select,
+    id_column: InstrumentedAttribute[int],
+    first: int | None,
+    after: str | None,
+) -> ConnectionSlice:
+    request = PageRequest.parse(first, after)
+    async with db.read() as session:
+        page = await keyset_page(session, stmt, id_column, first=request.size, after_id=request.after_id)
+
+    async def total_count() -> int:
+        async with db.read() as session:
+            return await count(session, stmt)
+
+    return ConnectionSlice(page.rows, page.has_next, request.after_id is not None, total_count)

@@ -1,0 +1,32 @@
+"""What every resolver gets: the caller's organization, the database and per-request loaders."""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from switchboard.db.engine import Database
+from switchboard.db.loaders import Loaders
+from switchboard.db.secrets import SecretBox
+
+
+@dataclass
+class AppServices:
+    """Process-wide services, built once at start-up."""
+
+    db: Database
+    secrets: SecretBox
+    public_base_url: str | None = None
+
+
+@dataclass
+class RequestContext:
+    services: AppServices
+    organization_id: int
+    request_id: str = ""
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        return Loaders(self.services.db, self.organization_id)

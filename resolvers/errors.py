@@ -1,0 +1,28 @@
+"""Expected failures. UserError is returned as data; BadUserInput becomes a top-level error."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class UserErrorCode(StrEnum):
+    INVALID = "INVALID"
+    INVALID_PHONE_NUMBER = "INVALID_PHONE_NUMBER"
+    NOT_FOUND = "NOT_FOUND"
+    CONFLICT = "CONFLICT"
+    PROVIDER_MISMATCH = "PROVIDER_MISMATCH"
+    PROVIDER_ERROR = "PROVIDER_ERROR"
+
+
+@dataclass(frozen=True, slots=True)
+class UserError:
+    code: UserErrorCode
+    message: str
+    field: tuple[str, ...] | None = None
+
+
+def not_found(what: str, field: tuple[str, ...]) -> UserError:
+    return UserError(UserErrorCode.NOT_FOUND, f"{what} not found", field)
+
+
+class BadUserInput(Exception):
+    """A malformed argument of a query (bad cursor, negative page size): top-level BAD_USER_INPUT."""

@@ -1,0 +1,1 @@
+"""Domain rules: plain functions with no I/O."""

@@ -1,0 +1,126 @@
+"""Workflows: the agents that inbound numbers are bound to (SPEC §5)."""
+
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from switchboard.db.errors import is_foreign_key_violation, is_unique_violation
+from switchboard.db.models import Workflow
+from switchboard.db.workflows import bound_number_count, get_workflow, workflows_of
+
+from .connections import ConnectionSlice, paginate
+from .context import RequestContext
+from .errors import UserError, UserErrorCode, not_found
+from .ids import database_id_of
+from .rules.names import InvalidName, clean_name
+
+NAME_MAX_LENGTH = 128
+_NAME_FIELD = ("input", "name")
+_ID_FIELD = ("input", "id")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowResult:
+    workflow: Workflow | None = None
+    deleted_id: int | None = None
+    errors: tuple[UserError, ...] = ()
+
+
+def _conflict(name: str) -> WorkflowResult:
+    return WorkflowResult(
+        errors=(UserError(UserErrorCode.CONFLICT, f"A workflow named '{name}' already exists.", _NAME_FIELD),)
+    )
+
+
+def _invalid_name(exc: InvalidName) -> WorkflowResult:
+    return WorkflowResult(errors=(UserError(UserErrorCode.INVALID, str(exc), _NAME_FIELD),))
+
+
+_NOT_FOUND = WorkflowResult(errors=(not_found("Workflow", _ID_FIELD),))
+
+
+async def list_workflows(ctx: RequestContext, first: int | None, after: str | None) -> ConnectionSlice:
+    return await paginate(ctx.db, workflows_of(ctx.organization_id), Workflow.id, first, after)
+
+
+async def find_workflow(ctx: RequestContext, global_id: str) -> Workflow | None:
+    workflow_id = database_id_of(global_id, "Workflow")
+    if workflow_id is None:
+        return None
+    return await ctx.loaders.workflow_by_id.load(workflow_id)
+
+
+async def create_workflow(ctx: RequestContext, name: str) -> WorkflowResult:
+    try:
+        name = clean_name(name, max_length=NAME_MAX_LENGTH)
+    except InvalidName as exc:
+        return _invalid_name(exc)
+    try:
+        async with ctx.db.write() as session:
+            workflow = Workflow(organization_id=ctx.organization_id, name=name)
+            session.add(workflow)
+            await session.flush()
+    except IntegrityError as exc:
+        if is_unique_violation(exc):
+            return _conflict(name)
+        raise
+    return WorkflowResult(workflow=workflow)
+
+
+async def update_workflow(ctx: RequestContext, global_id: str, name: str | None) -> WorkflowResult:
+    workflow_id = database_id_of(global_id, "Workflow")
+    if workflow_id is None:
+        return _NOT_FOUND
+    if name is not None:
+        try:
+            name = clean_name(name, max_length=NAME_MAX_LENGTH)
+        except InvalidName as exc:
+            return _invalid_name(exc)
+    try:
+        async with ctx.db.write() as session:
+            workflow = await get_workflow(session, ctx.organization_id, workflow_id)
+            if workflow is None:
+                return _NOT_FOUND
+            if name is not None:
+                workflow.name = name
+            await session.flush()
+    except IntegrityError as exc:
+        if is_unique_violation(exc):
+            return _conflict(name or "")
+        raise
+    return WorkflowResult(workflow=workflow)
+
+
+def _still_bound(count: int) -> WorkflowResult:
+    numbers = "1 phone number is" if count == 1 else f"{count} phone numbers are"
+    return WorkflowResult(
+        errors=(
+            UserError(
+                UserErrorCode.CONFLICT,
+                f"{numbers} bound to this workflow; unbind them before deleting it.",
+                _ID_FIELD,
+            ),
+        )
+    )
+
+
+async def delete_workflow(ctx: RequestContext, global_id: str) -> WorkflowResult:
+    workflow_id = database_id_of(global_id, "Workflow")
+    if workflow_id is None:
+        return _NOT_FOUND
+    try:
+        async with ctx.db.write() as session:
+            workflow = await get_workflow(session, ctx.organization_id, workflow_id)
+            if workflow is None:
+                return _NOT_FOUND
+            bound = await bound_number_count(session, workflow_id)
+            if bound:
+                return _still_bound(bound)
+            await session.delete(workflow)
+            await session.flush()
+    except IntegrityError as exc:
+        # A number was bound between the count and the delete; the foreign key refused it.
+        if is_foreign_key_violation(exc):
+            return _still_bound(1)
+        raise
+    return WorkflowResult(deleted_id=workflow_id)

@@ -1,0 +1,40 @@
+"""The Strawberry schema: root types assembled from per-domain field groups."""
+
+import strawberry
+from strawberry.extensions import DisableIntrospection
+from strawberry.schema.config import StrawberryConfig
+
+from . import limits
+from .node_fields import NodeQueries
+from .workflow_fields import WorkflowMutations, WorkflowQueries
+
+
+@strawberry.type
+class Query(NodeQueries, WorkflowQueries):
+    pass
+
+
+@strawberry.type
+class Mutation(WorkflowMutations):
+    pass
+
+
+class SwitchboardSchema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None) -> None:
+        """Errors are classified and logged once, by the HTTP layer (server/errors.py)."""
+
+
+def build_schema(*, introspection: bool = True) -> strawberry.Schema:
+    extensions = limits.extensions()
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return SwitchboardSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(auto_camel_case=True),
+    )
+
+
+def export_sdl() -> str:
+    return build_schema().as_str() + "\n"

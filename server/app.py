@@ -1,0 +1,75 @@
+"""The Starlette application: /graphql, /healthz, /readyz."""
+
+import contextlib
+import logging
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from switchboard.db.engine import create_database
+from switchboard.resolvers.context import AppServices
+from switchboard.schema import build_schema
+
+from .auth import ApiKeyAuthenticator
+from .body_limit import BodySizeLimitMiddleware
+from .graphql_view import SwitchboardGraphQL, json_response
+from .secret_key import load_secret_box
+from .settings import Settings, get_settings
+
+log = logging.getLogger("switchboard")
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or get_settings()
+    db = create_database(settings.database_url)
+    services = AppServices(db=db, secrets=load_secret_box(settings), public_base_url=settings.public_base_url)
+    graphql = SwitchboardGraphQL(
+        build_schema(introspection=settings.introspection),
+        services=services,
+        authenticator=ApiKeyAuthenticator(db),
+    )
+
+    async def healthz(_: Request) -> Response:
+        return json_response({"status": "ok"})
+
+    async def readyz(_: Request) -> Response:
+        try:
+            async with db.read() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception:
+            log.exception("readiness check failed")
+            return json_response({"status": "unavailable", "database": "unreachable"}, 503)
+        return json_response({"status": "ok", "database": "ok"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette):
+        yield
+        await db.dispose()
+
+    middleware = [Middleware(BodySizeLimitMiddleware)]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["content-type", "authorization", "x-api-key", "apollographql-client-name"],
+                max_age=600,
+            )
+        )
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        middleware=middleware,
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    return app

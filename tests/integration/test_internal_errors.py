@@ -1,0 +1,39 @@
+"""Unexpected failures are masked: a generic message, a code and a request id; details only in the log."""
+
+import asyncio
+
+import httpx
+import pytest
+import uvicorn
+
+from conftest import TEST_SECRET_KEY, free_port
+from switchboard.server.app import create_app
+from switchboard.server.settings import Settings
+
+
+@pytest.fixture
+async def broken_server(tmp_path):
+    """A server whose database was never migrated: every query fails inside the server."""
+    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}", secret_key=TEST_SECRET_KEY))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+async def test_failure_during_authentication_is_a_masked_500(broken_server, caplog):
+    async with httpx.AsyncClient(base_url=broken_server) as client:
+        response = await client.post(
+            "/graphql", json={"query": "{ organization { name } }"}, headers={"X-API-Key": "sb_" + "k" * 43}
+        )
+    assert response.status_code == 500
+    error = response.json()["errors"][0]
+    assert error["message"] == "Internal server error"
+    assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert error["extensions"]["requestId"]
+    assert "no such table" not in response.text
+    assert any(error["extensions"]["requestId"] in record.getMessage() for record in caplog.records)

@@ -1,0 +1,64 @@
+"""SPEC §8 limits: depth, aliases, tokens, body size, batching; coded request errors."""
+
+
+
+async def test_depth_over_10_is_rejected(api):
+    deep = "{ workflows { nodes { inboundPhoneNumbers { nodes { inboundWorkflow { inboundPhoneNumbers { nodes { inboundWorkflow { inboundPhoneNumbers { nodes { id } } } } } } } } } } }"
+    errors = await api.errors(deep)
+    assert errors[0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "depth" in errors[0]["message"]
+
+
+async def test_31_aliases_are_rejected_30_accepted(api):
+    thirty = "{ " + " ".join(f"a{i}: __typename" for i in range(30)) + " }"
+    assert len(await api.query(thirty)) == 30
+    errors = await api.errors("{ " + " ".join(f"a{i}: __typename" for i in range(31)) + " }")
+    assert errors[0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+async def test_token_bomb_is_rejected_as_parse_failure(api):
+    bomb = "{ __typename " + "@include(if: true) " * 2000 + "}"
+    errors = await api.errors(bomb)
+    assert errors[0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+
+
+async def test_body_over_1_mib_is_413(api):
+    response = await api.http.post(
+        "/graphql",
+        content=b'{"query": "{ __typename }", "pad": "' + b"x" * (1024 * 1024) + b'"}',
+        headers={"X-API-Key": api.key, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_batched_array_is_refused(api):
+    response = await api.http.post(
+        "/graphql",
+        json=[{"query": "{ __typename }"}, {"query": "{ __typename }"}],
+        headers={"X-API-Key": api.key},
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_malformed_json_is_400(api):
+    response = await api.http.post(
+        "/graphql", content=b"{not json", headers={"X-API-Key": api.key, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+
+
+async def test_variables_of_the_wrong_type_are_bad_user_input(api):
+    errors = await api.errors("query($first: Int) { workflows(first: $first) { totalCount } }", {"first": "many"})
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_unknown_field_is_validation_failure(api):
+    errors = await api.errors("{ nope }")
+    assert errors[0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+async def test_too_many_node_ids_is_bad_user_input(api):
+    errors = await api.errors("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ["x"] * 101})
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
