@@ -1,0 +1,166 @@
+"""The telephony provider plugin interface.
+
+A provider plugin is a class that declares, at class level, everything the rest of
+Switchboard needs to know about a provider's credentials: the form fields (one source of
+truth for the GraphQL input types, validation, masking and `telephonyProviders`), whether
+it places calls from owned numbers, whether it can push inbound webhooks per number, and
+which field verifies its webhooks. Plugins know nothing of GraphQL or of the database.
+
+Plugins are found through the ``switchboard.providers`` entry-point group (see
+``registry``), so a third-party package can add one without touching core.
+"""
+
+from __future__ import annotations
+
+import abc
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import ClassVar
+
+
+class FieldType(StrEnum):
+    """How a dashboard renders a credential field (mirrors the GraphQL ProviderFieldType)."""
+
+    TEXT = "TEXT"
+    SECRET = "SECRET"
+    URL = "URL"
+    NUMBER = "NUMBER"
+    BOOLEAN = "BOOLEAN"
+    SELECT = "SELECT"
+    TEXTAREA = "TEXTAREA"
+
+
+class Connectivity(StrEnum):
+    """API: calls and numbers go through the provider's REST API. SIP: a SIP/PBX interface."""
+
+    API = "API"
+    SIP = "SIP"
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialField:
+    """One field of a provider's credentials.
+
+    ``name`` is the camelCase key used in the GraphQL input, in stored credentials and in the
+    API's ``credentials`` JSON. ``pattern`` must match the whole (stripped) value; it is written
+    to be valid both for Python ``re`` and for JavaScript (including the ``v`` flag that HTML
+    ``pattern`` attributes use), and is anchored with ``^...$``. ``pattern_hint`` completes the
+    sentence "<label> ..." in the error shown when the pattern does not match; it must never
+    depend on the value. ``options`` are (value, label) pairs; when present the value must be
+    one of them.
+    """
+
+    name: str
+    label: str
+    type: FieldType = FieldType.TEXT
+    required: bool = True
+    secret: bool = False
+    pattern: str | None = None
+    pattern_hint: str | None = None
+    description: str | None = None
+    placeholder: str | None = None
+    default: str | None = None
+    options: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[a-z][A-Za-z0-9]*", self.name):
+            raise ValueError(f"credential field name {self.name!r} must be camelCase")
+        if self.pattern is not None:
+            if not (self.pattern.startswith("^") and self.pattern.endswith("$")):
+                raise ValueError(f"pattern of {self.name!r} must be anchored with ^...$")
+            re.compile(self.pattern)
+        if self.type is FieldType.SELECT and not self.options:
+            raise ValueError(f"SELECT field {self.name!r} needs options")
+        if self.options and self.default is not None and self.default not in self.option_values:
+            raise ValueError(f"default of {self.name!r} is not one of its options")
+
+    @property
+    def option_values(self) -> tuple[str, ...]:
+        return tuple(value for value, _label in self.options)
+
+
+# Patterns shared by several providers. Each pattern is valid in Python ``re`` and in JavaScript
+# with the ``u`` and ``v`` flags (literal ``-`` and ``/`` inside classes are escaped).
+UUID_PATTERN = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
+UUID_HINT = "must be a UUID such as 123e4567-e89b-12d3-a456-426614174000"
+#: For tokens whose exact format providers do not document: only catches paste accidents.
+OPAQUE_TOKEN_PATTERN = r"^\S+$"
+OPAQUE_TOKEN_HINT = "must not contain spaces"
+DIGITS_PATTERN = r"^[0-9]+$"
+DIGITS_HINT = "must contain digits only"
+
+
+def opaque_secret(
+    name: str, label: str, description: str, *, required: bool = True
+) -> CredentialField:
+    """A secret token whose format the provider does not document: only whitespace is refused."""
+    return CredentialField(
+        name=name,
+        label=label,
+        type=FieldType.SECRET,
+        required=required,
+        secret=True,
+        pattern=OPAQUE_TOKEN_PATTERN,
+        pattern_hint=OPAQUE_TOKEN_HINT,
+        description=description,
+    )
+
+
+class ProviderPlugin(abc.ABC):
+    """Base class of every telephony provider plugin.
+
+    Subclasses declare the class variables below. Network operations (verify, attach,
+    detach) are added to this interface separately.
+    """
+
+    #: Lower-case identifier: the oneOf input key and, upper-cased, the GraphQL enum value.
+    key: ClassVar[str]
+    display_name: ClassVar[str]
+    notes: ClassVar[str | None] = None
+    docs_url: ClassVar[str | None] = None
+    connectivity: ClassVar[Connectivity] = Connectivity.API
+    #: True when binding an inbound workflow can push the webhook to the provider per number.
+    supports_inbound_sync: ClassVar[bool]
+    #: True when outbound calls are placed from numbers the account owns (caller IDs).
+    needs_caller_ids: ClassVar[bool]
+    #: Name of the field holding the secret that verifies the provider's webhooks, if any.
+    webhook_secret_field: ClassVar[str | None] = None
+    fields: ClassVar[tuple[CredentialField, ...]]
+
+    def __init__(self) -> None:
+        cls = type(self)
+        for attr in ("key", "display_name", "supports_inbound_sync", "needs_caller_ids", "fields"):
+            if not hasattr(cls, attr):
+                raise TypeError(f"provider plugin {cls.__qualname__} does not declare {attr!r}")
+        names = [f.name for f in self.fields]
+        if len(set(names)) != len(names):
+            raise TypeError(f"provider plugin {cls.__qualname__} declares a field twice")
+        if self.webhook_secret_field is not None and self.webhook_secret_field not in names:
+            raise TypeError(
+                f"provider plugin {cls.__qualname__}: webhook_secret_field "
+                f"{self.webhook_secret_field!r} is not a declared field"
+            )
+
+    @abc.abstractmethod
+    def account_id(self, credentials: Mapping[str, str]) -> str:
+        """The provider account identifier that the provider's webhooks carry.
+
+        Part of the routing key (provider, account id, normalized address); normalized so that
+        equivalent credentials give the same id. ``credentials`` are validated plaintext values.
+        """
+
+    def field(self, name: str) -> CredentialField:
+        """The declared field called ``name``; KeyError when there is none."""
+        for declared in self.fields:
+            if declared.name == name:
+                return declared
+        raise KeyError(f"{self.key} has no credential field {name!r}")
+
+    @property
+    def secret_field_names(self) -> frozenset[str]:
+        return frozenset(f.name for f in self.fields if f.secret)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} key={self.key!r}>"
