@@ -4,24 +4,59 @@ Each batch opens its own short session: graphql-core resolves sibling fields con
 an AsyncSession must not be shared between tasks.
 """
 
+from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import aliased
 from strawberry.dataloader import DataLoader
 
 from .engine import Database
 from .models import Organization, PhoneNumber, TelephonyConfig, Workflow
+from .pagination import Page
 
 
+class NumberStats(NamedTuple):
+    """Aggregates of one configuration's numbers: counts, capacity and warnings all read these."""
+
+    total: int = 0
+    active: int = 0
+    has_default: bool = False
+    default_active: bool = False
+    bound: int = 0
+
+
+class NumberPageKey(NamedTuple):
+    """One nested page of numbers: the parent's id and the page arguments."""
+
+    parent_id: int
+    size: int
+    after_id: int | None
+    is_active: bool | None
+
+
+@dataclass
 class Loaders:
-    def __init__(self, db: Database, organization_id: int) -> None:
-        self.db = db
-        self.organization_id = organization_id
+    db: Database
+    organization_id: int
+
+    def __post_init__(self) -> None:
         self.organization_by_id = self._rows_by_id(Organization, Organization.id)
         self.workflow_by_id = self._rows_by_id(Workflow, Workflow.organization_id)
         self.telephony_config_by_id = self._rows_by_id(TelephonyConfig, TelephonyConfig.organization_id)
         self.phone_number_by_id = self._rows_by_id(PhoneNumber, PhoneNumber.organization_id)
+        self.number_stats_by_config = DataLoader(load_fn=self._number_stats)
+        self.failed_syncs_by_config = DataLoader(load_fn=self._failed_syncs)
+        self.default_caller_id_by_config = DataLoader(load_fn=self._default_caller_ids)
+        self.bound_count_by_workflow = DataLoader(load_fn=self._bound_counts)
+        self.number_page_by_config = DataLoader(
+            load_fn=lambda keys: self._number_pages(PhoneNumber.telephony_config_id, keys)
+        )
+        self.number_page_by_workflow = DataLoader(
+            load_fn=lambda keys: self._number_pages(PhoneNumber.inbound_workflow_id, keys)
+        )
 
     def _rows_by_id(self, model: Any, tenant_column: Any) -> DataLoader[int, Any]:
         async def load(ids: Sequence[int]) -> list[Any]:
@@ -33,3 +68,99 @@ class Loaders:
             return [found.get(i) for i in ids]
 
         return DataLoader(load_fn=load)
+
+    async def _number_stats(self, config_ids: Sequence[int]) -> list[NumberStats]:
+        def total(condition: Any) -> Any:
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+        stmt = (
+            select(
+                PhoneNumber.telephony_config_id,
+                func.count(),
+                total(PhoneNumber.is_active),
+                total(PhoneNumber.is_default_caller_id),
+                total(PhoneNumber.is_default_caller_id & PhoneNumber.is_active),
+                total(PhoneNumber.inbound_workflow_id.is_not(None)),
+            )
+            .where(
+                PhoneNumber.organization_id == self.organization_id,
+                PhoneNumber.telephony_config_id.in_(config_ids),
+            )
+            .group_by(PhoneNumber.telephony_config_id)
+        )
+        async with self.db.read() as session:
+            found = {
+                row[0]: NumberStats(int(row[1]), int(row[2]), bool(row[3]), bool(row[4]), int(row[5]))
+                for row in await session.execute(stmt)
+            }
+        return [found.get(i, NumberStats()) for i in config_ids]
+
+    async def _failed_syncs(self, config_ids: Sequence[int]) -> list[list[PhoneNumber]]:
+        stmt = (
+            select(PhoneNumber)
+            .where(
+                PhoneNumber.organization_id == self.organization_id,
+                PhoneNumber.telephony_config_id.in_(config_ids),
+                PhoneNumber.sync_ok.is_(False),
+            )
+            .order_by(PhoneNumber.id)
+        )
+        found: dict[int, list[PhoneNumber]] = defaultdict(list)
+        async with self.db.read() as session:
+            for row in await session.scalars(stmt):
+                found[row.telephony_config_id].append(row)
+        return [found.get(i, []) for i in config_ids]
+
+    async def _default_caller_ids(self, config_ids: Sequence[int]) -> list[PhoneNumber | None]:
+        stmt = select(PhoneNumber).where(
+            PhoneNumber.organization_id == self.organization_id,
+            PhoneNumber.telephony_config_id.in_(config_ids),
+            PhoneNumber.is_default_caller_id,
+        )
+        async with self.db.read() as session:
+            found = {row.telephony_config_id: row for row in await session.scalars(stmt)}
+        return [found.get(i) for i in config_ids]
+
+    async def _bound_counts(self, workflow_ids: Sequence[int]) -> list[int]:
+        stmt = (
+            select(PhoneNumber.inbound_workflow_id, func.count())
+            .where(
+                PhoneNumber.organization_id == self.organization_id,
+                PhoneNumber.inbound_workflow_id.in_(workflow_ids),
+            )
+            .group_by(PhoneNumber.inbound_workflow_id)
+        )
+        async with self.db.read() as session:
+            found = {row[0]: int(row[1]) for row in await session.execute(stmt)}
+        return [found.get(i, 0) for i in workflow_ids]
+
+    async def _number_pages(self, parent_column: Any, keys: Sequence[NumberPageKey]) -> list[Page]:
+        """First pages of many parents in one query per distinct page arguments (usually one)."""
+        groups: dict[tuple, list[int]] = defaultdict(list)
+        for key in keys:
+            groups[(key.size, key.after_id, key.is_active)].append(key.parent_id)
+        pages: dict[NumberPageKey, Page] = {}
+        async with self.db.read() as session:
+            for (size, after_id, is_active), parent_ids in groups.items():
+                position = func.row_number().over(partition_by=parent_column, order_by=PhoneNumber.id)
+                inner = select(PhoneNumber, position.label("position")).where(
+                    PhoneNumber.organization_id == self.organization_id, parent_column.in_(parent_ids)
+                )
+                if after_id is not None:
+                    inner = inner.where(PhoneNumber.id > after_id)
+                if is_active is not None:
+                    inner = inner.where(PhoneNumber.is_active.is_(is_active))
+                subquery = inner.subquery()
+                number = aliased(PhoneNumber, subquery)
+                rows = await session.scalars(
+                    select(number).where(subquery.c.position <= size + 1).order_by(subquery.c.id)
+                )
+                by_parent: dict[int, list[PhoneNumber]] = defaultdict(list)
+                for row in rows:
+                    by_parent[getattr(row, parent_column.key)].append(row)
+                for parent_id in parent_ids:
+                    found = by_parent.get(parent_id, [])
+                    pages[NumberPageKey(parent_id, size, after_id, is_active)] = Page(
+                        rows=found[:size], has_next=len(found) > size
+                    )
+        return [pages[key] for key in keys]

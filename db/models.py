@@ -89,6 +89,8 @@ class TelephonyConfig(Timestamps, Base):
     account_id: Mapped[str] = mapped_column(String(255), nullable=False)
     # Field name -> value; secret fields hold ciphertext (see db.secrets).
     credentials: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    # What the API shows: secrets already masked at write time, so reads never decrypt.
+    masked_credentials: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     max_concurrent_calls: Mapped[int | None] = mapped_column(Integer)
     is_default_outbound: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     verification_status: Mapped[str | None] = mapped_column(String(16))

@@ -10,8 +10,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from switchboard.db.engine import Database
 from switchboard.db.pagination import count, keyset_page
 
-from .errors import BadUserInput
-from .ids import InvalidCursor, InvalidPageSize, from_cursor, page_size
+from .ids import from_cursor, page_size
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,10 +20,7 @@ class PageRequest:
 
     @classmethod
     def parse(cls, first: int | None, after: str | None) -> "PageRequest":
-        try:
-            return cls(size=page_size(first), after_id=from_cursor(after))
-        except (InvalidCursor, InvalidPageSize) as exc:
-            raise BadUserInput(str(exc)) from exc
+        return cls(size=page_size(first), after_id=from_cursor(after))
 
 
 @dataclass(frozen=True, slots=True)

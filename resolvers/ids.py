@@ -3,6 +3,8 @@
 import base64
 import binascii
 
+from .errors import BadUserInput
+
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 _CURSOR_TAG = "cursor"
@@ -50,7 +52,7 @@ def to_cursor(database_id: int) -> str:
     return _encode(f"{_CURSOR_TAG}:{database_id}")
 
 
-class InvalidCursor(ValueError):
+class InvalidCursor(BadUserInput):
     pass
 
 
@@ -63,7 +65,7 @@ def from_cursor(cursor: str | None) -> int | None:
     return parsed[1]
 
 
-class InvalidPageSize(ValueError):
+class InvalidPageSize(BadUserInput):
     pass
 
 

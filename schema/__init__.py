@@ -6,16 +6,18 @@ from strawberry.schema.config import StrawberryConfig
 
 from . import limits
 from .node_fields import NodeQueries
+from .telephony_fields import TelephonyMutations, TelephonyQueries
+from .warnings import WarningQueries
 from .workflow_fields import WorkflowMutations, WorkflowQueries
 
 
 @strawberry.type
-class Query(NodeQueries, WorkflowQueries):
+class Query(NodeQueries, TelephonyQueries, WarningQueries, WorkflowQueries):
     pass
 
 
 @strawberry.type
-class Mutation(WorkflowMutations):
+class Mutation(TelephonyMutations, WorkflowMutations):
     pass
 
 

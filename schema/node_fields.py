@@ -11,6 +11,8 @@ from switchboard.resolvers.errors import BadUserInput
 from .info import Info
 from .node import Node
 from .organization import Organization
+from .phone_number import PhoneNumber
+from .telephony_config import TelephonyConfig
 from .workflow import Workflow
 
 MAX_NODES = 100
@@ -19,6 +21,8 @@ MAX_NODES = 100
 NODE_WRAPPERS: dict[str, Callable[[Any], Node]] = {
     "Organization": Organization.of,
     "Workflow": Workflow.of,
+    "TelephonyConfig": TelephonyConfig.of,
+    "PhoneNumber": PhoneNumber.of,
 }
 
 

@@ -6,8 +6,11 @@ import strawberry
 
 from switchboard.db import models
 from switchboard.resolvers.ids import to_global_id
+from switchboard.resolvers.telephony_configs import default_outbound_config
 
+from .info import Info
 from .node import Node
+from .telephony_config import TelephonyConfig
 
 
 @strawberry.type
@@ -24,3 +27,8 @@ class Organization(Node):
             name=row.name,
             created_at=row.created_at,
         )
+
+    @strawberry.field
+    async def default_outbound_config(self, info: Info) -> TelephonyConfig | None:
+        row = await default_outbound_config(info.context)
+        return TelephonyConfig.of(row) if row else None

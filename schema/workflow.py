@@ -1,13 +1,22 @@
 """Workflow types, inputs and payloads."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from switchboard.db import models
 from switchboard.resolvers.ids import to_global_id
+from switchboard.resolvers.phone_numbers import numbers_of_workflow
 
+from .connection import Connection
+from .info import Info
 from .node import Node
+
+if TYPE_CHECKING:
+    from .phone_number import PhoneNumber
+
+PhoneNumberType = Annotated["PhoneNumber", strawberry.lazy("switchboard.schema.phone_number")]
 
 
 @strawberry.type
@@ -26,6 +35,15 @@ class Workflow(Node):
             created_at=row.created_at,
             updated_at=row.updated_at,
         )
+
+    @strawberry.field
+    async def inbound_phone_numbers(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[PhoneNumberType]:
+        from .phone_number import PhoneNumber
+
+        page = await numbers_of_workflow(info.context, self.database_id, first, after)
+        return Connection.of(page, PhoneNumber.of)
 
 
 @strawberry.input

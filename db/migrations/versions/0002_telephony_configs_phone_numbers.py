@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("provider", sa.String(32), nullable=False),
         sa.Column("account_id", sa.String(255), nullable=False),
         sa.Column("credentials", sa.JSON, nullable=False),
+        sa.Column("masked_credentials", sa.JSON, nullable=False),
         sa.Column("max_concurrent_calls", sa.Integer),
         sa.Column("is_default_outbound", sa.Boolean, nullable=False),
         sa.Column("verification_status", sa.String(16)),

@@ -1,0 +1,95 @@
+"""Data access for telephony configurations and phone numbers."""
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import Organization, PhoneNumber, TelephonyConfig
+
+
+def configs_of(organization_id: int, provider: str | None = None) -> Select:
+    stmt = select(TelephonyConfig).where(TelephonyConfig.organization_id == organization_id)
+    if provider is not None:
+        stmt = stmt.where(TelephonyConfig.provider == provider)
+    return stmt
+
+
+async def get_config(
+    session: AsyncSession, organization_id: int, config_id: int, *, lock: bool = False
+) -> TelephonyConfig | None:
+    stmt = configs_of(organization_id).where(TelephonyConfig.id == config_id)
+    return await session.scalar(stmt.with_for_update() if lock else stmt)
+
+
+async def lock_organization(session: AsyncSession, organization_id: int) -> None:
+    """Serialize default-outbound changes of one organization (a no-op lock on SQLite,
+    whose write transactions are already serialized by BEGIN IMMEDIATE)."""
+    await session.execute(select(Organization.id).where(Organization.id == organization_id).with_for_update())
+
+
+async def make_default_outbound(session: AsyncSession, organization_id: int, config_id: int) -> None:
+    await lock_organization(session, organization_id)
+    await session.execute(
+        update(TelephonyConfig)
+        .where(
+            TelephonyConfig.organization_id == organization_id,
+            TelephonyConfig.is_default_outbound,
+            TelephonyConfig.id != config_id,
+        )
+        .values(is_default_outbound=False)
+    )
+    await session.execute(
+        update(TelephonyConfig).where(TelephonyConfig.id == config_id).values(is_default_outbound=True)
+    )
+
+
+async def rekey_numbers(session: AsyncSession, config_id: int, account_id: str) -> None:
+    await session.execute(
+        update(PhoneNumber)
+        .where(PhoneNumber.telephony_config_id == config_id)
+        .values(provider_account_id=account_id)
+    )
+
+
+def numbers_of(
+    organization_id: int,
+    *,
+    config_id: int | None = None,
+    is_active: bool | None = None,
+    address_type: str | None = None,
+    search: str | None = None,
+) -> Select:
+    stmt = select(PhoneNumber).where(PhoneNumber.organization_id == organization_id)
+    if config_id is not None:
+        stmt = stmt.where(PhoneNumber.telephony_config_id == config_id)
+    if is_active is not None:
+        stmt = stmt.where(PhoneNumber.is_active.is_(is_active))
+    if address_type is not None:
+        stmt = stmt.where(PhoneNumber.address_type == address_type)
+    if search:
+        stmt = stmt.where(
+            PhoneNumber.address.icontains(search, autoescape=True)
+            | PhoneNumber.address_normalized.icontains(search, autoescape=True)
+            | PhoneNumber.label.icontains(search, autoescape=True)
+        )
+    return stmt
+
+
+async def get_number(
+    session: AsyncSession, organization_id: int, number_id: int
+) -> PhoneNumber | None:
+    return await session.scalar(numbers_of(organization_id).where(PhoneNumber.id == number_id))
+
+
+async def make_default_caller_id(session: AsyncSession, config_id: int, number_id: int) -> None:
+    """Unset the previous default and set this one; the config row lock serializes racing calls."""
+    await session.execute(select(TelephonyConfig.id).where(TelephonyConfig.id == config_id).with_for_update())
+    await session.execute(
+        update(PhoneNumber)
+        .where(
+            PhoneNumber.telephony_config_id == config_id,
+            PhoneNumber.is_default_caller_id,
+            PhoneNumber.id != number_id,
+        )
+        .values(is_default_caller_id=False)
+    )
+    await session.execute(update(PhoneNumber).where(PhoneNumber.id == number_id).values(is_default_caller_id=True))

@@ -1,0 +1,359 @@
+"""Phone numbers: normalization, routing-key uniqueness, default caller ID, workflow binding (SPEC §4)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from switchboard.db.loaders import NumberPageKey
+from switchboard.db.errors import is_foreign_key_violation, is_unique_violation
+from switchboard.db.models import PhoneNumber, TelephonyConfig
+from switchboard.db.telephony import get_config, get_number, make_default_caller_id, numbers_of
+from switchboard.db.workflows import get_workflow
+from switchboard.providers.registry import get_provider
+
+from .connections import ConnectionSlice, PageRequest, paginate
+from .context import RequestContext
+from .errors import UserError, UserErrorCode, not_found
+from .ids import database_id_of
+from .rules.addresses import (
+    InvalidAddress,
+    InvalidCountryCode,
+    NormalizedAddress,
+    normalize_address,
+    normalize_country_code,
+)
+from .unchanged import UNCHANGED
+
+TYPE_NAME = "PhoneNumber"
+LABEL_MAX_LENGTH = 64
+SEARCH_MAX_LENGTH = 255
+
+
+@dataclass(frozen=True, slots=True)
+class NumberResult:
+    number: PhoneNumber | None = None
+    deleted_id: int | None = None
+    errors: tuple[UserError, ...] = ()
+
+
+def _fail(*errors: UserError) -> NumberResult:
+    return NumberResult(errors=errors)
+
+
+def _missing(field: str) -> NumberResult:
+    return _fail(not_found("Phone number", ("input", field)))
+
+
+def _routing_conflict(config: TelephonyConfig, normalized: str) -> NumberResult:
+    provider = get_provider(config.provider).display_name
+    return _fail(
+        UserError(
+            UserErrorCode.CONFLICT,
+            f"{normalized} is already registered for this {provider} account.",
+            ("input", "address"),
+        )
+    )
+
+
+def _workflow_missing() -> NumberResult:
+    return _fail(not_found("Workflow", ("input", "inboundWorkflowId")))
+
+
+def _check_label(label: str | None) -> UserError | None:
+    if label is not None and len(label) > LABEL_MAX_LENGTH:
+        return UserError(UserErrorCode.INVALID, f"label must be at most {LABEL_MAX_LENGTH} characters.", ("input", "label"))
+    return None
+
+
+def _check_metadata(metadata: Any) -> UserError | None:
+    if metadata is not None and not isinstance(metadata, dict):
+        return UserError(UserErrorCode.INVALID, "extraMetadata must be a JSON object.", ("input", "extraMetadata"))
+    return None
+
+
+def _normalize(address: str, country_code: str | None) -> NormalizedAddress | UserError:
+    if country_code is not None:
+        try:
+            country_code = normalize_country_code(country_code)
+        except InvalidCountryCode as exc:
+            return UserError(UserErrorCode.INVALID, str(exc), ("input", "countryCode"))
+    try:
+        return normalize_address(address, country_code)
+    except InvalidAddress as exc:
+        return UserError(UserErrorCode.INVALID_PHONE_NUMBER, str(exc), ("input", "address"))
+
+
+def _apply_address(number: PhoneNumber, address: NormalizedAddress) -> None:
+    number.address_normalized = address.normalized
+    number.address_type = address.type.value
+    number.country_code = address.country_code
+
+
+async def list_numbers(
+    ctx: RequestContext,
+    first: int | None,
+    after: str | None,
+    *,
+    config_global_id: str | None,
+    is_active: bool | None,
+    address_type: str | None,
+    search: str | None,
+) -> ConnectionSlice:
+    config_id = None
+    if config_global_id is not None:
+        # An unknown or foreign configuration has no numbers: -1 matches nothing.
+        config_id = database_id_of(config_global_id, "TelephonyConfig") or -1
+    stmt = numbers_of(
+        ctx.organization_id,
+        config_id=config_id,
+        is_active=is_active,
+        address_type=address_type,
+        search=(search or "").strip()[:SEARCH_MAX_LENGTH] or None,
+    )
+    return await paginate(ctx.db, stmt, PhoneNumber.id, first, after)
+
+
+async def find_number(ctx: RequestContext, global_id: str) -> PhoneNumber | None:
+    number_id = database_id_of(global_id, TYPE_NAME)
+    return None if number_id is None else await ctx.loaders.phone_number_by_id.load(number_id)
+
+
+async def create_number(
+    ctx: RequestContext,
+    *,
+    config_global_id: str,
+    address: str,
+    country_code: str | None,
+    label: str | None,
+    workflow_global_id: str | None,
+    is_active: bool,
+    is_default_caller_id: bool,
+    extra_metadata: Any,
+) -> NumberResult:
+    normalized = _normalize(address, country_code)
+    errors = [
+        e
+        for e in (
+            normalized if isinstance(normalized, UserError) else None,
+            _check_label(label),
+            _check_metadata(extra_metadata),
+        )
+        if e is not None
+    ]
+    if is_default_caller_id and not is_active:
+        errors.append(
+            UserError(UserErrorCode.INVALID, "An inactive number cannot be the default caller ID.", ("input", "isDefaultCallerId"))
+        )
+    if errors:
+        return _fail(*errors)
+    config_id = database_id_of(config_global_id, "TelephonyConfig")
+    workflow_id = None if workflow_global_id is None else database_id_of(workflow_global_id, "Workflow") or -1
+    try:
+        async with ctx.db.write() as session:
+            config = None if config_id is None else await get_config(session, ctx.organization_id, config_id)
+            if config is None:
+                return _fail(not_found("Telephony configuration", ("input", "telephonyConfigId")))
+            if workflow_id is not None and await get_workflow(session, ctx.organization_id, workflow_id) is None:
+                return _workflow_missing()
+            number = PhoneNumber(
+                organization_id=ctx.organization_id,
+                telephony_config_id=config.id,
+                provider=config.provider,
+                provider_account_id=config.account_id,
+                address=address,
+                label=label,
+                is_active=is_active,
+                is_default_caller_id=False,
+                extra_metadata=extra_metadata or {},
+                inbound_workflow_id=workflow_id,
+            )
+            _apply_address(number, normalized)
+            session.add(number)
+            await session.flush()
+            if is_default_caller_id:
+                await make_default_caller_id(session, config.id, number.id)
+                number.is_default_caller_id = True
+    except IntegrityError as exc:
+        if is_unique_violation(exc):
+            return _routing_conflict(config, normalized.normalized)
+        if is_foreign_key_violation(exc):
+            return _workflow_missing()
+        raise
+    return NumberResult(number=number)
+
+
+@dataclass(frozen=True, slots=True)
+class NumberChanges:
+    """What updatePhoneNumber was asked to change; UNCHANGED where a field was omitted."""
+
+    label: Any = UNCHANGED
+    workflow_global_id: str | None = None
+    clear_workflow: bool = False
+    is_active: bool | None = None
+    country_code: Any = UNCHANGED
+    extra_metadata: Any = UNCHANGED
+
+
+def _check_changes(changes: NumberChanges) -> list[UserError]:
+    errors = []
+    if changes.label is not UNCHANGED and (problem := _check_label(changes.label)):
+        errors.append(problem)
+    if changes.extra_metadata is not UNCHANGED and (problem := _check_metadata(changes.extra_metadata)):
+        errors.append(problem)
+    if changes.clear_workflow and changes.workflow_global_id is not None:
+        errors.append(
+            UserError(
+                UserErrorCode.INVALID,
+                "Give either inboundWorkflowId or clearInboundWorkflow, not both.",
+                ("input", "clearInboundWorkflow"),
+            )
+        )
+    return errors
+
+
+async def update_number(ctx: RequestContext, global_id: str, changes: NumberChanges) -> NumberResult:
+    number_id = database_id_of(global_id, TYPE_NAME)
+    if number_id is None:
+        return _missing("id")
+    if errors := _check_changes(changes):
+        return _fail(*errors)
+    workflow_id = None
+    if changes.workflow_global_id is not None:
+        workflow_id = database_id_of(changes.workflow_global_id, "Workflow") or -1
+    config = None
+    try:
+        async with ctx.db.write() as session:
+            number = await get_number(session, ctx.organization_id, number_id)
+            if number is None:
+                return _missing("id")
+            if changes.country_code is not UNCHANGED:
+                normalized = _normalize(number.address, changes.country_code)
+                if isinstance(normalized, UserError):
+                    return _fail(normalized)
+                _apply_address(number, normalized)
+            if workflow_id is not None:
+                if await get_workflow(session, ctx.organization_id, workflow_id) is None:
+                    return _workflow_missing()
+                number.inbound_workflow_id = workflow_id
+            if changes.clear_workflow:
+                number.inbound_workflow_id = None
+            if changes.label is not UNCHANGED:
+                number.label = changes.label
+            if changes.is_active is not None:
+                number.is_active = changes.is_active
+            if changes.extra_metadata is not UNCHANGED:
+                number.extra_metadata = changes.extra_metadata or {}
+            config = await get_config(session, ctx.organization_id, number.telephony_config_id)
+            await session.flush()
+    except IntegrityError as exc:
+        if is_unique_violation(exc):
+            return _routing_conflict(config, number.address_normalized)
+        if is_foreign_key_violation(exc):
+            return _workflow_missing()
+        raise
+    return NumberResult(number=number)
+
+
+async def delete_number(ctx: RequestContext, global_id: str) -> NumberResult:
+    number_id = database_id_of(global_id, TYPE_NAME)
+    if number_id is None:
+        return _missing("id")
+    async with ctx.db.write() as session:
+        number = await get_number(session, ctx.organization_id, number_id)
+        if number is None:
+            return _missing("id")
+        await session.delete(number)
+    return NumberResult(deleted_id=number_id)
+
+
+async def set_default_caller_id(ctx: RequestContext, global_id: str) -> NumberResult:
+    number_id = database_id_of(global_id, TYPE_NAME)
+    if number_id is None:
+        return _missing("phoneNumberId")
+    async with ctx.db.write() as session:
+        number = await get_number(session, ctx.organization_id, number_id)
+        if number is None:
+            return _missing("phoneNumberId")
+        if not number.is_active:
+            return _fail(
+                UserError(
+                    UserErrorCode.INVALID,
+                    "An inactive number cannot be the default caller ID; activate it first.",
+                    ("input", "phoneNumberId"),
+                )
+            )
+        await make_default_caller_id(session, number.telephony_config_id, number.id)
+        number.is_default_caller_id = True
+    return NumberResult(number=number)
+
+
+async def clear_inbound_workflow(ctx: RequestContext, global_id: str) -> NumberResult:
+    number_id = database_id_of(global_id, TYPE_NAME)
+    if number_id is None:
+        return _missing("phoneNumberId")
+    async with ctx.db.write() as session:
+        number = await get_number(session, ctx.organization_id, number_id)
+        if number is None:
+            return _missing("phoneNumberId")
+        number.inbound_workflow_id = None
+        await session.flush()
+    return NumberResult(number=number)
+
+
+async def resync_number(ctx: RequestContext, global_id: str) -> NumberResult:
+    """Pushing the binding calls the provider; until the provider plugins make network calls,
+    the mutation says so plainly instead of pretending."""
+    number = await find_number(ctx, global_id)
+    if number is None:
+        return _missing("phoneNumberId")
+    provider = get_provider(number.provider).display_name
+    return NumberResult(
+        number=number,
+        errors=(
+            UserError(
+                UserErrorCode.PROVIDER_ERROR,
+                f"Pushing inbound webhooks to {provider} is not available in this version of Switchboard.",
+                ("input", "phoneNumberId"),
+            ),
+        ),
+    )
+
+
+async def numbers_of_config(
+    ctx: RequestContext, config_id: int, first: int | None, after: str | None, is_active: bool | None
+) -> ConnectionSlice:
+    """A configuration's numbers, batched across configurations by a DataLoader."""
+    request = PageRequest.parse(first, after)
+    loaders = ctx.loaders
+    page = await loaders.number_page_by_config.load(NumberPageKey(config_id, request.size, request.after_id, is_active))
+
+    async def total_count() -> int:
+        counts = await loaders.number_stats_by_config.load(config_id)
+        if is_active is None:
+            return counts.total
+        return counts.active if is_active else counts.total - counts.active
+
+    return ConnectionSlice(page.rows, page.has_next, request.after_id is not None, total_count)
+
+
+async def numbers_of_workflow(
+    ctx: RequestContext, workflow_id: int, first: int | None, after: str | None
+) -> ConnectionSlice:
+    """The numbers bound to a workflow, batched across workflows by a DataLoader."""
+    request = PageRequest.parse(first, after)
+    loaders = ctx.loaders
+    page = await loaders.number_page_by_workflow.load(NumberPageKey(workflow_id, request.size, request.after_id, None))
+
+    async def total_count() -> int:
+        return await loaders.bound_count_by_workflow.load(workflow_id)
+
+    return ConnectionSlice(page.rows, page.has_next, request.after_id is not None, total_count)
+
+
+def inbound_webhook_url(ctx: RequestContext, number: PhoneNumber) -> str | None:
+    """Where the provider sends this number's inbound calls: only when bound and a public URL is set."""
+    base = ctx.services.public_base_url
+    if base is None or number.inbound_workflow_id is None:
+        return None
+    return f"{base}/telephony/{number.provider}/inbound"

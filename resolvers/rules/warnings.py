@@ -1,0 +1,156 @@
+"""Warning rules (SPEC §6): plain functions from facts about a configuration to warnings."""
+
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+
+
+class Severity(IntEnum):
+    """Ordered so that sorting by descending value puts the most severe first."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+
+class WarningCode(StrEnum):
+    NO_DEFAULT_OUTBOUND_CONFIG = "NO_DEFAULT_OUTBOUND_CONFIG"
+    NO_ACTIVE_PHONE_NUMBERS = "NO_ACTIVE_PHONE_NUMBERS"
+    NO_DEFAULT_CALLER_ID = "NO_DEFAULT_CALLER_ID"
+    DEFAULT_CALLER_ID_INACTIVE = "DEFAULT_CALLER_ID_INACTIVE"
+    MISSING_WEBHOOK_VERIFICATION_SECRET = "MISSING_WEBHOOK_VERIFICATION_SECRET"
+    PROVIDER_SYNC_FAILED = "PROVIDER_SYNC_FAILED"
+    CREDENTIALS_NOT_VERIFIED = "CREDENTIALS_NOT_VERIFIED"
+    PUBLIC_BASE_URL_MISSING = "PUBLIC_BASE_URL_MISSING"
+    CONCURRENCY_ABOVE_CALLER_IDS = "CONCURRENCY_ABOVE_CALLER_IDS"
+
+
+SEVERITY = {
+    WarningCode.NO_DEFAULT_OUTBOUND_CONFIG: Severity.WARNING,
+    WarningCode.NO_ACTIVE_PHONE_NUMBERS: Severity.WARNING,
+    WarningCode.NO_DEFAULT_CALLER_ID: Severity.INFO,
+    WarningCode.DEFAULT_CALLER_ID_INACTIVE: Severity.WARNING,
+    WarningCode.MISSING_WEBHOOK_VERIFICATION_SECRET: Severity.WARNING,
+    WarningCode.PROVIDER_SYNC_FAILED: Severity.ERROR,
+    WarningCode.CREDENTIALS_NOT_VERIFIED: Severity.ERROR,
+    WarningCode.PUBLIC_BASE_URL_MISSING: Severity.WARNING,
+    WarningCode.CONCURRENCY_ABOVE_CALLER_IDS: Severity.INFO,
+}
+_CODE_ORDER = {code: position for position, code in enumerate(WarningCode)}
+
+
+@dataclass(frozen=True, slots=True)
+class FailedSync:
+    number_id: int
+    address: str
+    message: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigFacts:
+    """Everything the rules need to know about one configuration."""
+
+    config_id: int
+    name: str
+    provider_name: str
+    needs_caller_ids: bool
+    webhook_secret_label: str | None  # label of the declared secret field when it is not set
+    active_numbers: int
+    has_default_caller_id: bool
+    default_caller_id_active: bool
+    bound_numbers: int
+    max_concurrent_calls: int | None
+    verification_status: str | None
+    verification_message: str | None
+    failed_syncs: tuple[FailedSync, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Warning:
+    code: WarningCode
+    message: str
+    config_id: int | None = None
+    number_id: int | None = None
+
+    @property
+    def severity(self) -> Severity:
+        return SEVERITY[self.code]
+
+
+def public_base_url_usable(url: str | None) -> bool:
+    return bool(url) and url.lower().startswith("https://")
+
+
+def config_warnings(facts: ConfigFacts, *, public_base_url_ok: bool) -> list[Warning]:
+    name, provider = facts.name, facts.provider_name
+    found: list[Warning] = []
+
+    def add(code: WarningCode, message: str, number_id: int | None = None) -> None:
+        found.append(Warning(code, message, facts.config_id, number_id))
+
+    detail = f" ({facts.verification_message})" if facts.verification_message else ""
+    if facts.verification_status == "REJECTED":
+        add(
+            WarningCode.CREDENTIALS_NOT_VERIFIED,
+            f"{provider} rejected the credentials of {name}{detail}. Update them and verify again.",
+        )
+    elif facts.verification_status == "UNREACHABLE":
+        add(
+            WarningCode.CREDENTIALS_NOT_VERIFIED,
+            f"{provider} could not be reached to check the credentials of {name}{detail}. Verify again.",
+        )
+    for failed in facts.failed_syncs:
+        detail = f": {failed.message}" if failed.message else "."
+        add(
+            WarningCode.PROVIDER_SYNC_FAILED,
+            f"The inbound webhook of {failed.address} could not be updated at {provider}{detail} Resync the number.",
+            failed.number_id,
+        )
+    if facts.needs_caller_ids and facts.active_numbers == 0:
+        add(
+            WarningCode.NO_ACTIVE_PHONE_NUMBERS,
+            f"{name} has no active phone number, so it cannot place outbound calls. Add one.",
+        )
+    if facts.has_default_caller_id and not facts.default_caller_id_active:
+        add(
+            WarningCode.DEFAULT_CALLER_ID_INACTIVE,
+            f"The default caller ID of {name} is inactive. Activate it or choose another default.",
+        )
+    elif not facts.has_default_caller_id and facts.active_numbers > 0:
+        add(WarningCode.NO_DEFAULT_CALLER_ID, f"{name} has active numbers but no default caller ID. Choose one.")
+    if facts.webhook_secret_label is not None:
+        add(
+            WarningCode.MISSING_WEBHOOK_VERIFICATION_SECRET,
+            f"{name} has no {provider} {facts.webhook_secret_label}, so inbound webhooks cannot be verified. Add it.",
+        )
+    if facts.bound_numbers > 0 and not public_base_url_ok:
+        add(
+            WarningCode.PUBLIC_BASE_URL_MISSING,
+            f"{name} has numbers bound to workflows but SWITCHBOARD_PUBLIC_BASE_URL is not set to an https URL, "
+            "so inbound webhooks cannot be synced. Set it.",
+        )
+    if (
+        facts.needs_caller_ids
+        and facts.max_concurrent_calls is not None
+        and facts.max_concurrent_calls > facts.active_numbers
+    ):
+        add(
+            WarningCode.CONCURRENCY_ABOVE_CALLER_IDS,
+            f"{name} allows {facts.max_concurrent_calls} concurrent calls but has only {facts.active_numbers} "
+            "active caller IDs. Add numbers or lower maxConcurrentCalls.",
+        )
+    return found
+
+
+def organization_warnings(*, config_count: int, has_default_outbound: bool) -> list[Warning]:
+    if config_count and not has_default_outbound:
+        return [
+            Warning(
+                WarningCode.NO_DEFAULT_OUTBOUND_CONFIG,
+                "No telephony configuration is the default for outbound calls. Choose one.",
+            )
+        ]
+    return []
+
+
+def most_severe_first(warnings: list[Warning]) -> list[Warning]:
+    return sorted(warnings, key=lambda w: (-w.severity, _CODE_ORDER[w.code]))

@@ -1,0 +1,255 @@
+"""Telephony configurations: provider credentials with defaults, counts and readiness (SPEC §3)."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from switchboard.db.errors import is_unique_violation
+from switchboard.db.models import TelephonyConfig
+from switchboard.db.telephony import configs_of, get_config, make_default_outbound, rekey_numbers
+from switchboard.providers.base import ProviderPlugin
+from switchboard.providers.credentials import FieldProblem, merge_update, public_credentials, validate_new
+from switchboard.providers.registry import get_provider
+
+from .connections import ConnectionSlice, paginate
+from .context import RequestContext
+from .errors import UserError, UserErrorCode, not_found
+from .ids import database_id_of
+from .rules.names import InvalidName, clean_name
+from .unchanged import UNCHANGED
+
+NAME_MAX_LENGTH = 64
+TYPE_NAME = "TelephonyConfig"
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialsGiven:
+    """The one provider named in a TelephonyCredentialsInput and the fields that were sent."""
+
+    provider: str
+    values: Mapping[str, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigResult:
+    config: TelephonyConfig | None = None
+    deleted_id: int | None = None
+    errors: tuple[UserError, ...] = ()
+
+
+def _fail(*errors: UserError) -> ConfigResult:
+    return ConfigResult(errors=errors)
+
+
+_NOT_FOUND = _fail(not_found("Telephony configuration", ("input", "id")))
+
+
+def _name_conflict(name: str) -> ConfigResult:
+    return _fail(
+        UserError(UserErrorCode.CONFLICT, f"A telephony configuration named '{name}' already exists.", ("input", "name"))
+    )
+
+
+def _credential_errors(provider: str, problems: list[FieldProblem]) -> ConfigResult:
+    return _fail(
+        *(
+            UserError(UserErrorCode.INVALID, problem.message, ("input", "credentials", provider, problem.field))
+            for problem in problems
+        )
+    )
+
+
+def _check_name(name: str) -> str | UserError:
+    try:
+        return clean_name(name, max_length=NAME_MAX_LENGTH)
+    except InvalidName as exc:
+        return UserError(UserErrorCode.INVALID, str(exc), ("input", "name"))
+
+
+def _check_max_calls(value: int | None) -> UserError | None:
+    if value is not None and value < 1:
+        return UserError(UserErrorCode.INVALID, "maxConcurrentCalls must be at least 1.", ("input", "maxConcurrentCalls"))
+    return None
+
+
+def _store_credentials(ctx: RequestContext, config: TelephonyConfig, plugin: ProviderPlugin, plain: dict[str, str]) -> None:
+    config.credentials = ctx.services.secrets.seal(plain, plugin.secret_field_names)
+    config.masked_credentials = public_credentials(plugin, plain)
+    config.account_id = plugin.account_id(plain)
+
+
+async def list_configs(
+    ctx: RequestContext, first: int | None, after: str | None, provider: str | None
+) -> ConnectionSlice:
+    return await paginate(ctx.db, configs_of(ctx.organization_id, provider), TelephonyConfig.id, first, after)
+
+
+async def find_config(ctx: RequestContext, global_id: str) -> TelephonyConfig | None:
+    config_id = database_id_of(global_id, TYPE_NAME)
+    return None if config_id is None else await ctx.loaders.telephony_config_by_id.load(config_id)
+
+
+async def create_config(
+    ctx: RequestContext,
+    *,
+    name: str,
+    credentials: CredentialsGiven,
+    is_default_outbound: bool,
+    max_concurrent_calls: int | None,
+) -> ConfigResult:
+    checked_name = _check_name(name)
+    errors = [e for e in (checked_name, _check_max_calls(max_concurrent_calls)) if isinstance(e, UserError)]
+    plugin = get_provider(credentials.provider)
+    plain, problems = validate_new(plugin, credentials.values)
+    if problems:
+        errors += _credential_errors(credentials.provider, problems).errors
+    if errors:
+        return _fail(*errors)
+    try:
+        async with ctx.db.write() as session:
+            config = TelephonyConfig(
+                organization_id=ctx.organization_id,
+                name=checked_name,
+                provider=plugin.key,
+                max_concurrent_calls=max_concurrent_calls,
+                is_default_outbound=False,
+            )
+            _store_credentials(ctx, config, plugin, plain)
+            session.add(config)
+            await session.flush()
+            if is_default_outbound:
+                await make_default_outbound(session, ctx.organization_id, config.id)
+                config.is_default_outbound = True
+    except IntegrityError as exc:
+        if is_unique_violation(exc):
+            return _name_conflict(checked_name)
+        raise
+    return ConfigResult(config=config)
+
+
+async def update_config(
+    ctx: RequestContext,
+    global_id: str,
+    *,
+    name: str | None,
+    credentials: CredentialsGiven | None,
+    max_concurrent_calls: object = UNCHANGED,
+) -> ConfigResult:
+    """`max_concurrent_calls`: omit to keep, None to remove the cap, an int to set it."""
+    config_id = database_id_of(global_id, TYPE_NAME)
+    if config_id is None:
+        return _NOT_FOUND
+    errors: list[UserError] = []
+    if name is not None:
+        checked = _check_name(name)
+        if isinstance(checked, UserError):
+            errors.append(checked)
+        else:
+            name = checked
+    if max_concurrent_calls is not UNCHANGED and (problem := _check_max_calls(max_concurrent_calls)):
+        errors.append(problem)
+    if errors:
+        return _fail(*errors)
+    stage = "name"
+    try:
+        async with ctx.db.write() as session:
+            config = await get_config(session, ctx.organization_id, config_id, lock=True)
+            if config is None:
+                return _NOT_FOUND
+            merged = None
+            if credentials is not None:
+                if credentials.provider != config.provider:
+                    return _fail(_provider_mismatch(config.provider))
+                plugin = get_provider(config.provider)
+                stored = ctx.services.secrets.unseal(config.credentials, plugin.secret_field_names)
+                merged, problems = merge_update(plugin, stored, credentials.values)
+                if problems:
+                    return _credential_errors(config.provider, problems)
+            if name is not None:
+                config.name = name
+            if max_concurrent_calls is not UNCHANGED:
+                config.max_concurrent_calls = max_concurrent_calls
+            await session.flush()
+            stage = "credentials"
+            if merged is not None:
+                previous_account = config.account_id
+                _store_credentials(ctx, config, plugin, merged)
+                await session.flush()
+                if config.account_id != previous_account:
+                    await rekey_numbers(session, config.id, config.account_id)
+    except IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
+        return _name_conflict(name or "") if stage == "name" else _fail(_rekey_conflict())
+    return ConfigResult(config=config)
+
+
+def _provider_mismatch(provider: str) -> UserError:
+    return UserError(
+        UserErrorCode.PROVIDER_MISMATCH,
+        f"This configuration is for {get_provider(provider).display_name}; its provider cannot change. "
+        "Create a new configuration instead.",
+        ("input", "credentials"),
+    )
+
+
+def _rekey_conflict() -> UserError:
+    return UserError(
+        UserErrorCode.CONFLICT,
+        "A phone number of this configuration is already registered for that provider account; "
+        "nothing was changed.",
+        ("input", "credentials"),
+    )
+
+
+async def delete_config(ctx: RequestContext, global_id: str) -> ConfigResult:
+    """Deletes the configuration and, by cascade, its numbers."""
+    config_id = database_id_of(global_id, TYPE_NAME)
+    if config_id is None:
+        return _NOT_FOUND
+    async with ctx.db.write() as session:
+        config = await get_config(session, ctx.organization_id, config_id, lock=True)
+        if config is None:
+            return _NOT_FOUND
+        await session.delete(config)
+    return ConfigResult(deleted_id=config_id)
+
+
+async def set_default_outbound(ctx: RequestContext, global_id: str) -> ConfigResult:
+    config_id = database_id_of(global_id, TYPE_NAME)
+    if config_id is None:
+        return _NOT_FOUND
+    async with ctx.db.write() as session:
+        config = await get_config(session, ctx.organization_id, config_id)
+        if config is None:
+            return _NOT_FOUND
+        await make_default_outbound(session, ctx.organization_id, config_id)
+        await session.refresh(config)
+    return ConfigResult(config=config)
+
+
+async def verify_config(ctx: RequestContext, global_id: str) -> ConfigResult:
+    """Credential checks call the provider; until the provider plugins make network calls,
+    the mutation says so plainly instead of pretending."""
+    config = await find_config(ctx, global_id)
+    if config is None:
+        return _NOT_FOUND
+    plugin = get_provider(config.provider)
+    return ConfigResult(
+        config=config,
+        errors=(
+            UserError(
+                UserErrorCode.PROVIDER_ERROR,
+                f"Checking credentials with {plugin.display_name} is not available in this version of Switchboard.",
+                ("input", "id"),
+            ),
+        ),
+    )
+
+
+async def default_outbound_config(ctx: RequestContext) -> TelephonyConfig | None:
+    async with ctx.db.read() as session:
+        return await session.scalar(
+            configs_of(ctx.organization_id).where(TelephonyConfig.is_default_outbound.is_(True))
+        )

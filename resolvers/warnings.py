@@ -1,0 +1,63 @@
+"""Warnings of configurations and of the whole organization, from batched aggregate queries."""
+
+import asyncio
+
+from switchboard.db.models import TelephonyConfig
+from switchboard.db.telephony import configs_of
+from switchboard.providers.registry import get_provider
+
+from .context import RequestContext
+from .rules.warnings import (
+    ConfigFacts,
+    FailedSync,
+    Warning,
+    config_warnings,
+    most_severe_first,
+    organization_warnings,
+    public_base_url_usable,
+)
+
+
+async def _facts(ctx: RequestContext, config: TelephonyConfig) -> ConfigFacts:
+    plugin = get_provider(config.provider)
+    stats, failed = await asyncio.gather(
+        ctx.loaders.number_stats_by_config.load(config.id),
+        ctx.loaders.failed_syncs_by_config.load(config.id),
+    )
+    secret_field = plugin.webhook_secret_field
+    missing_secret = secret_field is not None and not config.masked_credentials.get(secret_field)
+    return ConfigFacts(
+        config_id=config.id,
+        name=config.name,
+        provider_name=plugin.display_name,
+        needs_caller_ids=plugin.needs_caller_ids,
+        webhook_secret_label=plugin.field(secret_field).label if missing_secret else None,
+        active_numbers=stats.active,
+        has_default_caller_id=stats.has_default,
+        default_caller_id_active=stats.default_active,
+        bound_numbers=stats.bound,
+        max_concurrent_calls=config.max_concurrent_calls,
+        verification_status=config.verification_status,
+        verification_message=config.verification_message,
+        failed_syncs=tuple(FailedSync(n.id, n.address_normalized, n.sync_message) for n in failed),
+    )
+
+
+async def warnings_of_config(ctx: RequestContext, config: TelephonyConfig) -> list[Warning]:
+    facts = await _facts(ctx, config)
+    return most_severe_first(
+        config_warnings(facts, public_base_url_ok=public_base_url_usable(ctx.services.public_base_url))
+    )
+
+
+async def warnings_of_organization(ctx: RequestContext) -> list[Warning]:
+    """Every warning of the organization, most severe first: three queries whatever the size."""
+    async with ctx.db.read() as session:
+        configs = list(await session.scalars(configs_of(ctx.organization_id).order_by(TelephonyConfig.id)))
+    per_config = await asyncio.gather(*(warnings_of_config(ctx, config) for config in configs))
+    found = organization_warnings(
+        config_count=len(configs), has_default_outbound=any(c.is_default_outbound for c in configs)
+    )
+    for warnings in per_config:
+        found.extend(warnings)
+    return most_severe_first(found)

@@ -1,0 +1,87 @@
+"""The PhoneNumber type."""
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+from strawberry.scalars import JSON
+
+from switchboard.db import models
+from switchboard.resolvers.ids import to_global_id
+from switchboard.resolvers.phone_numbers import inbound_webhook_url
+
+from .info import Info
+from .node import Node
+from .telephony_config import TelephonyConfig
+from .verification import ProviderSyncStatus
+from .workflow import Workflow
+
+
+@strawberry.enum
+class AddressType(Enum):
+    PSTN = "PSTN"
+    SIP_URI = "SIP_URI"
+    SIP_EXTENSION = "SIP_EXTENSION"
+
+
+@strawberry.type
+class PhoneNumber(Node):
+    database_id: int
+    address: str = strawberry.field(description="Exactly as entered; immutable.")
+    address_normalized: str
+    address_type: AddressType
+    country_code: str | None = strawberry.field(description="ISO 3166-1 alpha-2 country, upper case.")
+    label: str | None
+    is_active: bool
+    is_default_caller_id: bool
+    extra_metadata: JSON
+    inbound_workflow_id: strawberry.ID | None
+    last_provider_sync: ProviderSyncStatus | None
+    created_at: datetime
+    updated_at: datetime
+    row: strawberry.Private[models.PhoneNumber]
+
+    @classmethod
+    def of(cls, row: models.PhoneNumber) -> "PhoneNumber":
+        workflow_id = row.inbound_workflow_id
+        return cls(
+            id=strawberry.ID(to_global_id("PhoneNumber", row.id)),
+            database_id=row.id,
+            address=row.address,
+            address_normalized=row.address_normalized,
+            address_type=AddressType(row.address_type),
+            country_code=row.country_code,
+            label=row.label,
+            is_active=row.is_active,
+            is_default_caller_id=row.is_default_caller_id,
+            extra_metadata=row.extra_metadata,
+            inbound_workflow_id=strawberry.ID(to_global_id("Workflow", workflow_id)) if workflow_id else None,
+            last_provider_sync=ProviderSyncStatus.of(row),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            row=row,
+        )
+
+    @strawberry.field
+    async def telephony_config(self, info: Info) -> TelephonyConfig:
+        return TelephonyConfig.of(await info.context.loaders.telephony_config_by_id.load(self.row.telephony_config_id))
+
+    @strawberry.field
+    async def inbound_workflow(self, info: Info) -> Workflow | None:
+        if self.row.inbound_workflow_id is None:
+            return None
+        row = await info.context.loaders.workflow_by_id.load(self.row.inbound_workflow_id)
+        return Workflow.of(row) if row else None
+
+    @strawberry.field
+    async def inbound_workflow_name(self, info: Info) -> str | None:
+        if self.row.inbound_workflow_id is None:
+            return None
+        row = await info.context.loaders.workflow_by_id.load(self.row.inbound_workflow_id)
+        return row.name if row else None
+
+    @strawberry.field(
+        description="Where the provider sends inbound calls for this number; null without a public base URL."
+    )
+    def inbound_webhook_url(self, info: Info) -> str | None:
+        return inbound_webhook_url(info.context, self.row)
