@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from switchboard.db.loaders import NumberPageKey
 from switchboard.db.errors import is_foreign_key_violation, is_unique_violation
-from switchboard.db.models import PhoneNumber, TelephonyConfig
+from switchboard.db.models import PhoneNumber
 from switchboard.db.telephony import get_config, get_number, make_default_caller_id, numbers_of
 from switchboard.db.workflows import get_workflow
 from switchboard.providers.registry import get_provider
@@ -45,8 +45,8 @@ def _missing(field: str) -> NumberResult:
     return _fail(not_found("Phone number", ("input", field)))
 
 
-def _routing_conflict(config: TelephonyConfig, normalized: str) -> NumberResult:
-    provider = get_provider(config.provider).display_name
+def _routing_conflict(provider_key: str, normalized: str) -> NumberResult:
+    provider = get_provider(provider_key).display_name
     return _fail(
         UserError(
             UserErrorCode.CONFLICT,
@@ -156,6 +156,7 @@ async def create_number(
                 return _fail(not_found("Telephony configuration", ("input", "telephonyConfigId")))
             if workflow_id is not None and await get_workflow(session, ctx.organization_id, workflow_id) is None:
                 return _workflow_missing()
+            provider_key = config.provider
             number = PhoneNumber(
                 organization_id=ctx.organization_id,
                 telephony_config_id=config.id,
@@ -176,7 +177,7 @@ async def create_number(
                 number.is_default_caller_id = True
     except IntegrityError as exc:
         if is_unique_violation(exc):
-            return _routing_conflict(config, normalized.normalized)
+            return _routing_conflict(provider_key, normalized.normalized)
         if is_foreign_key_violation(exc):
             return _workflow_missing()
         raise
@@ -221,14 +222,14 @@ async def update_number(ctx: RequestContext, global_id: str, changes: NumberChan
     workflow_id = None
     if changes.workflow_global_id is not None:
         workflow_id = database_id_of(changes.workflow_global_id, "Workflow") or -1
-    config = None
     try:
         async with ctx.db.write() as session:
             number = await get_number(session, ctx.organization_id, number_id)
             if number is None:
                 return _missing("id")
+            provider_key, address = number.provider, number.address
             if changes.country_code is not UNCHANGED:
-                normalized = _normalize(number.address, changes.country_code)
+                normalized = _normalize(address, changes.country_code)
                 if isinstance(normalized, UserError):
                     return _fail(normalized)
                 _apply_address(number, normalized)
@@ -244,11 +245,11 @@ async def update_number(ctx: RequestContext, global_id: str, changes: NumberChan
                 number.is_active = changes.is_active
             if changes.extra_metadata is not UNCHANGED:
                 number.extra_metadata = changes.extra_metadata or {}
-            config = await get_config(session, ctx.organization_id, number.telephony_config_id)
+            normalized_now = number.address_normalized
             await session.flush()
     except IntegrityError as exc:
         if is_unique_violation(exc):
-            return _routing_conflict(config, number.address_normalized)
+            return _routing_conflict(provider_key, normalized_now)
         if is_foreign_key_violation(exc):
             return _workflow_missing()
         raise

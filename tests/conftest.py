@@ -6,6 +6,7 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -78,27 +79,36 @@ def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, secret_key=TEST_SECRET_KEY, public_base_url=None)
 
 
-@pytest.fixture(scope="session")
-async def server(settings: Settings) -> AsyncIterator["RunningServer"]:
+class RunningServer:
+    def __init__(self, url: str, db: Database) -> None:
+        self.url = url
+        self.db = db
+
+
+@asynccontextmanager
+async def running_server(settings: Settings, *, migrated: bool = True) -> AsyncIterator[RunningServer]:
+    """A real uvicorn server for `settings` on a free loopback port, inside the test event loop."""
     app = create_app(settings)
-    await migrate(app.state.services.db)
+    if migrated:
+        await migrate(app.state.services.db)
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    uv = uvicorn.Server(config)
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     task = asyncio.create_task(uv.serve())
     while not uv.started:
         if task.done():
             task.result()
         await asyncio.sleep(0.02)
-    yield RunningServer(url=f"http://127.0.0.1:{port}", db=app.state.services.db)
-    uv.should_exit = True
-    await task
+    try:
+        yield RunningServer(url=f"http://127.0.0.1:{port}", db=app.state.services.db)
+    finally:
+        uv.should_exit = True
+        await task
 
 
-class RunningServer:
-    def __init__(self, url: str, db: Database) -> None:
-        self.url = url
-        self.db = db
+@pytest.fixture(scope="session")
+async def server(settings: Settings) -> AsyncIterator[RunningServer]:
+    async with running_server(settings) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

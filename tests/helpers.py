@@ -1,5 +1,6 @@
 """Small helpers for talking to the server under test."""
 
+import secrets
 from typing import Any
 
 import httpx
@@ -9,11 +10,18 @@ class GraphQLFailure(AssertionError):
     pass
 
 
+def twilio_credentials() -> dict[str, str]:
+    """Twilio credentials of a fresh account: the routing key spans organizations, so tests
+    that are not about sharing an account must not share one."""
+    return {"accountSid": "AC" + secrets.token_hex(16), "authToken": secrets.token_hex(16)}
+
+
 class Api:
     def __init__(self, http: httpx.AsyncClient, key: str, organization_id: int) -> None:
         self.http = http
         self.key = key
         self.organization_id = organization_id
+        self.twilio = twilio_credentials()
 
     async def raw(self, query: str, variables: dict | None = None, **headers: str) -> httpx.Response:
         return await self.http.post(
@@ -36,3 +44,59 @@ class Api:
         body = response.json()
         assert body.get("errors"), body
         return body["errors"]
+
+
+CONFIG_FIELDS = """
+  id databaseId name provider isDefaultOutbound credentials maxConcurrentCalls
+  phoneNumberCount activePhoneNumberCount concurrencyCapacity readyForOutbound outboundBlockedReason
+  defaultCallerId { id address }
+  warnings { code severity message }
+"""
+NUMBER_FIELDS = """
+  id databaseId address addressNormalized addressType countryCode label isActive isDefaultCallerId
+  extraMetadata inboundWorkflowId inboundWorkflowName inboundWebhookUrl
+  telephonyConfig { id name }
+  inboundWorkflow { id name }
+  lastProviderSync { ok action message at }
+"""
+ERRORS = "errors { code message field }"
+
+CREATE_CONFIG = f"""
+mutation($input: CreateTelephonyConfigInput!) {{
+  createTelephonyConfig(input: $input) {{ telephonyConfig {{ {CONFIG_FIELDS} }} verification {{ status }} {ERRORS} }}
+}}"""
+UPDATE_CONFIG = f"""
+mutation($input: UpdateTelephonyConfigInput!) {{
+  updateTelephonyConfig(input: $input) {{ telephonyConfig {{ {CONFIG_FIELDS} }} {ERRORS} }}
+}}"""
+CREATE_NUMBER = f"""
+mutation($input: CreatePhoneNumberInput!) {{
+  createPhoneNumber(input: $input) {{ phoneNumber {{ {NUMBER_FIELDS} }} providerSync {{ ok }} {ERRORS} }}
+}}"""
+UPDATE_NUMBER = f"""
+mutation($input: UpdatePhoneNumberInput!) {{
+  updatePhoneNumber(input: $input) {{ phoneNumber {{ {NUMBER_FIELDS} }} {ERRORS} }}
+}}"""
+
+
+async def create_config(api: Api, name: str = "Primary", credentials: dict | None = None, **extra: Any) -> dict:
+    """Create a configuration (on the organization's own Twilio account unless told otherwise)."""
+    payload = await api.query(
+        CREATE_CONFIG, {"input": {"name": name, "credentials": credentials or {"twilio": api.twilio}, **extra}}
+    )
+    return payload["createTelephonyConfig"]
+
+
+async def create_number(api: Api, config_id: str, address: str, **extra: Any) -> dict:
+    payload = await api.query(
+        CREATE_NUMBER, {"input": {"telephonyConfigId": config_id, "address": address, **extra}}
+    )
+    return payload["createPhoneNumber"]
+
+
+async def create_workflow(api: Api, name: str) -> str:
+    payload = await api.query(
+        "mutation($name: String!) { createWorkflow(input: {name: $name}) { workflow { id } errors { code } } }",
+        {"name": name},
+    )
+    return payload["createWorkflow"]["workflow"]["id"]

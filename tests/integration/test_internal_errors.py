@@ -1,28 +1,18 @@
 """Unexpected failures are masked: a generic message, a code and a request id; details only in the log."""
 
-import asyncio
-
 import httpx
 import pytest
-import uvicorn
 
-from conftest import TEST_SECRET_KEY, free_port
-from switchboard.server.app import create_app
+from conftest import TEST_SECRET_KEY, running_server
 from switchboard.server.settings import Settings
 
 
 @pytest.fixture
 async def broken_server(tmp_path):
     """A server whose database was never migrated: every query fails inside the server."""
-    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}", secret_key=TEST_SECRET_KEY))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}", secret_key=TEST_SECRET_KEY)
+    async with running_server(settings, migrated=False) as running:
+        yield running.url
 
 
 async def test_failure_during_authentication_is_a_masked_500(broken_server, caplog):

@@ -1,0 +1,93 @@
+"""SPEC §8: the number of SQL statements of an operation does not grow with page size."""
+
+from switchboard.db.models import PhoneNumber, TelephonyConfig, Workflow
+
+DASHBOARD = """
+query($first: Int) {
+  organization { name defaultOutboundConfig { id } }
+  telephonyConfigs(first: $first) {
+    totalCount
+    nodes {
+      name phoneNumberCount activePhoneNumberCount concurrencyCapacity readyForOutbound
+      defaultCallerId { address inboundWorkflowName }
+      phoneNumbers(first: 5) { totalCount nodes { addressNormalized inboundWorkflowName telephonyConfig { name } } }
+    }
+  }
+}"""
+
+NUMBER_PAGE = """
+query($first: Int, $after: String) {
+  phoneNumbers(first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes { address label telephonyConfig { name provider } inboundWorkflow { name } inboundWorkflowName }
+  }
+}"""
+
+
+async def seed(server, organization_id: int, *, configs: int, numbers_per_config: int) -> None:
+    """Rows inserted directly: the counts below are about reading, not about creating."""
+    async with server.db.write() as session:
+        workflow = Workflow(organization_id=organization_id, name="Agent")
+        session.add(workflow)
+        await session.flush()
+        for c in range(configs):
+            config = TelephonyConfig(
+                organization_id=organization_id,
+                name=f"Config {c}",
+                provider="twilio",
+                account_id=f"AC-{organization_id}-{c}",
+                credentials={},
+                masked_credentials={},
+                is_default_outbound=False,
+            )
+            session.add(config)
+            await session.flush()
+            session.add_all(
+                PhoneNumber(
+                    organization_id=organization_id,
+                    telephony_config_id=config.id,
+                    provider="twilio",
+                    provider_account_id=config.account_id,
+                    address=f"+1415555{n:04d}",
+                    address_normalized=f"+1415555{n:04d}",
+                    address_type="PSTN",
+                    is_active=n % 3 != 0,
+                    is_default_caller_id=n == 1,
+                    extra_metadata={},
+                    inbound_workflow_id=workflow.id if n % 2 else None,
+                )
+                for n in range(numbers_per_config)
+            )
+
+
+async def statements_for(api, sql, query, variables) -> int:
+    await api.query("{ __typename }")  # the API-key lookup is cached from here on
+    before = sql.count
+    await api.query(query, variables)
+    return sql.count - before
+
+
+async def test_dashboard_statements_do_not_grow_with_configurations(api, other_api, server, sql):
+    await seed(server, api.organization_id, configs=2, numbers_per_config=6)
+    await seed(server, other_api.organization_id, configs=40, numbers_per_config=6)
+    small = await statements_for(api, sql, DASHBOARD, {"first": 100})
+    large = await statements_for(other_api, sql, DASHBOARD, {"first": 100})
+    assert small == large, sql.statements
+    assert large <= 9, sql.statements
+
+
+async def test_number_page_statements_do_not_grow_with_page_size(api, server, sql):
+    await seed(server, api.organization_id, configs=3, numbers_per_config=60)
+    ten = await statements_for(api, sql, NUMBER_PAGE, {"first": 10})
+    hundred = await statements_for(api, sql, NUMBER_PAGE, {"first": 100})
+    assert ten == hundred, sql.statements
+    assert hundred <= 4, sql.statements
+
+
+async def test_next_page_by_cursor_costs_the_same(api, server, sql):
+    await seed(server, api.organization_id, configs=1, numbers_per_config=150)
+    first = await api.query(NUMBER_PAGE, {"first": 100})
+    cursor = first["phoneNumbers"]["pageInfo"]["endCursor"]
+    second = await statements_for(api, sql, NUMBER_PAGE, {"first": 100, "after": cursor})
+    assert second <= 4, sql.statements
