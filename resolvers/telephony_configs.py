@@ -166,6 +166,10 @@ async def update_config(
                 merged, problems = merge_update(plugin, stored, credentials.values)
                 if problems:
                     return _credential_errors(config.provider, problems)
+                if merged != stored:
+                    # The last check was about the old credentials; it says nothing about these.
+                    config.verification_status = config.verification_message = None
+                    config.verification_checked_at = None
             if name is not None:
                 config.name = name
             if max_concurrent_calls is not UNCHANGED:

@@ -87,7 +87,7 @@ def config_warnings(facts: ConfigFacts, *, public_base_url_ok: bool) -> list[War
     def add(code: WarningCode, message: str, number_id: int | None = None) -> None:
         found.append(Warning(code, message, facts.config_id, number_id))
 
-    detail = f" ({facts.verification_message})" if facts.verification_message else ""
+    detail = f" ({facts.verification_message.rstrip('.')})" if facts.verification_message else ""
     if facts.verification_status == "REJECTED":
         add(
             WarningCode.CREDENTIALS_NOT_VERIFIED,
@@ -99,10 +99,11 @@ def config_warnings(facts: ConfigFacts, *, public_base_url_ok: bool) -> list[War
             f"{provider} could not be reached to check the credentials of {name}{detail}. Verify again.",
         )
     for failed in facts.failed_syncs:
-        detail = f": {failed.message}" if failed.message else "."
+        detail = f": {failed.message.rstrip('.')}" if failed.message else ""
         add(
             WarningCode.PROVIDER_SYNC_FAILED,
-            f"The inbound webhook of {failed.address} could not be updated at {provider}{detail} Resync the number.",
+            f"The inbound webhook of {failed.address} in {name} could not be updated at {provider}{detail}. "
+            "Resync the number.",
             failed.number_id,
         )
     if facts.needs_caller_ids and facts.active_numbers == 0:
@@ -136,7 +137,7 @@ def config_warnings(facts: ConfigFacts, *, public_base_url_ok: bool) -> list[War
         add(
             WarningCode.CONCURRENCY_ABOVE_CALLER_IDS,
             f"{name} allows {facts.max_concurrent_calls} concurrent calls but has only {facts.active_numbers} "
-            "active caller IDs. Add numbers or lower maxConcurrentCalls.",
+            f"active caller {'ID' if facts.active_numbers == 1 else 'IDs'}. Add numbers or lower maxConcurrentCalls.",
         )
     return found
 
