@@ -1,5 +1,7 @@
 """SPEC §3 telephony configurations through the contract."""
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -220,3 +222,18 @@ async def test_telephony_providers_derive_from_declarations(api):
     assert twilio_fields["authToken"]["secret"] is True
     assert twilio_fields["accountSid"]["pattern"].startswith("^AC")
     assert providers["ARI"]["connectivity"] == "SIP"
+
+
+async def test_new_credentials_forget_the_last_verification(api, server):
+    config = (await create_config(api))["telephonyConfig"]
+    await create_number(api, config["id"], "+14155550100")
+    async with server.db.write() as session:
+        row = await session.get(TelephonyConfig, config["databaseId"])
+        row.verification_status, row.verification_checked_at = "REJECTED", datetime.now(UTC)
+    query = "query($id: ID!) { telephonyConfig(id: $id) { readyForOutbound lastVerification { status } } }"
+    assert (await api.query(query, {"id": config["id"]}))["telephonyConfig"]["readyForOutbound"] is False
+    same = await update(api, id=config["id"], credentials={"twilio": {"authToken": config["credentials"]["authToken"]}})
+    assert same["errors"] == []
+    assert (await api.query(query, {"id": config["id"]}))["telephonyConfig"]["lastVerification"] == {"status": "REJECTED"}
+    await update(api, id=config["id"], credentials={"twilio": {"authToken": "c" * 32}})
+    assert (await api.query(query, {"id": config["id"]}))["telephonyConfig"] == {"readyForOutbound": True, "lastVerification": None}
