@@ -17,13 +17,18 @@ async def get_config(
     session: AsyncSession, organization_id: int, config_id: int, *, lock: bool = False
 ) -> TelephonyConfig | None:
     stmt = configs_of(organization_id).where(TelephonyConfig.id == config_id)
-    return await session.scalar(stmt.with_for_update() if lock else stmt)
+    return await session.scalar(stmt.with_for_update(key_share=True) if lock else stmt)
 
 
 async def lock_organization(session: AsyncSession, organization_id: int) -> None:
-    """Serialize default-outbound changes of one organization (a no-op lock on SQLite,
-    whose write transactions are already serialized by BEGIN IMMEDIATE)."""
-    await session.execute(select(Organization.id).where(Organization.id == organization_id).with_for_update())
+    """Serialize default-outbound changes of one organization.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: inserting a child row takes KEY SHARE on its parent, and a
+    transaction that inserted a configuration and then locks the organization would otherwise
+    deadlock with another doing the same. SQLite ignores the clause; BEGIN IMMEDIATE already
+    serializes its writers.
+    """
+    await session.execute(select(Organization.id).where(Organization.id == organization_id).with_for_update(key_share=True))
 
 
 async def make_default_outbound(session: AsyncSession, organization_id: int, config_id: int) -> None:
@@ -82,7 +87,7 @@ async def get_number(
 
 async def make_default_caller_id(session: AsyncSession, config_id: int, number_id: int) -> None:
     """Unset the previous default and set this one; the config row lock serializes racing calls."""
-    await session.execute(select(TelephonyConfig.id).where(TelephonyConfig.id == config_id).with_for_update())
+    await session.execute(select(TelephonyConfig.id).where(TelephonyConfig.id == config_id).with_for_update(key_share=True))
     await session.execute(
         update(PhoneNumber)
         .where(
