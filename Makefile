@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test install schema clean
+.PHONY: serve test install schema lint clean
 
 serve: $(STAMP)
 	$(BIN)/switchboard serve $(ARGS)
@@ -20,6 +20,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 schema: $(STAMP)
 	$(BIN)/switchboard export-schema > schema.graphql

@@ -6,7 +6,6 @@ from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute
-
 from switchboard.db.engine import Database
 from switchboard.db.pagination import count, keyset_page
 

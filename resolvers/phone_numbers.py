@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-
-from switchboard.db.loaders import NumberPageKey
+from sqlalchemy.ext.asyncio import AsyncSession
 from switchboard.db.errors import is_foreign_key_violation, is_unique_violation
+from switchboard.db.loaders import NumberPageKey
 from switchboard.db.models import PhoneNumber
 from switchboard.db.telephony import get_config, get_number, make_default_caller_id, numbers_of
 from switchboard.db.workflows import get_workflow
@@ -82,6 +82,11 @@ def _normalize(address: str, country_code: str | None) -> NormalizedAddress | Us
         return normalize_address(address, country_code)
     except InvalidAddress as exc:
         return UserError(UserErrorCode.INVALID_PHONE_NUMBER, str(exc), ("input", "address"))
+
+
+async def _owned_number(session: AsyncSession, ctx: RequestContext, global_id: str) -> PhoneNumber | None:
+    number_id = database_id_of(global_id, TYPE_NAME)
+    return None if number_id is None else await get_number(session, ctx.organization_id, number_id)
 
 
 def _apply_address(number: PhoneNumber, address: NormalizedAddress) -> None:
@@ -214,9 +219,6 @@ def _check_changes(changes: NumberChanges) -> list[UserError]:
 
 
 async def update_number(ctx: RequestContext, global_id: str, changes: NumberChanges) -> NumberResult:
-    number_id = database_id_of(global_id, TYPE_NAME)
-    if number_id is None:
-        return _missing("id")
     if errors := _check_changes(changes):
         return _fail(*errors)
     workflow_id = None
@@ -224,7 +226,7 @@ async def update_number(ctx: RequestContext, global_id: str, changes: NumberChan
         workflow_id = database_id_of(changes.workflow_global_id, "Workflow") or -1
     try:
         async with ctx.db.write() as session:
-            number = await get_number(session, ctx.organization_id, number_id)
+            number = await _owned_number(session, ctx, global_id)
             if number is None:
                 return _missing("id")
             provider_key, address = number.provider, number.address
@@ -257,23 +259,17 @@ async def update_number(ctx: RequestContext, global_id: str, changes: NumberChan
 
 
 async def delete_number(ctx: RequestContext, global_id: str) -> NumberResult:
-    number_id = database_id_of(global_id, TYPE_NAME)
-    if number_id is None:
-        return _missing("id")
     async with ctx.db.write() as session:
-        number = await get_number(session, ctx.organization_id, number_id)
+        number = await _owned_number(session, ctx, global_id)
         if number is None:
             return _missing("id")
         await session.delete(number)
-    return NumberResult(deleted_id=number_id)
+    return NumberResult(deleted_id=number.id)
 
 
 async def set_default_caller_id(ctx: RequestContext, global_id: str) -> NumberResult:
-    number_id = database_id_of(global_id, TYPE_NAME)
-    if number_id is None:
-        return _missing("phoneNumberId")
     async with ctx.db.write() as session:
-        number = await get_number(session, ctx.organization_id, number_id)
+        number = await _owned_number(session, ctx, global_id)
         if number is None:
             return _missing("phoneNumberId")
         if not number.is_active:
@@ -290,11 +286,8 @@ async def set_default_caller_id(ctx: RequestContext, global_id: str) -> NumberRe
 
 
 async def clear_inbound_workflow(ctx: RequestContext, global_id: str) -> NumberResult:
-    number_id = database_id_of(global_id, TYPE_NAME)
-    if number_id is None:
-        return _missing("phoneNumberId")
     async with ctx.db.write() as session:
-        number = await get_number(session, ctx.organization_id, number_id)
+        number = await _owned_number(session, ctx, global_id)
         if number is None:
             return _missing("phoneNumberId")
         number.inbound_workflow_id = None

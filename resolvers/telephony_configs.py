@@ -4,7 +4,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
-
 from switchboard.db.errors import is_unique_violation
 from switchboard.db.models import TelephonyConfig
 from switchboard.db.telephony import configs_of, get_config, make_default_outbound, rekey_numbers

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
-
 from switchboard.db.errors import is_foreign_key_violation, is_unique_violation
 from switchboard.db.models import Workflow
 from switchboard.db.workflows import bound_number_count, get_workflow, workflows_of

@@ -4,7 +4,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 import strawberry
-
 from switchboard.resolvers.connections import ConnectionSlice
 from switchboard.resolvers.ids import to_cursor
 

@@ -1,7 +1,6 @@
 """UserError: expected failures returned as data in every mutation payload."""
 
 import strawberry
-
 from switchboard.resolvers import errors
 
 UserErrorCode = strawberry.enum(errors.UserErrorCode, name="UserErrorCode")

@@ -4,7 +4,6 @@ from collections.abc import Callable
 from typing import Any
 
 import strawberry
-
 from switchboard.resolvers import nodes
 from switchboard.resolvers.errors import BadUserInput
 

@@ -3,7 +3,6 @@
 from datetime import datetime
 
 import strawberry
-
 from switchboard.db import models
 from switchboard.resolvers.ids import to_global_id
 from switchboard.resolvers.telephony_configs import default_outbound_config

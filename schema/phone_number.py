@@ -5,7 +5,6 @@ from enum import Enum
 
 import strawberry
 from strawberry.scalars import JSON
-
 from switchboard.db import models
 from switchboard.resolvers.ids import to_global_id
 from switchboard.resolvers.phone_numbers import inbound_webhook_url

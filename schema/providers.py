@@ -8,7 +8,6 @@ from enum import Enum
 from typing import Any, Optional
 
 import strawberry
-
 from switchboard.providers.base import Connectivity, FieldType, ProviderPlugin
 from switchboard.providers.registry import load_providers
 from switchboard.resolvers.telephony_configs import CredentialsGiven

@@ -5,7 +5,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.scalars import JSON
-
 from switchboard.db import models
 from switchboard.providers.registry import get_provider
 from switchboard.resolvers import phone_numbers, warnings

@@ -4,7 +4,6 @@ from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
-
 from switchboard.resolvers import phone_numbers, telephony_configs
 from switchboard.resolvers.unchanged import UNCHANGED
 

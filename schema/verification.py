@@ -4,7 +4,6 @@ from datetime import datetime
 from enum import Enum
 
 import strawberry
-
 from switchboard.db import models
 
 

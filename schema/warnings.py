@@ -3,7 +3,6 @@
 from collections import Counter
 
 import strawberry
-
 from switchboard.resolvers import warnings
 from switchboard.resolvers.ids import page_size
 from switchboard.resolvers.rules import warnings as rules

@@ -4,7 +4,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-
 from switchboard.db import models
 from switchboard.resolvers.ids import to_global_id
 from switchboard.resolvers.phone_numbers import numbers_of_workflow

@@ -1,7 +1,6 @@
 """Workflow root fields: queries and mutations."""
 
 import strawberry
-
 from switchboard.resolvers import workflows
 
 from .connection import Connection

@@ -10,7 +10,6 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-
 from switchboard.db.engine import create_database
 from switchboard.resolvers.context import AppServices
 from switchboard.schema import build_schema

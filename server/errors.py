@@ -3,7 +3,6 @@
 import logging
 
 from graphql import GraphQLError
-
 from switchboard.resolvers.errors import BadUserInput
 
 log = logging.getLogger("switchboard.errors")

@@ -3,13 +3,12 @@
 import uuid
 
 import orjson
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
-from cross_web import HTTPException
 from strawberry.types import ExecutionResult
-
 from switchboard.resolvers.context import AppServices, RequestContext
 
 from .auth import ApiKeyAuthenticator, extract_api_key

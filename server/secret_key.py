@@ -5,7 +5,6 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 from sqlalchemy.engine import make_url
-
 from switchboard.db.engine import is_sqlite
 from switchboard.db.secrets import SecretBox, parse_keys
 

@@ -11,17 +11,15 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 import uvicorn
+from helpers import Api
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-
 from switchboard.db.api_keys import create_api_key
 from switchboard.db.engine import Database, create_database
 from switchboard.db.migrate import migrate
 from switchboard.db.organizations import create_organization
 from switchboard.server.app import create_app
 from switchboard.server.settings import Settings
-
-from helpers import Api
 
 TEST_SECRET_KEY = "n6wrjYzvU8DE4eSkfRZtLZ4hvm6sY0m4dQ1XWf4G9Ps="
 

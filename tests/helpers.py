@@ -78,6 +78,15 @@ mutation($input: UpdatePhoneNumberInput!) {{
   updatePhoneNumber(input: $input) {{ phoneNumber {{ {NUMBER_FIELDS} }} {ERRORS} }}
 }}"""
 
+SET_DEFAULT_OUTBOUND = """
+mutation($id: ID!) {
+  setDefaultOutboundConfig(input: {id: $id}) { telephonyConfig { id isDefaultOutbound } errors { code message } }
+}"""
+SET_DEFAULT_CALLER_ID = """
+mutation($id: ID!) {
+  setDefaultCallerId(input: {phoneNumberId: $id}) { phoneNumber { id isDefaultCallerId } errors { code message } }
+}"""
+
 
 async def create_config(api: Api, name: str = "Primary", credentials: dict | None = None, **extra: Any) -> dict:
     """Create a configuration (on the organization's own Twilio account unless told otherwise)."""

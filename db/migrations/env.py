@@ -1,7 +1,6 @@
 """Alembic environment: always run through switchboard.db.migrate with a live connection."""
 
 from alembic import context
-
 from switchboard.db.models import Base
 
 connection = context.config.attributes["connection"]

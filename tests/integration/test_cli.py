@@ -10,7 +10,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from conftest import free_port
 
 SWITCHBOARD = str(Path(sys.executable).with_name("switchboard"))

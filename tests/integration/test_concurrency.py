@@ -17,20 +17,20 @@ from typing import Any
 
 import httpx
 import pytest
-
-from helpers import CREATE_CONFIG, CREATE_NUMBER, Api, create_config, create_number, create_workflow
+from helpers import (
+    CREATE_CONFIG,
+    CREATE_NUMBER,
+    SET_DEFAULT_CALLER_ID,
+    SET_DEFAULT_OUTBOUND,
+    Api,
+    create_config,
+    create_number,
+    create_workflow,
+)
 
 ROUNDS = 5
 BURST = 30
 
-SET_DEFAULT_OUTBOUND = """
-mutation($id: ID!) {
-  setDefaultOutboundConfig(input: {id: $id}) { telephonyConfig { id isDefaultOutbound } errors { code message } }
-}"""
-SET_DEFAULT_CALLER_ID = """
-mutation($id: ID!) {
-  setDefaultCallerId(input: {phoneNumberId: $id}) { phoneNumber { id isDefaultCallerId } errors { code message } }
-}"""
 CREATE_WORKFLOW = """
 mutation($name: String!) { createWorkflow(input: {name: $name}) { workflow { id name } errors { code message } } }"""
 DELETE_WORKFLOW = """
@@ -269,7 +269,7 @@ async def test_binding_a_number_while_its_workflow_is_deleted_never_leaves_a_dan
     config_id = await new_config(api, "Inbound")
     pairs = [(await new_number(api, config_id, pstn(i)), await create_workflow(api, f"Agent {i}")) for i in range(10)]
     outcomes = await race_bind_against_delete(on(pool, api), pairs)
-    for (number_id, workflow_id), (bind, delete) in zip(pairs, outcomes):
+    for (number_id, workflow_id), (bind, delete) in zip(pairs, outcomes, strict=True):
         assert_one_winner([bind, delete], "NOT_FOUND", "CONFLICT")
         workflow = (await api.query(WORKFLOW_STATE, {"id": workflow_id}))["workflow"]
         bound_to = (await api.query(NUMBER_STATE, {"id": number_id}))["node"]["inboundWorkflowId"]

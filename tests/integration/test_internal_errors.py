@@ -2,7 +2,6 @@
 
 import httpx
 import pytest
-
 from conftest import TEST_SECRET_KEY, running_server
 from switchboard.server.settings import Settings
 

@@ -1,7 +1,6 @@
 """SPEC §4 phone numbers through the contract."""
 
 import pytest
-
 from helpers import UPDATE_NUMBER, create_config, create_number, create_workflow
 
 

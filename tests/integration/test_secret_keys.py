@@ -1,9 +1,8 @@
 """SPEC §3: secrets encrypted with rotatable keys; a wrong key is a masked internal error."""
 
 import httpx
-from cryptography.fernet import Fernet
-
 from conftest import TEST_SECRET_KEY, running_server
+from cryptography.fernet import Fernet
 from helpers import UPDATE_CONFIG, Api, create_config
 from switchboard.db.models import TelephonyConfig
 

@@ -3,9 +3,8 @@
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
-
 from helpers import UPDATE_CONFIG, create_config, create_number
+from sqlalchemy import select
 from switchboard.db.models import PhoneNumber, TelephonyConfig
 
 TELNYX = {"apiKey": "KEY0123456789ABCDEF0123456789ABCDEF_abcdefghijklmnopqrstuv", "connectionId": "2812968115544000352"}

@@ -13,10 +13,18 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from sqlalchemy import update
-
 from conftest import running_server
-from helpers import UPDATE_CONFIG, UPDATE_NUMBER, Api, create_config, create_number, create_workflow
+from helpers import (
+    SET_DEFAULT_CALLER_ID,
+    SET_DEFAULT_OUTBOUND,
+    UPDATE_CONFIG,
+    UPDATE_NUMBER,
+    Api,
+    create_config,
+    create_number,
+    create_workflow,
+)
+from sqlalchemy import update
 from switchboard.db import models
 from switchboard.providers.credentials import public_credentials
 from switchboard.providers.registry import get_provider
@@ -100,14 +108,6 @@ query($code: TelephonyWarningCode, $first: Int) {{
   }}
 }}"""
 
-SET_DEFAULT_OUTBOUND = """
-mutation($id: ID!) {
-  setDefaultOutboundConfig(input: {id: $id}) { telephonyConfig { id isDefaultOutbound } errors { code message } }
-}"""
-SET_DEFAULT_CALLER_ID = """
-mutation($id: ID!) {
-  setDefaultCallerId(input: {phoneNumberId: $id}) { phoneNumber { id isDefaultCallerId } errors { code message } }
-}"""
 CLEAR_WORKFLOW = """
 mutation($id: ID!) {
   clearInboundWorkflow(input: {phoneNumberId: $id}) { phoneNumber { id inboundWorkflowId } errors { code message } }

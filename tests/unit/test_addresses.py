@@ -1,7 +1,6 @@
 """Table-driven tests for address normalization (SPEC §4)."""
 
 import pytest
-
 from switchboard.resolvers.rules.addresses import (
     AddressType,
     InvalidAddress,

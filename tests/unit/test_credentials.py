@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pytest
-
 from switchboard.providers.base import CredentialField, FieldType, ProviderPlugin
 from switchboard.providers.credentials import (
     MASK,

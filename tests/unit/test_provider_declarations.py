@@ -12,7 +12,6 @@ from pathlib import Path
 
 import graphql
 import pytest
-
 from switchboard.providers import registry
 from switchboard.providers.ari import AriProvider
 from switchboard.providers.base import Connectivity, CredentialField, FieldType, ProviderPlugin

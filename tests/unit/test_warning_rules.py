@@ -8,7 +8,6 @@ import dataclasses
 import random
 
 import pytest
-
 from switchboard.resolvers.rules.readiness import concurrency_capacity, outbound_blocked_reason
 from switchboard.resolvers.rules.warnings import (
     SEVERITY,
