@@ -55,6 +55,19 @@ async def rekey_numbers(session: AsyncSession, config_id: int, account_id: str) 
     )
 
 
+def routed_numbers_of(config_id: int) -> Select:
+    """Numbers whose inbound calls should reach Switchboard: active and bound to a workflow."""
+    return (
+        select(PhoneNumber)
+        .where(
+            PhoneNumber.telephony_config_id == config_id,
+            PhoneNumber.is_active,
+            PhoneNumber.inbound_workflow_id.is_not(None),
+        )
+        .order_by(PhoneNumber.id)
+    )
+
+
 def numbers_of(
     organization_id: int,
     *,

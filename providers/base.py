@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
 
+from .errors import FailureKind, ProviderError
+from .http import ProviderHttp
+
 
 class FieldType(StrEnum):
     """How a dashboard renders a credential field (mirrors the GraphQL ProviderFieldType)."""
@@ -108,11 +111,29 @@ def opaque_secret(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class InboundNumber:
+    """The number a sync is about, as Switchboard stores it."""
+
+    address: str  # the normalized address: E.164 for PSTN, a sip: URI, or an extension
+    address_type: str  # PSTN, SIP_URI or SIP_EXTENSION
+
+    @property
+    def is_pstn(self) -> bool:
+        return self.address_type == "PSTN"
+
+    @property
+    def digits(self) -> str:
+        """E.164 without the plus, as Vonage and Plivo write numbers."""
+        return self.address.lstrip("+")
+
+
 class ProviderPlugin(abc.ABC):
     """Base class of every telephony provider plugin.
 
-    Subclasses declare the class variables below. Network operations (verify, attach,
-    detach) are added to this interface separately.
+    Subclasses declare the class variables below and implement the network operations through
+    the shared `ProviderHttp` client. Operations raise `ProviderError` when they do not succeed;
+    its message is shown to users as is. Credentials passed in are decrypted, validated values.
     """
 
     #: Lower-case identifier: the oneOf input key and, upper-cased, the GraphQL enum value.
@@ -150,6 +171,34 @@ class ProviderPlugin(abc.ABC):
         Part of the routing key (provider, account id, normalized address); normalized so that
         equivalent credentials give the same id. ``credentials`` are validated plaintext values.
         """
+
+    async def verify_credentials(self, http: ProviderHttp, credentials: Mapping[str, str]) -> str:
+        """Check the credentials with the provider's cheapest authenticated call; return what it said."""
+        raise ProviderError(FailureKind.UNSUPPORTED, f"{self.display_name} offers no way to check credentials.")
+
+    async def attach_inbound(
+        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
+    ) -> str:
+        """Make the provider send the number's inbound calls to `url`; return a one-line summary."""
+        raise ProviderError(FailureKind.UNSUPPORTED, self.no_inbound_sync_message)
+
+    async def detach_inbound(
+        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
+    ) -> str:
+        """Stop the provider sending the number's inbound calls to `url` (Switchboard's), without
+        touching settings that other numbers share or that point elsewhere; return a one-line summary."""
+        raise ProviderError(FailureKind.UNSUPPORTED, self.no_inbound_sync_message)
+
+    def require_pstn(self, number: InboundNumber) -> None:
+        if not number.is_pstn:
+            raise ProviderError(
+                FailureKind.UNSUPPORTED,
+                f"{self.display_name} routes inbound calls for phone numbers only; {number.address} is not one.",
+            )
+
+    @property
+    def no_inbound_sync_message(self) -> str:
+        return f"{self.display_name} has no API to route a number's inbound calls; configure it in the {self.display_name} console."
 
     def field(self, name: str) -> CredentialField:
         """The declared field called ``name``; KeyError when there is none."""

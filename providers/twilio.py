@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .base import CredentialField, ProviderPlugin, opaque_secret
+from .base import CredentialField, opaque_secret
+from .http import ProviderHttp
+from .twilio_compat import TwilioCompatibleApi, TwilioCompatibleProvider
+
+API_BASE = "https://api.twilio.com"
 
 
-class TwilioProvider(ProviderPlugin):
+class TwilioProvider(TwilioCompatibleProvider):
     key = "twilio"
     display_name = "Twilio"
     notes = "Widest geographic coverage."
@@ -34,3 +38,9 @@ class TwilioProvider(ProviderPlugin):
         # Webhooks carry AccountSid with lower-case hex; the prefix is always "AC".
         sid = credentials["accountSid"].strip()
         return sid[:2].upper() + sid[2:].lower()
+
+    def api(self, http: ProviderHttp, credentials: Mapping[str, str]) -> TwilioCompatibleApi:
+        sid = credentials["accountSid"]
+        return TwilioCompatibleApi(
+            http, self.display_name, http.base(self.key, API_BASE), f"/2010-04-01/Accounts/{sid}", (sid, credentials["authToken"])
+        )

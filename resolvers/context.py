@@ -6,6 +6,7 @@ from functools import cached_property
 from switchboard.db.engine import Database
 from switchboard.db.loaders import Loaders
 from switchboard.db.secrets import SecretBox
+from switchboard.providers.http import ProviderHttp
 
 
 @dataclass
@@ -14,6 +15,7 @@ class AppServices:
 
     db: Database
     secrets: SecretBox
+    provider_http: ProviderHttp
     public_base_url: str | None = None
 
 

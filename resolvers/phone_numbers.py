@@ -16,6 +16,7 @@ from .connections import ConnectionSlice, PageRequest, paginate
 from .context import RequestContext
 from .errors import UserError, UserErrorCode, not_found
 from .ids import database_id_of
+from .provider_calls import SyncReport, push_binding, record_sync, sync_number
 from .rules.addresses import (
     InvalidAddress,
     InvalidCountryCode,
@@ -23,6 +24,7 @@ from .rules.addresses import (
     normalize_address,
     normalize_country_code,
 )
+from .rules.sync import SyncAction, inbound_url, resync_action, routed, sync_action
 from .unchanged import UNCHANGED
 
 TYPE_NAME = "PhoneNumber"
@@ -34,6 +36,7 @@ SEARCH_MAX_LENGTH = 255
 class NumberResult:
     number: PhoneNumber | None = None
     deleted_id: int | None = None
+    sync: SyncReport | None = None
     errors: tuple[UserError, ...] = ()
 
 
@@ -87,6 +90,10 @@ def _normalize(address: str, country_code: str | None) -> NormalizedAddress | Us
 async def _owned_number(session: AsyncSession, ctx: RequestContext, global_id: str) -> PhoneNumber | None:
     number_id = database_id_of(global_id, TYPE_NAME)
     return None if number_id is None else await get_number(session, ctx.organization_id, number_id)
+
+
+def _is_routed(number: PhoneNumber) -> bool:
+    return routed(is_active=number.is_active, workflow_id=number.inbound_workflow_id)
 
 
 def _apply_address(number: PhoneNumber, address: NormalizedAddress) -> None:
@@ -186,7 +193,8 @@ async def create_number(
         if is_foreign_key_violation(exc):
             return _workflow_missing()
         raise
-    return NumberResult(number=number)
+    action = sync_action(was_routed=False, is_routed=_is_routed(number))
+    return NumberResult(number=number, sync=await sync_number(ctx, number, action))
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +238,7 @@ async def update_number(ctx: RequestContext, global_id: str, changes: NumberChan
             if number is None:
                 return _missing("id")
             provider_key, address = number.provider, number.address
+            was_routed = _is_routed(number)
             if changes.country_code is not UNCHANGED:
                 normalized = _normalize(address, changes.country_code)
                 if isinstance(normalized, UserError):
@@ -255,16 +264,39 @@ async def update_number(ctx: RequestContext, global_id: str, changes: NumberChan
         if is_foreign_key_violation(exc):
             return _workflow_missing()
         raise
-    return NumberResult(number=number)
+    action = sync_action(was_routed=was_routed, is_routed=_is_routed(number))
+    return NumberResult(number=number, sync=await sync_number(ctx, number, action))
 
 
-async def delete_number(ctx: RequestContext, global_id: str) -> NumberResult:
+async def delete_number(ctx: RequestContext, global_id: str, *, force: bool) -> NumberResult:
+    """Detach first when the number is routed to Switchboard; keep the row if that fails, unless forced."""
+    number = await find_number(ctx, global_id)
+    if number is None:
+        return _missing("id")
+    report = None
+    if _is_routed(number):
+        config = await ctx.loaders.telephony_config_by_id.load(number.telephony_config_id)
+        report = await push_binding(ctx, config, number, SyncAction.DETACH)
+        if not report.ok and not force:
+            await record_sync(ctx, number, report)
+            return NumberResult(
+                number=number,
+                sync=report,
+                errors=(
+                    UserError(
+                        UserErrorCode.PROVIDER_ERROR,
+                        f"The number was not deleted because detaching it failed: {report.message} "
+                        "Retry, or delete with force: true to leave the provider as it is.",
+                        ("input", "id"),
+                    ),
+                ),
+            )
     async with ctx.db.write() as session:
-        number = await _owned_number(session, ctx, global_id)
-        if number is None:
+        current = await _owned_number(session, ctx, global_id)
+        if current is None:
             return _missing("id")
-        await session.delete(number)
-    return NumberResult(deleted_id=number.id)
+        await session.delete(current)
+    return NumberResult(deleted_id=current.id, sync=report)
 
 
 async def set_default_caller_id(ctx: RequestContext, global_id: str) -> NumberResult:
@@ -290,28 +322,20 @@ async def clear_inbound_workflow(ctx: RequestContext, global_id: str) -> NumberR
         number = await _owned_number(session, ctx, global_id)
         if number is None:
             return _missing("phoneNumberId")
+        was_routed = _is_routed(number)
         number.inbound_workflow_id = None
         await session.flush()
-    return NumberResult(number=number)
+    action = sync_action(was_routed=was_routed, is_routed=False)
+    return NumberResult(number=number, sync=await sync_number(ctx, number, action))
 
 
 async def resync_number(ctx: RequestContext, global_id: str) -> NumberResult:
-    """Pushing the binding calls the provider; until the provider plugins make network calls,
-    the mutation says so plainly instead of pretending."""
+    """Push the current binding again: attach when routed, detach otherwise."""
     number = await find_number(ctx, global_id)
     if number is None:
         return _missing("phoneNumberId")
-    provider = get_provider(number.provider).display_name
-    return NumberResult(
-        number=number,
-        errors=(
-            UserError(
-                UserErrorCode.PROVIDER_ERROR,
-                f"Pushing inbound webhooks to {provider} is not available in this version of Switchboard.",
-                ("input", "phoneNumberId"),
-            ),
-        ),
-    )
+    action = resync_action(is_routed=_is_routed(number))
+    return NumberResult(number=number, sync=await sync_number(ctx, number, action))
 
 
 async def numbers_of_config(
@@ -350,4 +374,4 @@ def inbound_webhook_url(ctx: RequestContext, number: PhoneNumber) -> str | None:
     base = ctx.services.public_base_url
     if base is None or number.inbound_workflow_id is None:
         return None
-    return f"{base}/telephony/{number.provider}/inbound"
+    return inbound_url(base, number.provider)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from switchboard.db.errors import is_unique_violation
 from switchboard.db.models import TelephonyConfig
-from switchboard.db.telephony import configs_of, get_config, make_default_outbound, rekey_numbers
+from switchboard.db.telephony import configs_of, get_config, make_default_outbound, rekey_numbers, routed_numbers_of
 from switchboard.providers.base import ProviderPlugin
 from switchboard.providers.credentials import FieldProblem, merge_update, public_credentials, validate_new
 from switchboard.providers.registry import get_provider
@@ -15,7 +15,9 @@ from .connections import ConnectionSlice, paginate
 from .context import RequestContext
 from .errors import UserError, UserErrorCode, not_found
 from .ids import database_id_of
+from .provider_calls import SyncReport, VerificationReport, push_binding, verify_credentials
 from .rules.names import InvalidName, clean_name
+from .rules.sync import SyncAction
 from .unchanged import UNCHANGED
 
 NAME_MAX_LENGTH = 64
@@ -34,6 +36,8 @@ class CredentialsGiven:
 class ConfigResult:
     config: TelephonyConfig | None = None
     deleted_id: int | None = None
+    verification: VerificationReport | None = None
+    syncs: tuple[SyncReport, ...] = ()
     errors: tuple[UserError, ...] = ()
 
 
@@ -96,6 +100,7 @@ async def create_config(
     credentials: CredentialsGiven,
     is_default_outbound: bool,
     max_concurrent_calls: int | None,
+    verify: bool,
 ) -> ConfigResult:
     checked_name = _check_name(name)
     errors = [e for e in (checked_name, _check_max_calls(max_concurrent_calls)) if isinstance(e, UserError)]
@@ -124,7 +129,7 @@ async def create_config(
         if is_unique_violation(exc):
             return _name_conflict(checked_name)
         raise
-    return ConfigResult(config=config)
+    return await _verified(ctx, config, verify)
 
 
 async def update_config(
@@ -134,6 +139,7 @@ async def update_config(
     name: str | None,
     credentials: CredentialsGiven | None,
     max_concurrent_calls: object = UNCHANGED,
+    verify: bool = False,
 ) -> ConfigResult:
     """`max_concurrent_calls`: omit to keep, None to remove the cap, an int to set it."""
     config_id = database_id_of(global_id, TYPE_NAME)
@@ -185,7 +191,12 @@ async def update_config(
         if not is_unique_violation(exc):
             raise
         return _name_conflict(name or "") if stage == "name" else _fail(_rekey_conflict())
-    return ConfigResult(config=config)
+    return await _verified(ctx, config, verify)
+
+
+async def _verified(ctx: RequestContext, config: TelephonyConfig, verify: bool) -> ConfigResult:
+    """The write has committed; check the credentials now when asked to."""
+    return ConfigResult(config=config, verification=await verify_credentials(ctx, config) if verify else None)
 
 
 def _provider_mismatch(provider: str) -> UserError:
@@ -207,16 +218,20 @@ def _rekey_conflict() -> UserError:
 
 
 async def delete_config(ctx: RequestContext, global_id: str) -> ConfigResult:
-    """Deletes the configuration and, by cascade, its numbers."""
-    config_id = database_id_of(global_id, TYPE_NAME)
-    if config_id is None:
+    """Detach every number routed to Switchboard (each reported), then delete the configuration
+    and, by cascade, its numbers. A failed detach does not keep the configuration."""
+    config = await find_config(ctx, global_id)
+    if config is None:
         return _NOT_FOUND
+    async with ctx.db.read() as session:
+        routed_numbers = list(await session.scalars(routed_numbers_of(config.id)))
+    reports = [await push_binding(ctx, config, number, SyncAction.DETACH) for number in routed_numbers]
     async with ctx.db.write() as session:
-        config = await get_config(session, ctx.organization_id, config_id, lock=True)
-        if config is None:
+        current = await get_config(session, ctx.organization_id, config.id, lock=True)
+        if current is None:
             return _NOT_FOUND
-        await session.delete(config)
-    return ConfigResult(deleted_id=config_id)
+        await session.delete(current)
+    return ConfigResult(deleted_id=config.id, syncs=tuple(reports))
 
 
 async def set_default_outbound(ctx: RequestContext, global_id: str) -> ConfigResult:
@@ -233,22 +248,10 @@ async def set_default_outbound(ctx: RequestContext, global_id: str) -> ConfigRes
 
 
 async def verify_config(ctx: RequestContext, global_id: str) -> ConfigResult:
-    """Credential checks call the provider; until the provider plugins make network calls,
-    the mutation says so plainly instead of pretending."""
     config = await find_config(ctx, global_id)
     if config is None:
         return _NOT_FOUND
-    plugin = get_provider(config.provider)
-    return ConfigResult(
-        config=config,
-        errors=(
-            UserError(
-                UserErrorCode.PROVIDER_ERROR,
-                f"Checking credentials with {plugin.display_name} is not available in this version of Switchboard.",
-                ("input", "id"),
-            ),
-        ),
-    )
+    return await _verified(ctx, config, True)
 
 
 async def default_outbound_config(ctx: RequestContext) -> TelephonyConfig | None:

@@ -66,7 +66,7 @@ class TelephonyConfigPayload:
     def of(cls, result: telephony_configs.ConfigResult) -> "TelephonyConfigPayload":
         return cls(
             telephony_config=TelephonyConfig.of(result.config) if result.config else None,
-            verification=None,
+            verification=CredentialVerification.of_report(result.verification),
             errors=user_errors(result.errors),
         )
 
@@ -136,7 +136,7 @@ class PhoneNumberPayload:
     def of(cls, result: phone_numbers.NumberResult) -> "PhoneNumberPayload":
         return cls(
             phone_number=PhoneNumber.of(result.number) if result.number else None,
-            provider_sync=None,
+            provider_sync=ProviderSyncStatus.of_report(result.sync),
             errors=user_errors(result.errors),
         )
 
@@ -206,6 +206,7 @@ class TelephonyMutations:
             credentials=credentials_given(input.credentials),
             is_default_outbound=bool(input.is_default_outbound),
             max_concurrent_calls=input.max_concurrent_calls,
+            verify=bool(input.verify),
         )
         return TelephonyConfigPayload.of(result)
 
@@ -217,6 +218,7 @@ class TelephonyMutations:
             name=input.name,
             credentials=credentials_given(input.credentials) if input.credentials else None,
             max_concurrent_calls=_given(input.max_concurrent_calls),
+            verify=bool(input.verify),
         )
         return TelephonyConfigPayload.of(result)
 
@@ -225,7 +227,7 @@ class TelephonyMutations:
         result = await telephony_configs.delete_config(info.context, input.id)
         return DeleteTelephonyConfigPayload(
             deleted_id=input.id if result.deleted_id is not None else None,
-            provider_sync=[],
+            provider_sync=[ProviderSyncStatus.of_report(report) for report in result.syncs],
             errors=user_errors(result.errors),
         )
 
@@ -266,10 +268,10 @@ class TelephonyMutations:
 
     @strawberry.mutation
     async def delete_phone_number(self, info: Info, input: DeletePhoneNumberInput) -> DeletePhoneNumberPayload:
-        result = await phone_numbers.delete_number(info.context, input.id)
+        result = await phone_numbers.delete_number(info.context, input.id, force=bool(input.force))
         return DeletePhoneNumberPayload(
             deleted_id=input.id if result.deleted_id is not None else None,
-            provider_sync=None,
+            provider_sync=ProviderSyncStatus.of_report(result.sync),
             errors=user_errors(result.errors),
         )
 

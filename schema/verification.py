@@ -5,6 +5,7 @@ from enum import Enum
 
 import strawberry
 from switchboard.db import models
+from switchboard.resolvers.provider_calls import SyncReport, VerificationReport
 
 
 @strawberry.enum
@@ -20,6 +21,12 @@ class CredentialVerification:
     status: CredentialVerificationStatus
     message: str | None
     checked_at: datetime
+
+    @classmethod
+    def of_report(cls, report: VerificationReport | None) -> "CredentialVerification | None":
+        if report is None:
+            return None
+        return cls(status=CredentialVerificationStatus(report.status), message=report.message, checked_at=report.checked_at)
 
     @classmethod
     def of(cls, row: models.TelephonyConfig) -> "CredentialVerification | None":
@@ -47,6 +54,12 @@ class ProviderSyncStatus:
     action: ProviderSyncAction
     message: str | None
     at: datetime
+
+    @classmethod
+    def of_report(cls, report: SyncReport | None) -> "ProviderSyncStatus | None":
+        if report is None:
+            return None
+        return cls(ok=report.ok, action=ProviderSyncAction(report.action.value), message=report.message, at=report.at)
 
     @classmethod
     def of(cls, row: models.PhoneNumber) -> "ProviderSyncStatus | None":

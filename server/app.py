@@ -11,6 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from switchboard.db.engine import create_database
+from switchboard.providers.http import ProviderHttp
+from switchboard.providers.registry import load_providers
 from switchboard.resolvers.context import AppServices
 from switchboard.schema import build_schema
 
@@ -26,7 +28,15 @@ log = logging.getLogger("switchboard")
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
     db = create_database(settings.database_url)
-    services = AppServices(db=db, secrets=load_secret_box(settings), public_base_url=settings.public_base_url)
+    provider_http = ProviderHttp(
+        settings.provider_api_bases(load_providers()), total_timeout=settings.provider_timeout
+    )
+    services = AppServices(
+        db=db,
+        secrets=load_secret_box(settings),
+        provider_http=provider_http,
+        public_base_url=settings.public_base_url,
+    )
     graphql = SwitchboardGraphQL(
         build_schema(introspection=settings.introspection),
         services=services,
@@ -48,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette):
         yield
+        await provider_http.aclose()
         await db.dispose()
 
     middleware = [Middleware(BodySizeLimitMiddleware)]

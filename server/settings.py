@@ -1,5 +1,7 @@
 """Process settings, read from the environment with the ``SWITCHBOARD_`` prefix (SPEC §9)."""
 
+import os
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Annotated
 
@@ -16,6 +18,17 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = []
     introspection: bool = True
     log_level: str = "info"
+    # Total time budget of one provider operation (a credential check, an attach or a detach).
+    provider_timeout: float = 15.0
+
+    def provider_api_bases(self, provider_keys: Iterable[str]) -> dict[str, str]:
+        """`SWITCHBOARD_<PROVIDER>_API_BASE` for each provider, read when the app starts: the
+        providers come from entry points, so these variables cannot be declared as fields."""
+        return {
+            key: value
+            for key in provider_keys
+            if (value := os.environ.get(f"{self.model_config['env_prefix']}{key.upper()}_API_BASE"))
+        }
 
     @field_validator("cors_origins", mode="before")
     @classmethod

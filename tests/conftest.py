@@ -6,11 +6,12 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import httpx
 import pytest
 import uvicorn
+from fakes import FakeProvider, all_fakes
 from helpers import Api
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -18,10 +19,13 @@ from switchboard.db.api_keys import create_api_key
 from switchboard.db.engine import Database, create_database
 from switchboard.db.migrate import migrate
 from switchboard.db.organizations import create_organization
+from switchboard.providers.registry import load_providers
 from switchboard.server.app import create_app
 from switchboard.server.settings import Settings
 
 TEST_SECRET_KEY = "n6wrjYzvU8DE4eSkfRZtLZ4hvm6sY0m4dQ1XWf4G9Ps="
+# Short, so that the fault tests (hanging providers) finish quickly; production uses 15 s.
+PROVIDER_TIMEOUT = 2.0
 
 
 async def _create_postgres_database(admin_url: str) -> tuple[str, str]:
@@ -74,7 +78,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, secret_key=TEST_SECRET_KEY, public_base_url=None)
+    return Settings(database_url=database_url, secret_key=TEST_SECRET_KEY, public_base_url=None, provider_timeout=PROVIDER_TIMEOUT)
 
 
 class RunningServer:
@@ -84,29 +88,77 @@ class RunningServer:
 
 
 @asynccontextmanager
-async def running_server(settings: Settings, *, migrated: bool = True) -> AsyncIterator[RunningServer]:
-    """A real uvicorn server for `settings` on a free loopback port, inside the test event loop."""
-    app = create_app(settings)
-    if migrated:
-        await migrate(app.state.services.db)
+async def serving(app, *, lifespan: str = "on") -> AsyncIterator[str]:
+    """Serve an ASGI app with uvicorn on a free loopback port inside the test event loop."""
     port = free_port()
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan))
     task = asyncio.create_task(uv.serve())
     while not uv.started:
         if task.done():
             task.result()
         await asyncio.sleep(0.02)
     try:
-        yield RunningServer(url=f"http://127.0.0.1:{port}", db=app.state.services.db)
+        yield f"http://127.0.0.1:{port}"
     finally:
         uv.should_exit = True
+        uv.force_exit = True
         await task
 
 
+@asynccontextmanager
+async def running_server(settings: Settings, *, migrated: bool = True) -> AsyncIterator[RunningServer]:
+    """A real Switchboard server for `settings`."""
+    app = create_app(settings)
+    if migrated:
+        await migrate(app.state.services.db)
+    async with serving(app) as url:
+        yield RunningServer(url=url, db=app.state.services.db)
+
+
 @pytest.fixture(scope="session")
-async def server(settings: Settings) -> AsyncIterator[RunningServer]:
+async def fakes() -> AsyncIterator[dict[str, FakeProvider]]:
+    """Every fake provider server, each on its own port; SWITCHBOARD_<PROVIDER>_API_BASE points at it.
+    Providers without a fake point at a closed port, so no test can reach the internet."""
+    started: dict[str, FakeProvider] = {}
+    async with AsyncExitStack() as stack:
+        for fake_class in all_fakes():
+            fake = fake_class()
+            fake.url = await stack.enter_async_context(serving(fake.app(), lifespan="off"))
+            started[fake.key] = fake
+        for key in load_providers():
+            url = started[key].url if key in started else f"http://127.0.0.1:{free_port()}"
+            os.environ[f"SWITCHBOARD_{key.upper()}_API_BASE"] = url
+        yield started
+
+
+@pytest.fixture(autouse=True)
+def _reset_fakes(request) -> None:
+    if "fakes" in request.fixturenames:
+        for fake in request.getfixturevalue("fakes").values():
+            fake.reset()
+
+
+@pytest.fixture(scope="session")
+async def server(settings: Settings, fakes) -> AsyncIterator[RunningServer]:
     async with running_server(settings) as running:
         yield running
+
+
+PUBLIC_BASE_URL = "https://switchboard.example.test"
+
+
+@pytest.fixture(scope="session")
+async def synced_server(settings: Settings, server: RunningServer) -> AsyncIterator[RunningServer]:
+    """A second server on the same database with a public https base URL, so bindings are pushed."""
+    async with running_server(settings.model_copy(update={"public_base_url": PUBLIC_BASE_URL}), migrated=False) as running:
+        yield running
+
+
+@pytest.fixture
+async def synced_api(synced_server: RunningServer, http: httpx.AsyncClient) -> AsyncIterator[Api]:
+    organization_id, key = await new_organization(synced_server.db, "Synced")
+    async with httpx.AsyncClient(base_url=synced_server.url, timeout=30) as client:
+        yield Api(client, key, organization_id)
 
 
 @pytest.fixture(scope="session")

@@ -183,17 +183,6 @@ async def test_provider_filter_and_counts(api):
     }
 
 
-async def test_verify_says_it_is_not_available_rather_than_pretending(api):
-    config = (await create_config(api))["telephonyConfig"]
-    data = await api.query(
-        "mutation($id: ID!) { verifyTelephonyConfig(input: {id: $id}) { telephonyConfig { lastVerification { status } } verification { status } errors { code message } } }",
-        {"id": config["id"]},
-    )
-    payload = data["verifyTelephonyConfig"]
-    assert payload["errors"][0]["code"] == "PROVIDER_ERROR"
-    assert payload["verification"] is None and payload["telephonyConfig"]["lastVerification"] is None
-
-
 async def test_another_organizations_config_is_untouchable(api, other_api):
     theirs = (await create_config(other_api, "Theirs"))["telephonyConfig"]
     mine = await api.query(

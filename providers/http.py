@@ -1,0 +1,152 @@
+"""The one HTTP client for provider calls: timeouts, bounded retries, failure classification.
+
+Every provider plugin talks to its API through `ProviderHttp.request`, so the rules live in
+one place: connect timeout 5 s and a total budget (15 s by default) per operation; retries with
+exponential backoff on 429 and 5xx that honour `Retry-After` while the budget allows; failures
+classified by status into `ProviderError`s whose messages a user can act on. Request bodies,
+headers and credentials never appear in messages or logs.
+"""
+
+import asyncio
+import email.utils
+import logging
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+import httpx
+
+from .errors import FailureKind, ProviderError
+
+log = logging.getLogger("switchboard.providers")
+
+CONNECT_TIMEOUT = 5.0
+DEFAULT_TOTAL_TIMEOUT = 15.0
+MAX_ATTEMPTS = 3
+BASE_BACKOFF = 0.25
+MAX_RETRY_AFTER = 5.0
+
+_deadline: ContextVar[float | None] = ContextVar("provider_deadline", default=None)
+
+
+def _retry_after_seconds(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    parsed = email.utils.parsedate_to_datetime(value) if value else None
+    return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+class ProviderHttp:
+    def __init__(
+        self,
+        api_bases: Mapping[str, str] | None = None,
+        *,
+        total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.total_timeout = total_timeout
+        self._api_bases = {k: v.rstrip("/") for k, v in (api_bases or {}).items() if v}
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(total_timeout, connect=min(CONNECT_TIMEOUT, total_timeout)),
+            transport=transport,
+            follow_redirects=False,
+            headers={"User-Agent": "Switchboard"},
+        )
+
+    def base(self, provider_key: str, default: str) -> str:
+        """The provider's API base URL: `SWITCHBOARD_<PROVIDER>_API_BASE` when set, else `default`."""
+        return self._api_bases.get(provider_key, default.rstrip("/"))
+
+    def overridden(self, provider_key: str) -> bool:
+        return provider_key in self._api_bases
+
+    @contextmanager
+    def budget(self) -> Iterator[None]:
+        """All requests inside share one total deadline (an operation may take several requests)."""
+        token = _deadline.set(time.monotonic() + self.total_timeout) if _deadline.get() is None else None
+        try:
+            yield
+        finally:
+            if token is not None:
+                _deadline.reset(token)
+
+    def _remaining(self) -> float:
+        deadline = _deadline.get()
+        return self.total_timeout if deadline is None else deadline - time.monotonic()
+
+    async def request(self, provider: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """Send with retries; return any response below 400, raise ProviderError otherwise."""
+        attempt = 0
+        while True:
+            attempt += 1
+            remaining = self._remaining()
+            if remaining <= 0:
+                raise ProviderError(FailureKind.UNREACHABLE, f"{provider} did not answer within {self.total_timeout:g} s.")
+            try:
+                async with asyncio.timeout(remaining):
+                    response = await self._client.request(method, url, **kwargs)
+            except (TimeoutError, httpx.TimeoutException) as exc:
+                log.warning("%s %s %s: timed out", provider, method, _path(url))
+                raise ProviderError(FailureKind.UNREACHABLE, f"{provider} did not answer within {self.total_timeout:g} s.") from exc
+            except httpx.TransportError as exc:
+                log.warning("%s %s %s: %s", provider, method, _path(url), type(exc).__name__)
+                if attempt < MAX_ATTEMPTS and await self._pause(attempt, None):
+                    continue
+                raise ProviderError(FailureKind.UNREACHABLE, f"Could not connect to {provider} ({_transport_reason(exc)}).") from exc
+            status = response.status_code
+            if status < 400:
+                return response
+            if (status == 429 or status >= 500) and attempt < MAX_ATTEMPTS:
+                if await self._pause(attempt, _retry_after_seconds(response)):
+                    continue
+            log.warning("%s %s %s: HTTP %s", provider, method, _path(url), status)
+            raise _classify(provider, status)
+
+    async def json(self, provider: str, method: str, url: str, **kwargs: Any) -> Any:
+        response = await self.request(provider, method, url, **kwargs)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise ProviderError(
+                FailureKind.BAD_RESPONSE, f"{provider} answered with malformed JSON (HTTP {response.status_code})."
+            ) from exc
+
+    async def _pause(self, attempt: int, retry_after: float | None) -> bool:
+        """Wait before the next attempt; False when the wait would not fit in the budget."""
+        wait = retry_after if retry_after is not None else BASE_BACKOFF * 2 ** (attempt - 1)
+        wait = min(wait, MAX_RETRY_AFTER)
+        if wait >= self._remaining():
+            return False
+        await asyncio.sleep(wait)
+        return True
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+def _path(url: str) -> str:
+    """Log the path only: queries may hold identifiers a log reader need not see."""
+    return httpx.URL(url).path
+
+
+def _transport_reason(exc: httpx.TransportError) -> str:
+    if isinstance(exc, httpx.ConnectError):
+        return "connection refused or host unreachable"
+    return "the connection failed"
+
+
+def _classify(provider: str, status: int) -> ProviderError:
+    if status in (401, 403):
+        return ProviderError(FailureKind.REJECTED, f"{provider} rejected the credentials (HTTP {status}).")
+    if status == 404:
+        return ProviderError(FailureKind.NOT_FOUND, f"{provider} does not know the requested resource (HTTP 404).")
+    if status == 429:
+        return ProviderError(FailureKind.RATE_LIMITED, f"{provider} is rate-limiting requests (HTTP 429); try again shortly.")
+    if status >= 500:
+        return ProviderError(FailureKind.UNREACHABLE, f"{provider} had an error of its own (HTTP {status}); try again later.")
+    return ProviderError(FailureKind.REFUSED, f"{provider} refused the request (HTTP {status}).")

@@ -1,0 +1,90 @@
+"""The Twilio 2010-04-01 REST shape, spoken by Twilio and by SignalWire's compatibility (LaML) API."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urljoin
+
+from .base import InboundNumber, ProviderPlugin
+from .errors import FailureKind, ProviderError
+from .http import ProviderHttp
+
+_MAX_PAGES = 10
+
+
+class TwilioCompatibleApi:
+    def __init__(self, http: ProviderHttp, provider: str, host: str, account_path: str, auth: tuple[str, str]) -> None:
+        self.http = http
+        self.provider = provider
+        self.host = host
+        self.account_url = f"{host}{account_path}"
+        self.auth = auth
+
+    async def account(self) -> dict[str, Any]:
+        return await self.http.json(self.provider, "GET", f"{self.account_url}.json", auth=self.auth)
+
+    async def find_number(self, e164: str) -> dict[str, Any]:
+        """The IncomingPhoneNumber whose phone_number is exactly `e164` (the filter also matches partially)."""
+        url: str | None = f"{self.account_url}/IncomingPhoneNumbers.json"
+        params: dict[str, str] | None = {"PhoneNumber": e164}
+        for _ in range(_MAX_PAGES):
+            page = await self.http.json(self.provider, "GET", url, params=params, auth=self.auth)
+            numbers = page.get("incoming_phone_numbers") if isinstance(page, dict) else None
+            if not isinstance(numbers, list):
+                raise ProviderError(FailureKind.BAD_RESPONSE, f"{self.provider} answered the number lookup with an unexpected body.")
+            for number in numbers:
+                if isinstance(number, dict) and number.get("phone_number") == e164 and number.get("sid"):
+                    return number
+            next_page = page.get("next_page_uri")
+            if not next_page:
+                break
+            url, params = urljoin(self.host + "/", next_page.lstrip("/")), None
+        raise ProviderError(FailureKind.NOT_FOUND, f"{e164} is not in this {self.provider} account.")
+
+    async def set_voice_url(self, number_sid: str, url: str) -> None:
+        # Clearing VoiceApplicationSid too: a linked application would take precedence over VoiceUrl.
+        form = {"VoiceUrl": url, "VoiceMethod": "POST"}
+        if url:
+            form["VoiceApplicationSid"] = ""
+        await self.http.request(
+            self.provider, "POST", f"{self.account_url}/IncomingPhoneNumbers/{number_sid}.json", data=form, auth=self.auth
+        )
+
+
+class TwilioCompatibleProvider(ProviderPlugin):
+    """Attach = set the number's VoiceUrl; detach = blank it. Each number has its own URL."""
+
+    @abc.abstractmethod
+    def api(self, http: ProviderHttp, credentials: Mapping[str, str]) -> TwilioCompatibleApi: ...
+
+    async def verify_credentials(self, http: ProviderHttp, credentials: Mapping[str, str]) -> str:
+        account = await self.api(http, credentials).account()
+        name = account.get("friendly_name") or account.get("sid") or "account"
+        return f"{self.display_name} accepted the credentials of '{name}' (status {account.get('status', 'unknown')})."
+
+    async def attach_inbound(
+        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
+    ) -> str:
+        self.require_pstn(number)
+        api = self.api(http, credentials)
+        found = await api.find_number(number.address)
+        await api.set_voice_url(found["sid"], url)
+        return f"{self.display_name} now sends inbound calls to {number.address} to Switchboard."
+
+    async def detach_inbound(
+        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
+    ) -> str:
+        self.require_pstn(number)
+        api = self.api(http, credentials)
+        try:
+            found = await api.find_number(number.address)
+        except ProviderError as exc:
+            if exc.kind is FailureKind.NOT_FOUND:
+                return f"{number.address} is no longer in this {self.display_name} account; nothing to detach."
+            raise
+        if found.get("voice_url") != url:
+            return f"{number.address} does not point at Switchboard at {self.display_name}; left as it is."
+        await api.set_voice_url(found["sid"], "")
+        return f"{self.display_name} no longer sends inbound calls to {number.address} to Switchboard."

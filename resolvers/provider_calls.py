@@ -1,0 +1,130 @@
+"""Calls to providers on behalf of mutations: credential checks and inbound-webhook syncs.
+
+They run after the database write has committed, are never rolled back by a provider failure,
+and their outcome is stored on the row (lastVerification, lastProviderSync) and reported.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+from switchboard.db.models import PhoneNumber, TelephonyConfig
+from switchboard.db.types import utcnow
+from switchboard.providers.base import InboundNumber, ProviderPlugin
+from switchboard.providers.errors import FailureKind, ProviderError
+from switchboard.providers.registry import get_provider
+
+from .context import RequestContext
+from .rules.sync import SyncAction, inbound_url
+from .rules.warnings import public_base_url_usable
+
+VERIFIED, REJECTED, UNREACHABLE, UNSUPPORTED = "VERIFIED", "REJECTED", "UNREACHABLE", "UNSUPPORTED"
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationReport:
+    status: str
+    message: str | None
+    checked_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    ok: bool
+    action: SyncAction
+    message: str | None
+    at: datetime
+
+
+def _credentials(ctx: RequestContext, config: TelephonyConfig, plugin: ProviderPlugin) -> dict[str, str]:
+    return ctx.services.secrets.unseal(config.credentials, plugin.secret_field_names)
+
+
+def _verification_status(error: ProviderError) -> str:
+    if error.kind in (FailureKind.REJECTED, FailureKind.NOT_FOUND):
+        return REJECTED
+    if error.kind is FailureKind.UNSUPPORTED:
+        return UNSUPPORTED
+    return UNREACHABLE
+
+
+async def verify_credentials(ctx: RequestContext, config: TelephonyConfig) -> VerificationReport:
+    """Check the stored credentials with the provider and store the outcome on the configuration."""
+    plugin = get_provider(config.provider)
+    http = ctx.services.provider_http
+    try:
+        with http.budget():
+            message = await plugin.verify_credentials(http, _credentials(ctx, config, plugin))
+        status = VERIFIED
+    except ProviderError as exc:
+        status, message = _verification_status(exc), exc.message
+    report = VerificationReport(status=status, message=message, checked_at=utcnow())
+    async with ctx.db.write() as session:
+        await session.execute(
+            update(TelephonyConfig)
+            .where(TelephonyConfig.id == config.id)
+            .values(verification_status=status, verification_message=message, verification_checked_at=report.checked_at)
+        )
+    config.verification_status, config.verification_message = status, message
+    config.verification_checked_at = report.checked_at
+    return report
+
+
+async def push_binding(
+    ctx: RequestContext, config: TelephonyConfig, number: PhoneNumber, action: SyncAction
+) -> SyncReport:
+    """Attach or detach the number at the provider; the outcome is returned, not stored."""
+    plugin = get_provider(config.provider)
+    base_url = ctx.services.public_base_url
+    if not public_base_url_usable(base_url):
+        if action is SyncAction.DETACH:
+            # Without a public URL nothing of Switchboard's can have been attached.
+            return SyncReport(
+                ok=True,
+                action=action,
+                message=f"Nothing to detach: without SWITCHBOARD_PUBLIC_BASE_URL nothing was attached at {plugin.display_name}.",
+                at=utcnow(),
+            )
+        return SyncReport(
+            ok=False,
+            action=action,
+            message="SWITCHBOARD_PUBLIC_BASE_URL is not set to an https URL, so Switchboard cannot tell "
+            f"{plugin.display_name} where to send inbound calls.",
+            at=utcnow(),
+        )
+    if not plugin.supports_inbound_sync:
+        return SyncReport(ok=False, action=action, message=plugin.no_inbound_sync_message, at=utcnow())
+    http = ctx.services.provider_http
+    target = InboundNumber(address=number.address_normalized, address_type=number.address_type)
+    url = inbound_url(base_url, plugin.key)
+    try:
+        with http.budget():
+            credentials = _credentials(ctx, config, plugin)
+            if action is SyncAction.ATTACH:
+                message = await plugin.attach_inbound(http, credentials, target, url)
+            else:
+                message = await plugin.detach_inbound(http, credentials, target, url)
+        return SyncReport(ok=True, action=action, message=message, at=utcnow())
+    except ProviderError as exc:
+        return SyncReport(ok=False, action=action, message=exc.message, at=utcnow())
+
+
+async def record_sync(ctx: RequestContext, number: PhoneNumber, report: SyncReport) -> None:
+    async with ctx.db.write() as session:
+        await session.execute(
+            update(PhoneNumber)
+            .where(PhoneNumber.id == number.id)
+            .values(sync_ok=report.ok, sync_action=report.action.value, sync_message=report.message, sync_at=report.at)
+        )
+    number.sync_ok, number.sync_action = report.ok, report.action.value
+    number.sync_message, number.sync_at = report.message, report.at
+
+
+async def sync_number(ctx: RequestContext, number: PhoneNumber, action: SyncAction | None) -> SyncReport | None:
+    """Push the binding change of a committed write and remember the outcome on the number."""
+    if action is None:
+        return None
+    config = await ctx.loaders.telephony_config_by_id.load(number.telephony_config_id)
+    report = await push_binding(ctx, config, number, action)
+    await record_sync(ctx, number, report)
+    return report

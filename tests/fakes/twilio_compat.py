@@ -1,0 +1,139 @@
+"""The Twilio 2010-04-01 wire format, shared by the Twilio fake and SignalWire's LaML fake."""
+
+import secrets
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .base import FakeProvider, basic_auth, read_form
+
+
+@dataclass
+class IncomingNumber:
+    sid: str
+    phone_number: str
+    voice_url: str = ""
+    voice_method: str = "POST"
+    voice_application_sid: str | None = None
+
+    def resource(self, account_sid: str, prefix: str) -> dict:
+        return {
+            "sid": self.sid,
+            "account_sid": account_sid,
+            "phone_number": self.phone_number,
+            "friendly_name": self.phone_number,
+            "voice_url": self.voice_url,
+            "voice_method": self.voice_method,
+            "voice_application_sid": self.voice_application_sid,
+            "capabilities": {"voice": True, "sms": True, "mms": False, "fax": False},
+            "uri": f"{prefix}/IncomingPhoneNumbers/{self.sid}.json",
+        }
+
+
+@dataclass
+class Account:
+    sid: str
+    token: str
+    friendly_name: str = "Test account"
+    numbers: dict[str, IncomingNumber] = field(default_factory=dict)
+
+
+class TwilioCompatibleFake(FakeProvider):
+    """Subclasses set `prefix` (the path before /Accounts) and `number_sid()`."""
+
+    prefix = "/2010-04-01"
+    page_size = 50
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.accounts: dict[str, Account] = {}
+
+    def add_account(self, sid: str, token: str) -> Account:
+        self.accounts[sid] = account = Account(sid, token)
+        return account
+
+    def add_number(self, account_sid: str, phone_number: str, voice_url: str = "") -> IncomingNumber:
+        number = IncomingNumber(self.number_sid(), phone_number, voice_url)
+        self.accounts[account_sid].numbers[number.sid] = number
+        return number
+
+    def number(self, account_sid: str, phone_number: str) -> IncomingNumber:
+        return next(n for n in self.accounts[account_sid].numbers.values() if n.phone_number == phone_number)
+
+    def number_sid(self) -> str:
+        return "PN" + secrets.token_hex(16)
+
+    def error(self, status: int, message: str = "") -> Response:
+        codes = {401: 20003, 404: 20404, 429: 20429}
+        code = codes.get(status, 20500)
+        body = {
+            "code": code,
+            "message": message or {401: "Authenticate", 429: "Too Many Requests"}.get(status, "Error"),
+            "more_info": f"https://www.twilio.com/docs/errors/{code}",
+            "status": status,
+        }
+        return JSONResponse(body, status_code=status)
+
+    def _account(self, request: Request) -> Account | Response:
+        sid = request.path_params["sid"]
+        account = self.accounts.get(sid)
+        if account is None or basic_auth(request.headers.get("authorization")) != (sid, account.token):
+            return self.error(401)
+        return account
+
+    def routes(self) -> list[Route]:
+        base = f"{self.prefix}/Accounts/{{sid}}"
+
+        async def fetch_account(request: Request) -> Response:
+            account = self._account(request)
+            if isinstance(account, Response):
+                return account
+            return JSONResponse(
+                {"sid": account.sid, "friendly_name": account.friendly_name, "status": "active", "type": "Full"}
+            )
+
+        async def list_numbers(request: Request) -> Response:
+            account = self._account(request)
+            if isinstance(account, Response):
+                return account
+            wanted = request.query_params.get("PhoneNumber", "")
+            page = int(request.query_params.get("Page", "0"))
+            # Like the real API, the filter matches partially.
+            matching = [n for n in account.numbers.values() if wanted.lstrip("+") in n.phone_number]
+            chunk = matching[page * self.page_size : (page + 1) * self.page_size]
+            more = (page + 1) * self.page_size < len(matching)
+            uri = f"{self.prefix}/Accounts/{account.sid}/IncomingPhoneNumbers.json"
+            return JSONResponse(
+                {
+                    "incoming_phone_numbers": [n.resource(account.sid, uri.rsplit("/", 1)[0]) for n in chunk],
+                    "page": page,
+                    "page_size": self.page_size,
+                    "next_page_uri": f"{uri}?PhoneNumber={wanted}&Page={page + 1}" if more else None,
+                    "previous_page_uri": None,
+                    "uri": uri,
+                }
+            )
+
+        async def update_number(request: Request) -> Response:
+            account = self._account(request)
+            if isinstance(account, Response):
+                return account
+            number = account.numbers.get(request.path_params["number_sid"])
+            if number is None:
+                return self.error(404, "The requested resource was not found")
+            form = await read_form(request)
+            if "VoiceUrl" in form:
+                number.voice_url = form["VoiceUrl"]
+            if "VoiceMethod" in form:
+                number.voice_method = form["VoiceMethod"]
+            if "VoiceApplicationSid" in form:
+                number.voice_application_sid = form["VoiceApplicationSid"] or None
+            return JSONResponse(number.resource(account.sid, f"{self.prefix}/Accounts/{account.sid}"))
+
+        return [
+            Route(f"{base}.json", fetch_account, methods=["GET"]),
+            Route(f"{base}/IncomingPhoneNumbers.json", list_numbers, methods=["GET"]),
+            Route(f"{base}/IncomingPhoneNumbers/{{number_sid}}.json", update_number, methods=["POST"]),
+        ]

@@ -1,0 +1,178 @@
+"""Twilio against its fake: credential checks and inbound-webhook sync with the real wire format."""
+
+import pytest
+from conftest import PUBLIC_BASE_URL
+from helpers import UPDATE_NUMBER, create_config, create_number, create_workflow
+
+INBOUND_URL = f"{PUBLIC_BASE_URL}/telephony/twilio/inbound"
+VERIFY = """
+mutation($id: ID!) { verifyTelephonyConfig(input: {id: $id}) {
+  verification { status message checkedAt } telephonyConfig { lastVerification { status message } } errors { code } } }"""
+CLEAR = """
+mutation($id: ID!) { clearInboundWorkflow(input: {phoneNumberId: $id}) {
+  phoneNumber { inboundWorkflowId lastProviderSync { ok action message } } providerSync { ok action message } errors { code } } }"""
+RESYNC = """
+mutation($id: ID!) { resyncPhoneNumber(input: {phoneNumberId: $id}) { providerSync { ok action message } errors { code } } }"""
+DELETE = """
+mutation($id: ID!, $force: Boolean) { deletePhoneNumber(input: {id: $id, force: $force}) {
+  deletedId providerSync { ok action message } errors { code message } } }"""
+
+
+@pytest.fixture
+def twilio(fakes, synced_api):
+    fake = fakes["twilio"]
+    fake.add_account(synced_api.twilio["accountSid"], synced_api.twilio["authToken"])
+    return fake
+
+
+@pytest.fixture
+async def bound(synced_api, twilio):
+    """A configuration, a workflow and +14155550100 owned at Twilio next to a partial-match decoy."""
+    sid = synced_api.twilio["accountSid"]
+    twilio.add_number(sid, "+141555501000", voice_url="https://elsewhere.example/decoy")
+    twilio.add_number(sid, "+14155550100")
+    config = (await create_config(synced_api))["telephonyConfig"]
+    workflow = await create_workflow(synced_api, "Reception")
+    return config, workflow
+
+
+async def test_verify_stores_verified(synced_api, twilio):
+    config = (await create_config(synced_api, verify=True))["telephonyConfig"]
+    data = await synced_api.query(VERIFY, {"id": config["id"]})
+    payload = data["verifyTelephonyConfig"]
+    assert payload["verification"]["status"] == "VERIFIED"
+    assert payload["telephonyConfig"]["lastVerification"]["status"] == "VERIFIED"
+    request = twilio.sent("GET", ".json")[-1]
+    assert request.path == f"/2010-04-01/Accounts/{synced_api.twilio['accountSid']}.json"
+    assert request.basic_auth == (synced_api.twilio["accountSid"], synced_api.twilio["authToken"])
+
+
+async def test_create_with_verify_reports_rejected_credentials(synced_api, twilio):
+    wrong = {**synced_api.twilio, "authToken": "0" * 32}
+    payload = await synced_api.query(
+        "mutation($input: CreateTelephonyConfigInput!) { createTelephonyConfig(input: $input) { telephonyConfig { id readyForOutbound outboundBlockedReason warnings { code } } verification { status message } errors { code } } }",
+        {"input": {"name": "Wrong", "credentials": {"twilio": wrong}, "verify": True}},
+    )
+    result = payload["createTelephonyConfig"]
+    assert result["errors"] == []
+    assert result["verification"] == {"status": "REJECTED", "message": "Twilio rejected the credentials (HTTP 401)."}
+    assert result["telephonyConfig"]["readyForOutbound"] is False
+    assert "CREDENTIALS_NOT_VERIFIED" in [w["code"] for w in result["telephonyConfig"]["warnings"]]
+    assert "0" * 32 not in str(payload)
+
+
+async def test_binding_attaches_the_exact_number(synced_api, twilio, bound):
+    config, workflow = bound
+    payload = await create_number(synced_api, config["id"], "+1 415 555 0100", inboundWorkflowId=workflow)
+    assert payload["providerSync"] == {"ok": True}
+    sid = synced_api.twilio["accountSid"]
+    assert twilio.number(sid, "+14155550100").voice_url == INBOUND_URL
+    assert twilio.number(sid, "+141555501000").voice_url == "https://elsewhere.example/decoy"
+    lookup = twilio.sent("GET", "IncomingPhoneNumbers.json")[-1]
+    assert lookup.query["PhoneNumber"] == ["+14155550100"]
+    update = twilio.sent("POST")[-1]
+    assert update.form == {"VoiceUrl": INBOUND_URL, "VoiceMethod": "POST", "VoiceApplicationSid": ""}
+    number = payload["phoneNumber"]
+    assert number["inboundWebhookUrl"] == INBOUND_URL
+    assert number["lastProviderSync"]["ok"] is True and number["lastProviderSync"]["action"] == "ATTACH"
+
+
+async def test_rebinding_and_label_edits_make_no_provider_call(synced_api, twilio, bound):
+    config, workflow = bound
+    number = (await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow))["phoneNumber"]
+    other = await create_workflow(synced_api, "Sales")
+    twilio.reset()
+    await synced_api.query(UPDATE_NUMBER, {"input": {"id": number["id"], "inboundWorkflowId": other, "label": "Main"}})
+    await synced_api.query(UPDATE_NUMBER, {"input": {"id": number["id"], "extraMetadata": {"a": 1}}})
+    assert twilio.requests == []
+
+
+async def test_clear_detaches_and_deactivate_reactivate_syncs(synced_api, twilio, bound):
+    config, workflow = bound
+    sid = synced_api.twilio["accountSid"]
+    number = (await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow))["phoneNumber"]
+    off = await synced_api.query(UPDATE_NUMBER, {"input": {"id": number["id"], "isActive": False}})
+    assert off["updatePhoneNumber"]["phoneNumber"]["lastProviderSync"]["action"] == "DETACH"
+    assert twilio.number(sid, "+14155550100").voice_url == ""
+    on = await synced_api.query(UPDATE_NUMBER, {"input": {"id": number["id"], "isActive": True}})
+    assert on["updatePhoneNumber"]["phoneNumber"]["lastProviderSync"]["action"] == "ATTACH"
+    assert twilio.number(sid, "+14155550100").voice_url == INBOUND_URL
+    cleared = (await synced_api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]
+    assert cleared["providerSync"]["ok"] is True and cleared["providerSync"]["action"] == "DETACH"
+    assert twilio.number(sid, "+14155550100").voice_url == ""
+
+
+async def test_detach_leaves_a_url_that_is_not_ours(synced_api, twilio, bound):
+    config, workflow = bound
+    sid = synced_api.twilio["accountSid"]
+    number = (await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow))["phoneNumber"]
+    twilio.number(sid, "+14155550100").voice_url = "https://someone-else.example/voice"
+    cleared = (await synced_api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]
+    assert cleared["providerSync"]["ok"] is True
+    assert twilio.number(sid, "+14155550100").voice_url == "https://someone-else.example/voice"
+
+
+async def test_number_missing_at_twilio_is_a_helpful_failure_and_the_write_stays(synced_api, twilio, bound):
+    config, workflow = bound
+    payload = await create_number(synced_api, config["id"], "+14155550199", inboundWorkflowId=workflow)
+    assert payload["errors"] == []
+    assert payload["phoneNumber"]["inboundWorkflowName"] == "Reception"
+    sync = payload["phoneNumber"]["lastProviderSync"]
+    assert sync["ok"] is False and sync["message"] == "+14155550199 is not in this Twilio account."
+    warnings = await synced_api.query("{ telephonyConfigWarnings { items(code: PROVIDER_SYNC_FAILED) { phoneNumber { id } message } } }")
+    assert warnings["telephonyConfigWarnings"]["items"][0]["phoneNumber"]["id"] == payload["phoneNumber"]["id"]
+    twilio.add_number(synced_api.twilio["accountSid"], "+14155550199")
+    resync = (await synced_api.query(RESYNC, {"id": payload["phoneNumber"]["id"]}))["resyncPhoneNumber"]
+    assert resync["providerSync"]["ok"] is True and resync["providerSync"]["action"] == "ATTACH"
+    warnings = await synced_api.query("{ telephonyConfigWarnings { items(code: PROVIDER_SYNC_FAILED) { message } } }")
+    assert warnings["telephonyConfigWarnings"]["items"] == []
+
+
+async def test_delete_keeps_the_number_when_detach_fails_unless_forced(synced_api, twilio, bound):
+    config, workflow = bound
+    number = (await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow))["phoneNumber"]
+    twilio.fail_next("status", status=500, times=3)
+    kept = (await synced_api.query(DELETE, {"id": number["id"]}))["deletePhoneNumber"]
+    assert kept["deletedId"] is None
+    assert kept["errors"][0]["code"] == "PROVIDER_ERROR"
+    assert "force" in kept["errors"][0]["message"]
+    assert kept["providerSync"]["ok"] is False
+    assert (await synced_api.query("query($id: ID!) { phoneNumber(id: $id) { id } }", {"id": number["id"]}))["phoneNumber"]
+    twilio.fail_next("status", status=500, times=3)
+    forced = (await synced_api.query(DELETE, {"id": number["id"], "force": True}))["deletePhoneNumber"]
+    assert forced["deletedId"] == number["id"] and forced["providerSync"]["ok"] is False
+
+
+async def test_delete_detaches_first(synced_api, twilio, bound):
+    config, workflow = bound
+    number = (await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow))["phoneNumber"]
+    deleted = (await synced_api.query(DELETE, {"id": number["id"]}))["deletePhoneNumber"]
+    assert deleted["deletedId"] == number["id"]
+    assert deleted["providerSync"]["action"] == "DETACH" and deleted["providerSync"]["ok"] is True
+    assert twilio.number(synced_api.twilio["accountSid"], "+14155550100").voice_url == ""
+
+
+async def test_delete_config_reports_each_detach(synced_api, twilio, bound):
+    config, workflow = bound
+    sid = synced_api.twilio["accountSid"]
+    twilio.add_number(sid, "+14155550101")
+    await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow)
+    await create_number(synced_api, config["id"], "+14155550101", inboundWorkflowId=workflow)
+    await create_number(synced_api, config["id"], "+14155550102")  # unbound: nothing to detach
+    data = await synced_api.query(
+        "mutation($id: ID!) { deleteTelephonyConfig(input: {id: $id}) { deletedId providerSync { ok action message } errors { code } } }",
+        {"id": config["id"]},
+    )
+    payload = data["deleteTelephonyConfig"]
+    assert payload["deletedId"] == config["id"]
+    assert [(s["ok"], s["action"]) for s in payload["providerSync"]] == [(True, "DETACH"), (True, "DETACH")]
+    assert twilio.number(sid, "+14155550100").voice_url == twilio.number(sid, "+14155550101").voice_url == ""
+
+
+async def test_without_public_base_url_attach_says_which_setting_is_missing(api, fakes):
+    config = (await create_config(api))["telephonyConfig"]
+    workflow = await create_workflow(api, "Reception")
+    payload = await create_number(api, config["id"], "+14155550100", inboundWorkflowId=workflow)
+    sync = payload["phoneNumber"]["lastProviderSync"]
+    assert sync["ok"] is False and "SWITCHBOARD_PUBLIC_BASE_URL" in sync["message"]
+    assert fakes["twilio"].requests == []
