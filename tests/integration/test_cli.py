@@ -2,17 +2,13 @@
 
 import json
 import os
-import re
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 from conftest import free_port
-
-SWITCHBOARD = str(Path(sys.executable).with_name("switchboard"))
+from processes import SWITCHBOARD, switchboard_serve
 
 
 @pytest.fixture
@@ -60,38 +56,14 @@ def test_cli_needs_no_key_file_and_postgres_requires_a_secret_key(workdir):
 def test_serve_bootstraps_an_organization_and_prints_its_key_once(workdir):
     cwd, env = workdir
     port = free_port()
-    process = subprocess.Popen(
-        [SWITCHBOARD, "serve", "--port", str(port)], env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    try:
-        output = ""
-        key = None
-        deadline = time.monotonic() + 30
-        while key is None and time.monotonic() < deadline:
-            output += process.stdout.readline()
-            if match := re.search(r"API key \(shown once, store it now\): (sb_\S+)", output):
-                key = match.group(1)
-        assert key, output
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        assert httpx.get(f"{base}/readyz").json() == {"status": "ok", "database": "ok"}
-        answer = httpx.post(f"{base}/graphql", json={"query": "{ organization { name } }"}, headers={"X-API-Key": key})
+    with switchboard_serve(env, cwd, port) as served:
+        assert served.key, served.output
+        assert httpx.get(f"{served.url}/readyz").json() == {"status": "ok", "database": "ok"}
+        answer = httpx.post(
+            f"{served.url}/graphql", json={"query": "{ organization { name } }"}, headers={"X-API-Key": served.key}
+        )
         assert answer.json() == {"data": {"organization": {"name": "Default organization"}}}
         assert (cwd / "cli.db.secret-key").stat().st_mode & 0o777 == 0o600
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-    restarted = subprocess.Popen(
-        [SWITCHBOARD, "serve", "--port", str(port)], env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    try:
-        time.sleep(2)
-    finally:
-        restarted.terminate()
-        second_output = restarted.communicate(timeout=15)[0]
-    assert "API key" not in second_output
+    with switchboard_serve(env, cwd, port) as restarted:
+        assert restarted.key is None
+        assert "API key" not in restarted.output
