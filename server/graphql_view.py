@@ -15,12 +15,26 @@ from .auth import ApiKeyAuthenticator, extract_api_key
 from .errors import INTERNAL_MESSAGE, error_body, format_error, log
 
 
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+APPLICATION_JSON = "application/json"
+
+
 class Unauthenticated(Exception):
     pass
 
 
-def json_response(body: object, status_code: int = 200) -> Response:
-    return Response(orjson.dumps(body), status_code=status_code, media_type="application/json")
+def json_response(body: object, status_code: int = 200, media_type: str = APPLICATION_JSON) -> Response:
+    return Response(orjson.dumps(body), status_code=status_code, media_type=media_type)
+
+
+def response_media_type(accept: str | None) -> str:
+    """GraphQL over HTTP: answer in application/graphql-response+json when the client accepts it
+    (and has not refused it with q=0); otherwise application/json, which older clients expect."""
+    for media_range in (accept or "").split(","):
+        kind, _, params = media_range.strip().partition(";")
+        if kind.strip().lower() == GRAPHQL_RESPONSE_JSON and "q=0" not in params.replace(" ", "").split(";"):
+            return GRAPHQL_RESPONSE_JSON
+    return APPLICATION_JSON
 
 
 class SwitchboardGraphQL(GraphQL):
@@ -33,8 +47,10 @@ class SwitchboardGraphQL(GraphQL):
         if scope["type"] != "http":
             await json_response(error_body("Not found", "BAD_USER_INPUT"), 404)(scope, receive, send)
             return
+        request = Request(scope=scope, receive=receive)
+        media_type = response_media_type(request.headers.get("accept"))
         try:
-            response = await self.run(Request(scope=scope, receive=receive))
+            response = await self.run(request)
         except Unauthenticated:
             response = json_response(
                 error_body(
@@ -42,15 +58,21 @@ class SwitchboardGraphQL(GraphQL):
                     "UNAUTHENTICATED",
                 ),
                 401,
+                media_type,
             )
         except HTTPException as exc:
-            response = json_response(error_body(exc.reason, "BAD_USER_INPUT"), exc.status_code)
+            status = exc.status_code
+            if request.method == "GET" and "not allowed when using GET" in exc.reason:
+                status = 405  # GraphQL over HTTP: mutations only over POST
+            response = json_response(error_body(exc.reason, "BAD_USER_INPUT"), status, media_type)
+            if status == 405:
+                response.headers["Allow"] = "POST"
         except Exception:
             request_id = uuid.uuid4().hex[:16]
             log.exception("request %s: unexpected error outside execution", request_id)
             body = error_body(INTERNAL_MESSAGE, "INTERNAL_SERVER_ERROR")
             body["errors"][0]["extensions"]["requestId"] = request_id
-            response = json_response(body, 500)
+            response = json_response(body, 500, media_type)
         await response(scope, receive, send)
 
     async def get_context(self, request: Request, response: Response) -> RequestContext | None:
@@ -63,11 +85,25 @@ class SwitchboardGraphQL(GraphQL):
         request.scope["switchboard.request_id"] = request_id
         return RequestContext(services=self.services, organization_id=organization_id, request_id=request_id)
 
+    async def get_sub_response(self, request: Request) -> Response:
+        sub_response = Response(media_type=response_media_type(request.headers.get("accept")))
+        sub_response.status_code = 200
+        request.scope["switchboard.sub_response"] = sub_response
+        return sub_response
+
+    def create_response(self, response_data: object, sub_response: Response) -> Response:
+        return Response(self.encode_json(response_data), status_code=sub_response.status_code, media_type=sub_response.media_type)
+
     async def process_result(self, request: Request, result: ExecutionResult) -> dict:
         body: dict = {}
         if result.data is not None or not result.errors or any(e.path for e in result.errors):
-            # Requests that failed before execution (parse, validation) carry no `data` entry.
             body["data"] = result.data
+        else:
+            # The request failed before execution (parse, validation, variables): no `data` entry,
+            # and HTTP 400 for clients that speak application/graphql-response+json.
+            sub_response = request.scope["switchboard.sub_response"]
+            if sub_response.media_type == GRAPHQL_RESPONSE_JSON:
+                sub_response.status_code = 400
         if result.errors:
             request_id = request.scope.get("switchboard.request_id", "")
             body["errors"] = [format_error(error, request_id) for error in result.errors]
