@@ -13,6 +13,8 @@ from .base import (
     FieldType,
     ProviderPlugin,
 )
+from .errors import FailureKind, ProviderError
+from .http import ProviderHttp
 
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 
@@ -78,3 +80,63 @@ class AriProvider(ProviderPlugin):
         default_port = _DEFAULT_PORTS.get(url.scheme.lower())
         host = host.removesuffix(f":{default_port}")
         return f"{host}/{credentials['appName'].strip()}"
+
+    @property
+    def no_inbound_sync_message(self) -> str:
+        return (
+            "Asterisk sends calls to an ARI application only from its dialplan, which ARI cannot edit, so "
+            "Switchboard cannot route this number through the API. In the Asterisk dialplan (extensions.conf), "
+            "route the number's extension to Stasis(<app name>), where <app name> is this configuration's "
+            "ARI User / App Name (e.g. exten => 1000,1,Stasis(<app name>)), then run 'dialplan reload'; "
+            "to stop, remove that line."
+        )
+
+    def api_base(self, http: ProviderHttp, credentials: Mapping[str, str]) -> str:
+        """``<ariEndpoint>/ari``; SWITCHBOARD_ARI_API_BASE replaces the endpoint's scheme://host:port
+        and keeps its path (Asterisk may be served under a prefix)."""
+        url = urlsplit(credentials["ariEndpoint"].strip())
+        # ARI answers 404 to any URL ending in "/", and a doubled "/" would be one.
+        path = url.path.rstrip("/")
+        return f"{http.base(self.key, f'{url.scheme}://{url.netloc}')}{path}/ari"
+
+    async def verify_credentials(self, http: ProviderHttp, credentials: Mapping[str, str]) -> str:
+        user = credentials["appName"].strip()
+        where = self.account_id(credentials).rsplit("/", 1)[0]
+        try:
+            info = await http.json(
+                self.display_name,
+                "GET",
+                f"{self.api_base(http, credentials)}/asterisk/info",
+                auth=(user, credentials["appPassword"]),
+            )
+        except ProviderError as exc:
+            raise _explained(exc, user, where) from exc
+        system = info.get("system") if isinstance(info, dict) else None
+        version = system.get("version") if isinstance(system, dict) else None
+        if not isinstance(version, str) or not version:
+            raise ProviderError(
+                FailureKind.BAD_RESPONSE, f"{where} answered /ari/asterisk/info without an Asterisk version."
+            )
+        return f"Asterisk {version} at {where} accepted the ARI user '{user}'."
+
+
+def _explained(exc: ProviderError, user: str, where: str) -> ProviderError:
+    if exc.kind is FailureKind.REJECTED:
+        message = (
+            f"{exc.message} Check that ari.conf on {where} has enabled = yes under [general] and a user "
+            f"section [{user}] with this password (with password_format = crypt, enter the plain password, "
+            "not the hash)."
+        )
+    elif exc.kind is FailureKind.NOT_FOUND:
+        message = (
+            f"{where} has no ARI at this endpoint (HTTP 404). Check the ARI Endpoint (the Asterisk HTTP "
+            "server's URL without /ari), and that res_ari is loaded and enabled in ari.conf."
+        )
+    elif exc.kind is FailureKind.UNREACHABLE:
+        message = (
+            f"{exc.message} Check that the Asterisk HTTP server at {where} is running, enabled in http.conf "
+            "and reachable from Switchboard; while Asterisk starts up it answers 503 until fully booted."
+        )
+    else:
+        return exc
+    return ProviderError(exc.kind, message)

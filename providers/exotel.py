@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from .base import CredentialField, FieldType, ProviderPlugin, opaque_secret
+from .errors import FailureKind, ProviderError
+from .http import ProviderHttp
+
+DEFAULT_SUBDOMAIN = "api.exotel.com"
+#: The two clusters: a key and token are only known on their account's own cluster.
+_REGIONS = {"api.exotel.com": "Singapore", "api.in.exotel.com": "Mumbai"}
+_MAX_PAGES = 20
 
 
 class ExotelProvider(ProviderPlugin):
@@ -35,7 +44,7 @@ class ExotelProvider(ProviderPlugin):
             label="Region",
             type=FieldType.SELECT,
             required=False,
-            default="api.exotel.com",
+            default=DEFAULT_SUBDOMAIN,
             options=(
                 ("api.exotel.com", "Singapore (api.exotel.com)"),
                 ("api.in.exotel.com", "Mumbai (api.in.exotel.com)"),
@@ -46,3 +55,76 @@ class ExotelProvider(ProviderPlugin):
 
     def account_id(self, credentials: Mapping[str, str]) -> str:
         return credentials["accountSid"].strip()
+
+    @property
+    def no_inbound_sync_message(self) -> str:
+        return (
+            "Exotel can only send an ExoPhone's calls to an Exotel flow, so Switchboard cannot route it "
+            "through the API. In the Exotel dashboard (App Bazaar), build a flow whose Passthru or Voicebot "
+            "applet calls this number's inboundWebhookUrl (.../telephony/exotel/inbound) and assign the "
+            "ExoPhone to that flow; to stop, assign it to another flow."
+        )
+
+    async def verify_credentials(self, http: ProviderHttp, credentials: Mapping[str, str]) -> str:
+        sid = credentials["accountSid"].strip()
+        subdomain = _subdomain(credentials)
+        try:
+            count, more = await self._count_exophones(http, credentials, sid, subdomain)
+        except ProviderError as exc:
+            raise _explained(exc, sid, subdomain) from exc
+        phones = f"{count}{'+' if more else ''} ExoPhone{'' if count == 1 and not more else 's'}"
+        return f"Exotel accepted the API key and token of account '{sid}' on {subdomain} ({phones})."
+
+    async def _count_exophones(
+        self, http: ProviderHttp, credentials: Mapping[str, str], sid: str, subdomain: str
+    ) -> tuple[int, bool]:
+        """How many ExoPhones the account has (the number list is the cheapest authenticated call),
+        and whether there were more pages than we read."""
+        url = f"{http.base(self.key, f'https://{subdomain}')}/v2_beta/Accounts/{sid}/IncomingPhoneNumbers"
+        auth = (credentials["apiKey"].strip(), credentials["apiToken"].strip())
+        params: dict[str, str] = {}
+        count = 0
+        for _ in range(_MAX_PAGES):
+            page = await http.json(self.display_name, "GET", url, params=params, auth=auth)
+            numbers = page.get("incoming_phone_numbers") if isinstance(page, dict) else None
+            if not isinstance(numbers, list):
+                raise ProviderError(
+                    FailureKind.BAD_RESPONSE, "Exotel answered the ExoPhone list with an unexpected body."
+                )
+            count += len(numbers)
+            params = _next_page_params(page.get("next_page_uri"))
+            if not params or not numbers:
+                return count, False
+        return count, True
+
+
+def _subdomain(credentials: Mapping[str, str]) -> str:
+    return (credentials.get("subdomain") or DEFAULT_SUBDOMAIN).strip().lower()
+
+
+def _next_page_params(next_page_uri: Any) -> dict[str, str]:
+    """The paging parameters of ``next_page_uri``, replayed on our own URL (so that an overridden API
+    base is honoured whether Exotel answers with a relative or an absolute URI)."""
+    if not isinstance(next_page_uri, str) or not next_page_uri:
+        return {}
+    query = parse_qs(urlsplit(next_page_uri).query)
+    return {name: query[name][0] for name in ("Page", "PageSize") if query.get(name)}
+
+
+def _explained(exc: ProviderError, sid: str, subdomain: str) -> ProviderError:
+    """Exotel answers 401 when the account lives on the other cluster: say which one to try."""
+    if exc.kind is FailureKind.REJECTED:
+        others = [f"{host} ({name})" for host, name in _REGIONS.items() if host != subdomain]
+        other = others[0] if others else f"{DEFAULT_SUBDOMAIN} ({_REGIONS[DEFAULT_SUBDOMAIN]})"
+        return ProviderError(
+            exc.kind,
+            f"{exc.message} Check the API key and token of account '{sid}', and the Region: Exotel refuses "
+            f"credentials sent to the wrong cluster, so if the account is on {other}, choose that Region "
+            f"instead of {subdomain}.",
+        )
+    if exc.kind is FailureKind.NOT_FOUND:
+        return ProviderError(
+            exc.kind,
+            f"Exotel has no account '{sid}' on {subdomain} (HTTP 404). Check the Account SID and the Region.",
+        )
+    return exc

@@ -93,7 +93,8 @@ async def push_binding(
             at=utcnow(),
         )
     if not plugin.supports_inbound_sync:
-        return SyncReport(ok=False, action=action, message=plugin.no_inbound_sync_message, at=utcnow())
+        # Nothing was attached, so a detach has nothing to undo (and must not block deletes).
+        return SyncReport(ok=action is SyncAction.DETACH, action=action, message=plugin.no_inbound_sync_message, at=utcnow())
     http = ctx.services.provider_http
     target = InboundNumber(address=number.address_normalized, address_type=number.address_type)
     url = inbound_url(base_url, plugin.key)

@@ -2,6 +2,9 @@
 SWITCHBOARD_TEST_DATABASE_URL is set), and a real uvicorn server on loopback."""
 
 import asyncio
+import contextlib
+import logging
+import logging.handlers
 import os
 import socket
 import uuid
@@ -13,13 +16,15 @@ import pytest
 import uvicorn
 from fakes import FakeProvider, all_fakes
 from helpers import Api
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.engine import make_url
 from switchboard.db.api_keys import create_api_key
 from switchboard.db.engine import Database, create_database
 from switchboard.db.migrate import migrate
+from switchboard.db.models import TelephonyConfig
+from switchboard.db.secrets import SecretBox, SecretKeyError
 from switchboard.db.organizations import create_organization
-from switchboard.providers.registry import load_providers
+from switchboard.providers.registry import get_provider, load_providers
 from switchboard.server.app import create_app
 from switchboard.server.settings import Settings
 
@@ -105,14 +110,55 @@ async def serving(app, *, lifespan: str = "on") -> AsyncIterator[str]:
         await task
 
 
+# Every response body any test server sent and every log line of the run, scanned for secrets
+# when the session ends (see `server`).
+RESPONSE_BODIES: list[bytes] = []
+LOG_LINES = logging.handlers.BufferingHandler(capacity=10**9)
+
+
+def recording(app):
+    """Wrap an ASGI app so that its response bodies are kept for the secret scan."""
+
+    async def recorder(scope, receive, send):
+        async def keep(message):
+            if message["type"] == "http.response.body":
+                RESPONSE_BODIES.append(message.get("body", b""))
+            await send(message)
+
+        await app(scope, receive, keep)
+
+    return recorder
+
+
 @asynccontextmanager
 async def running_server(settings: Settings, *, migrated: bool = True) -> AsyncIterator[RunningServer]:
     """A real Switchboard server for `settings`."""
     app = create_app(settings)
     if migrated:
         await migrate(app.state.services.db)
-    async with serving(app) as url:
+    async with serving(recording(app)) as url:
         yield RunningServer(url=url, db=app.state.services.db)
+
+
+async def stored_secrets(db: Database) -> set[str]:
+    """The plaintext of every secret credential stored during the run (those the test key opens)."""
+    box = SecretBox([TEST_SECRET_KEY])
+    found: set[str] = set()
+    async with db.read() as session:
+        for config in await session.scalars(select(TelephonyConfig)):
+            secret_fields = get_provider(config.provider).secret_field_names
+            for name, value in config.credentials.items():
+                if name in secret_fields:
+                    with contextlib.suppress(SecretKeyError):
+                        found.add(box.decrypt(value))
+    return {secret for secret in found if len(secret) >= 8}
+
+
+def assert_no_secret_leaked(secrets: set[str]) -> None:
+    logged = "\n".join(LOG_LINES.format(record) for record in LOG_LINES.buffer)
+    responses = b"\n".join(RESPONSE_BODIES).decode(errors="replace")
+    leaked = {secret[:4] + "…" for secret in secrets if secret in logged or secret in responses}
+    assert not leaked, f"secrets appeared in responses or logs: {sorted(leaked)}"
 
 
 @pytest.fixture(scope="session")
@@ -140,8 +186,14 @@ def _reset_fakes(request) -> None:
 
 @pytest.fixture(scope="session")
 async def server(settings: Settings, fakes) -> AsyncIterator[RunningServer]:
+    LOG_LINES.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    logging.getLogger().addHandler(LOG_LINES)
     async with running_server(settings) as running:
         yield running
+        secrets = await stored_secrets(running.db)
+    logging.getLogger().removeHandler(LOG_LINES)
+    assert secrets, "the run stored no secrets: the scan would prove nothing"
+    assert_no_secret_leaked(secrets)
 
 
 PUBLIC_BASE_URL = "https://switchboard.example.test"
