@@ -1,10 +1,105 @@
-"""Telnyx: API v2 with a Call Control application (connection)."""
+"""Telnyx: API v2 with a Call Control application (connection).
+
+The inbound webhook (`webhook_event_url`) lives on the Call Control application, which every
+number on it shares; a number follows it through its `connection_id`. Attach makes sure the
+application points at Switchboard and puts the number on it; detach only takes the number off.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from .base import DIGITS_HINT, DIGITS_PATTERN, CredentialField, FieldType, ProviderPlugin
+from .base import DIGITS_HINT, DIGITS_PATTERN, CredentialField, FieldType, InboundNumber, ProviderPlugin
+from .errors import FailureKind, ProviderError
+from .http import ProviderHttp
+
+#: Paths keep their /v2 prefix, so SWITCHBOARD_TELNYX_API_BASE replaces the host only.
+API_BASE = "https://api.telnyx.com"
+_PAGE_SIZE = 100
+_MAX_PAGES = 10
+_KEY_HINT = "Check the API key under Mission Control > Account Settings > Keys & Credentials."
+
+
+class TelnyxApi:
+    """API v2 calls with one key; answers are `{"data": ...}` envelopes."""
+
+    provider = "Telnyx"
+
+    def __init__(self, http: ProviderHttp, host: str, api_key: str, connection_id: str) -> None:
+        self.http = http
+        self.host = host
+        self.headers = {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
+        self.connection_id = connection_id
+
+    async def call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            body = await self.http.json(self.provider, method, f"{self.host}/v2{path}", headers=self.headers, **kwargs)
+        except ProviderError as exc:
+            if exc.kind is FailureKind.REJECTED:
+                raise ProviderError(exc.kind, f"{exc.message} {_KEY_HINT}") from exc
+            raise
+        if not isinstance(body, dict) or "data" not in body:
+            raise ProviderError(FailureKind.BAD_RESPONSE, f"Telnyx answered {method} {path} with an unexpected body.")
+        return body
+
+    async def balance(self) -> dict[str, Any]:
+        data = (await self.call("GET", "/balance"))["data"]
+        return data if isinstance(data, dict) else {}
+
+    async def find_number(self, e164: str) -> dict[str, Any] | None:
+        """The phone number whose `phone_number` is exactly `e164` (the filter also matches partially)."""
+        for page in range(1, _MAX_PAGES + 1):
+            params = {"filter[phone_number]": e164, "page[number]": str(page), "page[size]": str(_PAGE_SIZE)}
+            body = await self.call("GET", "/phone_numbers", params=params)
+            if not isinstance(body["data"], list):
+                raise ProviderError(FailureKind.BAD_RESPONSE, "Telnyx answered the number lookup with an unexpected body.")
+            for found in body["data"]:
+                if isinstance(found, dict) and found.get("phone_number") == e164 and found.get("id"):
+                    return found
+            meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
+            total_pages = meta.get("total_pages")
+            if not isinstance(total_pages, int) or page >= total_pages:
+                break
+        return None
+
+    async def application(self) -> dict[str, Any]:
+        try:
+            data = (await self.call("GET", f"/call_control_applications/{self.connection_id}"))["data"]
+        except ProviderError as exc:
+            if exc.kind is FailureKind.NOT_FOUND:
+                raise ProviderError(
+                    exc.kind,
+                    f"Telnyx has no Call Control application {self.connection_id} in this account; "
+                    "check the Connection ID (Mission Control > Voice > Programmable Voice).",
+                ) from exc
+            raise
+        if not isinstance(data, dict) or not data.get("application_name"):
+            raise ProviderError(FailureKind.BAD_RESPONSE, "Telnyx answered with a Call Control application without a name.")
+        return data
+
+    async def point_application_at(self, url: str) -> tuple[dict[str, Any], bool]:
+        """Make the application's webhook `url`; True when it had to change. Telnyx requires the
+        name next to the URL in every update, so the current one is sent back."""
+        app = await self.application()
+        if app.get("webhook_event_url") == url:
+            return app, False
+        body = {"application_name": app["application_name"], "webhook_event_url": url}
+        await self.call("PATCH", f"/call_control_applications/{self.connection_id}", json=body)
+        return app, True
+
+    async def set_connection(self, number: dict[str, Any], connection_id: str | None) -> None:
+        """Put the number on `connection_id`, or with None take it off any connection."""
+        try:
+            await self.call("PATCH", f"/phone_numbers/{number['id']}", json={"connection_id": connection_id})
+        except ProviderError as exc:
+            if exc.kind is not FailureKind.REFUSED:
+                raise
+            what = f"put {number['phone_number']} on" if connection_id else f"take {number['phone_number']} off"
+            raise ProviderError(exc.kind, f"Could not {what} Call Control application {self.connection_id}: {exc.message}") from exc
+
+    def is_ours(self, number: dict[str, Any]) -> bool:
+        return str(number.get("connection_id") or "") == self.connection_id
 
 
 class TelnyxProvider(ProviderPlugin):
@@ -56,3 +151,48 @@ class TelnyxProvider(ProviderPlugin):
 
     def account_id(self, credentials: Mapping[str, str]) -> str:
         return credentials["connectionId"].strip()
+
+    def api(self, http: ProviderHttp, credentials: Mapping[str, str]) -> TelnyxApi:
+        return TelnyxApi(http, http.base(self.key, API_BASE), credentials["apiKey"].strip(), self.account_id(credentials))
+
+    async def verify_credentials(self, http: ProviderHttp, credentials: Mapping[str, str]) -> str:
+        balance = await self.api(http, credentials).balance()
+        amount = " ".join(str(balance[k]) for k in ("balance", "currency") if balance.get(k) is not None)
+        return f"Telnyx accepted the API key (balance {amount or 'unknown'})."
+
+    async def _locate(
+        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber
+    ) -> tuple[TelnyxApi, dict[str, Any] | None]:
+        """The API and the account's phone number `number` (None when the account has no such number)."""
+        self.require_pstn(number)
+        api = self.api(http, credentials)
+        return api, await api.find_number(number.address)
+
+    async def attach_inbound(
+        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
+    ) -> str:
+        api, found = await self._locate(http, credentials, number)
+        if found is None:
+            raise ProviderError(FailureKind.NOT_FOUND, f"{number.address} is not in this Telnyx account.")
+        app, updated = await api.point_application_at(url)
+        if not api.is_ours(found):
+            await api.set_connection(found, api.connection_id)
+        notes = [", whose webhook URL was updated" if updated else ""]
+        if app.get("active") is False:
+            notes.append("; the application is inactive: enable it in Mission Control")
+        return (
+            f"Telnyx now sends inbound calls to {number.address} to Switchboard through "
+            f"Call Control application '{app['application_name']}'{''.join(notes)}."
+        )
+
+    async def detach_inbound(
+        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
+    ) -> str:
+        api, found = await self._locate(http, credentials, number)
+        if found is None:
+            return f"{number.address} is no longer in this Telnyx account; nothing to detach."
+        if not api.is_ours(found):
+            return f"{number.address} is not on Call Control application {api.connection_id} at Telnyx; left as it is."
+        # Only the number leaves the application: its webhook URL is shared with other numbers.
+        await api.set_connection(found, None)
+        return f"{number.address} is off Call Control application {api.connection_id}; Telnyx no longer sends its calls to Switchboard."

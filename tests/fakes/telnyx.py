@@ -1,0 +1,275 @@
+"""Telnyx API v2 (api.telnyx.com/v2): JSON bodies, `data`/`meta` envelopes, `errors` arrays.
+
+State per API key: the balance, the phone numbers (each on a connection or none) and the Call
+Control applications that numbers are attached to through their `connection_id`.
+"""
+
+import json
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .base import FakeProvider
+
+ERRORS = {
+    401: ("10009", "Authentication failed", "The required authentication headers were either invalid or not included in the request."),
+    403: ("10010", "Authorization failed", "You do not have permission to perform the requested action."),
+    404: ("10005", "Resource not found", "The requested resource or URL could not be found."),
+    422: ("10015", "Bad Request", "The request failed because it was not well-formed."),
+    429: ("10011", "Too many requests", "You have exceeded the maximum number of allowed requests."),
+}
+#: Titles of the codes that are not the default of their status.
+TITLES = {"10004": "Missing required parameter"}
+TIMESTAMP = "2024-01-01T00:00:00.000Z"
+
+
+def new_id() -> str:
+    """Telnyx ids are int64 numbers sent as strings."""
+    return str(secrets.randbelow(9 * 10**18) + 10**18)
+
+
+@dataclass
+class CallControlApplication:
+    id: str
+    application_name: str
+    webhook_event_url: str = ""
+    active: bool = True
+
+    def resource(self) -> dict:
+        return {
+            "id": self.id,
+            "record_type": "call_control_application",
+            "application_name": self.application_name,
+            "webhook_event_url": self.webhook_event_url,
+            "webhook_event_failover_url": "",
+            "webhook_api_version": "2",
+            "webhook_timeout_secs": None,
+            "active": self.active,
+            "anchorsite_override": "Latency",
+            "dtmf_type": "RFC 2833",
+            "first_command_timeout": False,
+            "first_command_timeout_secs": 30,
+            "inbound": {"channel_limit": None, "shaken_stir_enabled": True, "sip_subdomain": None},
+            "outbound": {"channel_limit": None, "outbound_voice_profile_id": None},
+            "created_at": TIMESTAMP,
+            "updated_at": TIMESTAMP,
+        }
+
+
+@dataclass
+class PhoneNumber:
+    id: str
+    phone_number: str
+    connection_id: str | None = None
+
+    def resource(self, connection_name: str | None) -> dict:
+        return {
+            "id": self.id,
+            "record_type": "phone_number",
+            "phone_number": self.phone_number,
+            "status": "active",
+            "connection_id": self.connection_id,
+            "connection_name": connection_name,
+            "tags": [],
+            "billing_group_id": None,
+            "messaging_profile_id": None,
+            "emergency_enabled": False,
+            "call_forwarding_enabled": True,
+            "purchased_at": TIMESTAMP,
+            "created_at": TIMESTAMP,
+            "updated_at": TIMESTAMP,
+        }
+
+
+@dataclass
+class Account:
+    api_key: str
+    balance: str = "300.00"
+    currency: str = "USD"
+    numbers: dict[str, PhoneNumber] = field(default_factory=dict)
+    applications: dict[str, CallControlApplication] = field(default_factory=dict)
+
+    def number_resource(self, number: PhoneNumber) -> dict:
+        app = self.applications.get(number.connection_id or "")
+        return number.resource(app.application_name if app else None)
+
+
+def problem(status: int, detail: str = "", pointer: str | None = None, code: str | None = None) -> JSONResponse:
+    default_code, title, default_detail = ERRORS.get(status, ("10007", "Unexpected error", "An unexpected error occurred."))
+    code = code or default_code
+    error: dict[str, Any] = {
+        "code": code,
+        "title": TITLES.get(code, title),
+        "detail": detail or default_detail,
+        "meta": {"url": f"https://developers.telnyx.com/docs/overview/errors/{code}"},
+    }
+    if pointer:
+        error["source"] = {"pointer": pointer}
+    headers = {}
+    if status == 429:
+        headers = {"x-ratelimit-limit": "20", "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1"}
+    return JSONResponse({"errors": [error]}, status_code=status, headers=headers)
+
+
+class TelnyxFake(FakeProvider):
+    key = "telnyx"
+    max_page_size = 250
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.accounts: dict[str, Account] = {}
+
+    # --- seeding and reading state
+    def add_account(self, api_key: str, balance: str = "300.00") -> Account:
+        self.accounts[api_key] = account = Account(api_key, balance)
+        return account
+
+    def add_application(self, api_key: str, app_id: str, name: str = "Switchboard", webhook_event_url: str = "") -> CallControlApplication:
+        app = CallControlApplication(app_id, name, webhook_event_url)
+        self.accounts[api_key].applications[app_id] = app
+        return app
+
+    def add_number(self, api_key: str, phone_number: str, connection_id: str | None = None) -> PhoneNumber:
+        number = PhoneNumber(new_id(), phone_number, connection_id)
+        self.accounts[api_key].numbers[number.id] = number
+        return number
+
+    def number(self, api_key: str, phone_number: str) -> PhoneNumber:
+        return next(n for n in self.accounts[api_key].numbers.values() if n.phone_number == phone_number)
+
+    def application(self, api_key: str, app_id: str) -> CallControlApplication:
+        return self.accounts[api_key].applications[app_id]
+
+    def error(self, status: int, message: str = "") -> Response:
+        return problem(status, message)
+
+    # --- the API
+    def _account(self, request: Request) -> Account | Response:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        account = self.accounts.get(token) if scheme == "Bearer" else None
+        return account if account is not None else problem(401)
+
+    @staticmethod
+    async def _json_body(request: Request) -> dict | Response:
+        if not request.headers.get("content-type", "").startswith("application/json"):
+            return problem(422, "The request body must be JSON.", code="10015")
+        try:
+            body = json.loads(await request.body())
+        except ValueError:
+            return problem(422, "The request body is not valid JSON.", code="10015")
+        return body if isinstance(body, dict) else problem(422, "The request body must be a JSON object.", code="10015")
+
+    def routes(self) -> list[Route]:
+        async def balance(request: Request) -> Response:
+            account = self._account(request)
+            if isinstance(account, Response):
+                return account
+            return JSONResponse(
+                {
+                    "data": {
+                        "record_type": "balance",
+                        "balance": account.balance,
+                        "pending": "0.00",
+                        "credit_limit": "0.00",
+                        "available_credit": account.balance,
+                        "currency": account.currency,
+                    }
+                }
+            )
+
+        async def list_numbers(request: Request) -> Response:
+            account = self._account(request)
+            if isinstance(account, Response):
+                return account
+            query = request.query_params
+            wanted = query.get("filter[phone_number]")
+            matching = list(account.numbers.values())
+            if wanted is not None:
+                digits = re.sub(r"\D", "", wanted)
+                if len(digits) < 3:
+                    return problem(422, "filter[phone_number] requires at least three digits.", "/filter/phone_number", "10015")
+                # Like the real API, the filter matches partially.
+                matching = [n for n in matching if digits in n.phone_number]
+            if (connection := query.get("filter[connection_id]")) is not None:
+                matching = [n for n in matching if n.connection_id == connection]
+            try:
+                page, size = int(query.get("page[number]", "1")), int(query.get("page[size]", "20"))
+            except ValueError:
+                return problem(422, "page[number] and page[size] must be integers.", code="10015")
+            if page < 1 or not 1 <= size <= self.max_page_size:
+                return problem(422, f"page[size] must be between 1 and {self.max_page_size}.", code="10015")
+            chunk = matching[(page - 1) * size : page * size]
+            return JSONResponse(
+                {
+                    "data": [account.number_resource(n) for n in chunk],
+                    "meta": {
+                        "page_number": page,
+                        "page_size": size,
+                        "total_pages": max(1, -(-len(matching) // size)),
+                        "total_results": len(matching),
+                    },
+                }
+            )
+
+        return [
+            Route("/v2/balance", balance, methods=["GET"]),
+            Route("/v2/phone_numbers", list_numbers, methods=["GET"]),
+            self._item_route("/v2/phone_numbers/{id}", lambda a: a.numbers, update_number, Account.number_resource),
+            self._item_route(
+                "/v2/call_control_applications/{id}", lambda a: a.applications, update_application, lambda _, app: app.resource()
+            ),
+        ]
+
+    def _item_route(
+        self,
+        path: str,
+        items: Callable[[Account], dict[str, Any]],
+        update: Callable[[Account, Any, dict], Response | None],
+        render: Callable[[Account, Any], dict],
+    ) -> Route:
+        """GET or PATCH (JSON) one resource of the account; `update` answers a refusal or None."""
+
+        async def endpoint(request: Request) -> Response:
+            account = self._account(request)
+            if isinstance(account, Response):
+                return account
+            found = items(account).get(request.path_params["id"])
+            if found is None:
+                return problem(404)
+            if request.method == "PATCH":
+                body = await self._json_body(request)
+                if isinstance(body, Response):
+                    return body
+                if (refused := update(account, found, body)) is not None:
+                    return refused
+            return JSONResponse({"data": render(account, found)})
+
+        return Route(path, endpoint, methods=["GET", "PATCH"])
+
+
+def update_number(account: Account, number: PhoneNumber, body: dict) -> Response | None:
+    if "connection_id" in body:
+        connection = body["connection_id"]
+        if connection not in (None, "") and (not isinstance(connection, str) or connection not in account.applications):
+            return problem(422, "The connection_id does not belong to a connection of this account.", "/connection_id")
+        number.connection_id = connection or None
+    return None
+
+
+def update_application(account: Account, app: CallControlApplication, body: dict) -> Response | None:
+    # Both are required on every update (the SDK marks them Required).
+    for name in ("application_name", "webhook_event_url"):
+        if not isinstance(body.get(name), str) or not body[name]:
+            return problem(422, f"The '{name}' parameter is required.", f"/{name}", "10004")
+    if not re.match(r"^https?://", body["webhook_event_url"]):
+        return problem(422, "webhook_event_url must be a valid URL.", "/webhook_event_url")
+    app.application_name, app.webhook_event_url = body["application_name"], body["webhook_event_url"]
+    if isinstance(body.get("active"), bool):
+        app.active = body["active"]
+    return None

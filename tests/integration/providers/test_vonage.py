@@ -1,0 +1,225 @@
+"""Vonage against its fake: credential checks and inbound sync through the shared Voice application,
+on both hosts (rest.nexmo.com and api.nexmo.com paths) behind one SWITCHBOARD_VONAGE_API_BASE.
+The scenarios shared with Telnyx run through `TestVonageScenarios`."""
+
+import secrets
+import time
+import uuid
+
+import httpx
+import pytest
+from conftest import PUBLIC_BASE_URL
+from helpers import create_config, create_number
+from switchboard.providers.http import ProviderHttp
+from switchboard.providers.vonage import VonageProvider
+from test_telnyx import ApplicationLinkedScenarios, bound_fixture  # noqa: F401 (the `bound` fixture)
+from test_twilio import CLEAR, VERIFY
+
+INBOUND_URL = f"{PUBLIC_BASE_URL}/telephony/vonage/inbound"
+OLD_URL = "https://old-agent.example/vonage/answer"
+APP_NAME = "Inbound agents"
+PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----"
+
+
+def vonage_credentials() -> dict[str, str]:
+    """A fresh API key (the account id of the routing key), secret and application."""
+    return {
+        "apiKey": secrets.token_hex(4),
+        "apiSecret": "Sx" + secrets.token_hex(7),
+        "applicationId": str(uuid.uuid4()),
+        "privateKey": PEM,
+        "signatureSecret": secrets.token_hex(16),
+    }
+
+
+class Vonage:
+    """The fake seeded with one account: our application (answering elsewhere for now), another
+    application, 14155550100 unlinked and a partial-match decoy linked to the other application.
+    Also the adapter that `ApplicationLinkedScenarios` drives."""
+
+    provider, display = "vonage", "Vonage"
+
+    def __init__(self, fake) -> None:
+        self.fake = fake
+        self.credentials = vonage_credentials()
+        self.key, self.app_id = self.credentials["apiKey"], self.credentials["applicationId"]
+        self.ours, self.other = self.app_id, str(uuid.uuid4())
+        fake.add_account(self.key, self.credentials["apiSecret"], balance=12.5)
+        fake.add_application(self.key, self.app_id, APP_NAME, OLD_URL)
+        fake.add_application(self.key, self.other, "Someone else", "https://someone-else.example/answer")
+        fake.add_number(self.key, "141555501000", app_id=self.other)
+        fake.add_number(self.key, "14155550100")
+
+    def number(self, msisdn: str):
+        return self.fake.number(self.key, msisdn.lstrip("+"))
+
+    @property
+    def app(self):
+        return self.fake.applications[self.app_id]
+
+    # --- the adapter
+    def add_number(self, e164: str) -> None:
+        self.fake.add_number(self.key, e164.lstrip("+"))
+
+    def link(self, e164: str) -> str | None:
+        return self.number(e164).app_id
+
+    def relink(self, e164: str, app_id: str) -> None:
+        self.number(e164).app_id = app_id
+
+    @property
+    def app_url(self) -> str:
+        return self.app.answer_url["address"]
+
+    def app_updates(self) -> list:
+        return self.fake.sent("PUT", "/v2/applications/")
+
+    def number_updates(self) -> list:
+        return self.fake.sent("POST", "/number/update")
+
+    def assert_unlink_request(self, request, e164: str) -> None:
+        assert request.headers["content-type"] == "application/x-www-form-urlencoded"
+        assert request.form == {"country": "US", "msisdn": e164.lstrip("+"), "app_id": ""}
+
+
+@pytest.fixture
+def vonage(fakes) -> Vonage:
+    return Vonage(fakes["vonage"])
+
+
+@pytest.fixture
+def linked(vonage) -> Vonage:
+    return vonage
+
+
+class TestVonageScenarios(ApplicationLinkedScenarios):
+    pass
+
+
+async def test_verify_checks_the_account_and_the_application(synced_api, vonage):
+    config = (await create_config(synced_api, "Vonage", credentials={"vonage": vonage.credentials}))["telephonyConfig"]
+    payload = (await synced_api.query(VERIFY, {"id": config["id"]}))["verifyTelephonyConfig"]
+    assert payload["verification"] == {
+        "status": "VERIFIED",
+        "message": f"Vonage accepted API key {vonage.key} (balance 12.5) and found application '{APP_NAME}'.",
+        "checkedAt": payload["verification"]["checkedAt"],
+    }
+    balance, application = vonage.fake.sent("GET")
+    assert balance.path == "/account/get-balance"
+    assert application.path == f"/v2/applications/{vonage.app_id}"
+    for request in (balance, application):
+        assert request.basic_auth == (vonage.key, vonage.credentials["apiSecret"])
+
+
+async def test_verify_reports_a_rejected_secret_without_revealing_it(synced_api, vonage):
+    wrong = {**vonage.credentials, "apiSecret": "Wrong0secret99"}
+    config = (await create_config(synced_api, "Vonage", credentials={"vonage": wrong}))["telephonyConfig"]
+    payload = await synced_api.query(VERIFY, {"id": config["id"]})
+    verification = payload["verifyTelephonyConfig"]["verification"]
+    assert verification["status"] == "REJECTED"
+    assert verification["message"].startswith("Vonage rejected the credentials (HTTP 401).")
+    assert "API Settings" in verification["message"]
+    assert "Wrong0secret99" not in str(payload)
+
+
+async def test_verify_with_an_unknown_application_says_what_to_check(synced_api, vonage):
+    del vonage.fake.applications[vonage.app_id]
+    config = (await create_config(synced_api, "Vonage", credentials={"vonage": vonage.credentials}))["telephonyConfig"]
+    verification = (await synced_api.query(VERIFY, {"id": config["id"]}))["verifyTelephonyConfig"]["verification"]
+    assert verification["status"] == "REJECTED"
+    assert f"no application {vonage.app_id}" in verification["message"] and "Application ID" in verification["message"]
+
+
+async def test_binding_points_the_application_and_links_the_exact_number(synced_api, vonage, bound):
+    config, workflow = bound
+    payload = await create_number(synced_api, config["id"], "+1 415 555 0100", inboundWorkflowId=workflow)
+    assert payload["providerSync"] == {"ok": True}
+    assert APP_NAME in payload["phoneNumber"]["lastProviderSync"]["message"]
+
+    lookup = vonage.fake.sent("GET", "/account/numbers")[-1]
+    assert lookup.query["pattern"] == ["14155550100"] and lookup.query["search_pattern"] == ["1"]
+    assert lookup.basic_auth == (vonage.key, vonage.credentials["apiSecret"])
+    [put] = vonage.fake.sent("PUT")
+    assert put.path == f"/v2/applications/{vonage.app_id}"
+    assert put.basic_auth == (vonage.key, vonage.credentials["apiSecret"])
+    assert put.json["name"] == APP_NAME
+    assert put.json["capabilities"]["voice"]["webhooks"]["answer_url"]["address"] == INBOUND_URL
+    assert "messages" in put.json["capabilities"] and "keys" in put.json
+    [update] = vonage.fake.sent("POST", "/number/update")
+    assert update.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert update.form == {"country": "US", "msisdn": "14155550100", "app_id": vonage.app_id}
+
+    app = vonage.app
+    assert app.name == APP_NAME and app.answer_url["address"] == INBOUND_URL and app.answer_url["http_method"] == "POST"
+    assert app.capabilities["voice"]["webhooks"]["event_url"]["address"] == "https://events.example/vonage"
+    assert app.capabilities["voice"]["signed_callbacks"] is True
+    assert app.capabilities["messages"]["webhooks"]["inbound_url"]["address"] == "https://messages.example/inbound"
+    assert vonage.number("14155550100").app_id == vonage.app_id
+    assert vonage.number("141555501000").app_id == vonage.other
+
+
+async def test_numbers_travel_with_their_own_country(synced_api, vonage, bound):
+    config, workflow = bound
+    vonage.fake.add_number(vonage.key, "447700900123", country="GB")
+    number = (await create_number(synced_api, config["id"], "+44 7700 900123", inboundWorkflowId=workflow))["phoneNumber"]
+    assert number["lastProviderSync"]["ok"] is True
+    assert vonage.fake.sent("GET", "/account/numbers")[-1].query["pattern"] == ["447700900123"]
+    link = vonage.number_updates()[-1]
+    assert link.form == {"country": "GB", "msisdn": "447700900123", "app_id": vonage.app_id}
+    cleared = (await synced_api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]
+    assert cleared["providerSync"]["ok"] is True
+    assert vonage.number_updates()[-1].form == {"country": "GB", "msisdn": "447700900123", "app_id": ""}
+    assert vonage.number("447700900123").app_id is None
+
+
+async def test_an_error_code_in_a_200_answer_is_a_failure(synced_api, vonage, bound):
+    config, workflow = bound
+    vonage.fake.answer_next_update("420", "Action failed")
+    payload = await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow)
+    sync = payload["phoneNumber"]["lastProviderSync"]
+    assert sync["ok"] is False
+    assert sync["message"] == (
+        f"Vonage refused to link 14155550100 to application {vonage.app_id} (error-code 420: Action failed)."
+    )
+    assert vonage.number("14155550100").app_id is None
+
+
+async def test_rate_limit_in_vonage_shape_honours_retry_after(synced_api, vonage, bound):
+    config, workflow = bound
+    vonage.fake.fail_next("status", status=429)  # problem+json with Retry-After: 1 and X-RateLimit-*
+    started = time.monotonic()
+    payload = await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow)
+    assert payload["providerSync"] == {"ok": True}
+    assert time.monotonic() - started >= 1.0
+    assert len(vonage.fake.sent("GET", "/account/numbers")) == 2
+
+
+async def test_fake_speaks_vonage_errors(vonage):
+    """The fake's own fidelity: per-API error shapes, and PUT is a full replacement needing a name."""
+    good = (vonage.key, vonage.credentials["apiSecret"])
+    async with httpx.AsyncClient(base_url=vonage.fake.url) as client:
+        numbers = await client.get("/account/numbers", auth=(vonage.key, "nope"))
+        assert numbers.status_code == 401 and numbers.json() == {"error-code": "401", "error-code-label": "authentication failed"}
+        balance = await client.get("/account/get-balance", auth=(vonage.key, "nope"))
+        assert balance.status_code == 401 and balance.headers["content-type"] == "application/problem+json"
+        none = await client.get("/account/numbers", params={"pattern": "999", "search_pattern": "1"}, auth=good)
+        assert none.json() == {"count": 0}
+        unnamed = await client.put(f"/v2/applications/{vonage.app_id}", json={"capabilities": {}}, auth=good)
+        assert unnamed.status_code == 400
+        as_json = await client.post("/number/update", json={"country": "US", "msisdn": "14155550100"}, auth=good)
+        assert as_json.status_code == 400
+        vonage.fake.fail_next("status", status=429)
+        limited = await client.get("/account/get-balance", auth=good)
+        assert limited.status_code == 429 and limited.headers["retry-after"] == "1" and "x-ratelimit-reset" in limited.headers
+    assert vonage.app.answer_url["address"] == OLD_URL
+
+
+async def test_one_api_base_replaces_both_hosts():
+    plugin, credentials = VonageProvider(), vonage_credentials()
+    for http, expected in (
+        (ProviderHttp(), ("https://rest.nexmo.com", "https://api.nexmo.com")),
+        (ProviderHttp({"vonage": "http://127.0.0.1:9/"}), ("http://127.0.0.1:9", "http://127.0.0.1:9")),
+    ):
+        api = plugin.api(http, credentials)
+        assert (api.rest_host, api.api_host) == expected
+        await http.aclose()
