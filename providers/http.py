@@ -32,13 +32,20 @@ _deadline: ContextVar[float | None] = ContextVar("provider_deadline", default=No
 
 
 def _retry_after_seconds(response: httpx.Response) -> float | None:
+    """Seconds to wait: Retry-After (seconds or an HTTP date), else x-ratelimit-reset (Telnyx)."""
     value = response.headers.get("retry-after")
+    if not value and response.status_code == 429:
+        reset = response.headers.get("x-ratelimit-reset", "").strip()
+        return float(reset) if reset.isdigit() else None
     if not value:
         return None
     if value.strip().isdigit():
         return float(value.strip())
-    parsed = email.utils.parsedate_to_datetime(value) if value else None
-    return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, parsed.timestamp() - time.time())
 
 
 class ProviderHttp:
