@@ -17,7 +17,7 @@ from switchboard.resolvers.context import AppServices
 from switchboard.schema import build_schema
 
 from .auth import ApiKeyAuthenticator
-from .body_limit import BodySizeLimitMiddleware
+from .body_guard import RequestBodyGuard
 from .graphql_view import SwitchboardGraphQL, json_response
 from .secret_key import load_secret_box
 from .settings import Settings, get_settings
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await provider_http.aclose()
         await db.dispose()
 
-    middleware = [Middleware(BodySizeLimitMiddleware)]
+    middleware = [Middleware(RequestBodyGuard, timeout=settings.request_body_timeout)]
     if settings.cors_origins:
         middleware.append(
             Middleware(

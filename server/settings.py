@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     log_level: str = "info"
     # Total time budget of one provider operation (a credential check, an attach or a detach).
     provider_timeout: float = 15.0
+    # How long a client may take to send its request body (slow clients get 408).
+    request_body_timeout: float = 10.0
 
     def provider_api_bases(self, provider_keys: Iterable[str]) -> dict[str, str]:
         """`SWITCHBOARD_<PROVIDER>_API_BASE` for each provider, read when the app starts: the

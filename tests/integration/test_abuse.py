@@ -1,0 +1,106 @@
+"""Hostile requests get a 4xx quickly and leave the server healthy."""
+
+import asyncio
+import time
+
+import pytest
+from conftest import BODY_TIMEOUT
+
+TEN_MIB = 10 * 1024 * 1024
+
+
+async def assert_healthy(api) -> None:
+    assert (await api.http.get("/healthz")).status_code == 200
+    assert await api.query("{ organization { name } }") == {"organization": {"name": "Acme"}}
+
+
+async def timed(coro):
+    started = time.monotonic()
+    result = await coro
+    return result, time.monotonic() - started
+
+
+async def raw_status(server, head: str, body: bytes = b"") -> bytes:
+    """Send a request over a raw socket and return the status line the server answered with."""
+    host, port = server.url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(head.encode() + body)
+        await writer.drain()
+        return await asyncio.wait_for(reader.readline(), 10)
+    finally:
+        writer.close()
+
+
+def post_head(api, **headers: str) -> str:
+    lines = ["POST /graphql HTTP/1.1", "Host: test", f"X-API-Key: {api.key}", "Content-Type: application/json"]
+    lines += [f"{name.replace('_', '-')}: {value}" for name, value in headers.items()]
+    return "\r\n".join(lines) + "\r\n\r\n"
+
+
+async def test_ten_mib_body_is_refused_from_its_content_length_before_it_is_sent(api, server):
+    status, elapsed = await timed(raw_status(server, post_head(api, Content_Length=str(TEN_MIB))))
+    assert status.startswith(b"HTTP/1.1 413")
+    assert elapsed < 2
+    await assert_healthy(api)
+
+
+async def test_chunked_body_without_length_is_413_once_it_passes_the_cap(api, server):
+    piece = b"x" * (256 * 1024)
+    chunked = (f"{len(piece):x}\r\n".encode() + piece + b"\r\n") * 5  # 1.25 MiB of a 10 MiB upload
+    status = await raw_status(server, post_head(api, Transfer_Encoding="chunked"), chunked)
+    assert status.startswith(b"HTTP/1.1 413")
+    await assert_healthy(api)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b'{"query": "{ __typename \xff\xfe }"}', "application/json"),
+        (b"\xff\xfe\xfd", "application/json"),
+        (b"query { __typename }", "text/plain"),
+        (b"query=%7B__typename%7D", "application/x-www-form-urlencoded"),
+        (b"--b\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{}\r\n--b--\r\n", "multipart/form-data; boundary=b"),
+        (b'"just a string"', "application/json"),
+        (b'{"query": 42}', "application/json"),
+        (b'{"query": "{ __typename }", "variables": "[1,2]"}', "application/json"),
+    ],
+    ids=["invalid-utf8-in-json", "binary", "text-plain", "form", "multipart", "json-string", "query-not-string", "variables-not-object"],
+)
+async def test_malformed_bodies_and_wrong_content_types_are_4xx(api, body, content_type):
+    response = await api.http.post("/graphql", content=body, headers={"X-API-Key": api.key, "Content-Type": content_type})
+    assert 400 <= response.status_code < 500, response.text
+    await assert_healthy(api)
+
+
+async def test_directive_bomb_is_rejected_quickly(api):
+    bomb = "{ __typename " + "@include(if: true) " * 250 + "}"  # under the token limit
+    errors, elapsed = await timed(api.errors(bomb))
+    assert errors[0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert elapsed < 2
+
+
+async def test_alias_and_fragment_bombs_are_rejected(api):
+    fragments = "fragment A on Query { __typename ...B } fragment B on Query { __typename ...A }"
+    errors = await api.errors("{ ...A } " + fragments)
+    assert errors[0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    aliases = "{ " + " ".join(f"a{i}: organization {{ name }}" for i in range(500)) + " }"
+    errors = await api.errors(aliases)
+    assert errors[0]["extensions"]["code"] in {"GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED"}
+
+
+async def test_slow_client_gets_408_and_others_are_served_meanwhile(api, server):
+    host, port = server.url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        f"POST /graphql HTTP/1.1\r\nHost: {host}\r\nX-API-Key: {api.key}\r\nContent-Type: application/json\r\n"
+        "Content-Length: 100\r\n\r\n{\"query\":".encode()
+    )
+    await writer.drain()
+    started = time.monotonic()
+    await assert_healthy(api)  # the stalled client blocks nobody
+    status_line = await asyncio.wait_for(reader.readline(), BODY_TIMEOUT + 5)
+    assert status_line.startswith(b"HTTP/1.1 408")
+    assert time.monotonic() - started < BODY_TIMEOUT + 2
+    writer.close()
+    await assert_healthy(api)
