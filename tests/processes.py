@@ -3,6 +3,7 @@
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,9 +24,11 @@ class ServedProcess:
     output: str
 
 
-def _wait_healthy(url: str, timeout: float = 30) -> None:
+def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"switchboard serve exited with {process.returncode}")
         try:
             if httpx.get(f"{url}/healthz").status_code == 200:
                 return
@@ -36,6 +39,7 @@ def _wait_healthy(url: str, timeout: float = 30) -> None:
 
 @contextmanager
 def switchboard_serve(env: dict[str, str], cwd: Path, port: int, *args: str) -> Iterator[ServedProcess]:
+    """Start `switchboard serve`, wait until /healthz answers, and stop it afterwards."""
     process = subprocess.Popen(
         [SWITCHBOARD, "serve", "--port", str(port), *args],
         env=env,
@@ -44,19 +48,19 @@ def switchboard_serve(env: dict[str, str], cwd: Path, port: int, *args: str) -> 
         stderr=subprocess.STDOUT,
         text=True,
     )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True)
+    reader.start()
     url = f"http://127.0.0.1:{port}"
     try:
-        output, key = "", None
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and "Uvicorn running" not in output and "Started server process" not in output:
-            line = process.stdout.readline()
-            if not line and process.poll() is not None:
-                raise AssertionError(f"switchboard serve exited: {output}")
-            output += line
-            if match := KEY_LINE.search(line):
-                key = match.group(1)
-        _wait_healthy(url)
-        yield ServedProcess(process, url, key, output)
+        try:
+            _wait_healthy(url, process)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}: {''.join(lines)}") from None
+        output = "".join(lines)  # the key is printed before the server starts listening
+        match = KEY_LINE.search(output)
+        yield ServedProcess(process, url, match.group(1) if match else None, output)
     finally:
         process.terminate()
         process.wait(timeout=15)
+        reader.join(timeout=5)

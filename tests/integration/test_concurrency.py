@@ -8,15 +8,17 @@ shared with other test files never causes collisions of routing keys.
 """
 
 import asyncio
+import os
 import random
 import re
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
+from conftest import TEST_SECRET_KEY, free_port
 from helpers import (
     CREATE_CONFIG,
     CREATE_NUMBER,
@@ -27,6 +29,7 @@ from helpers import (
     create_number,
     create_workflow,
 )
+from processes import switchboard_serve
 
 ROUNDS = 5
 BURST = 30
@@ -58,11 +61,22 @@ NUMBER_STATE = "query($id: ID!) { node(id: $id) { ... on PhoneNumber { inboundWo
 # --- helpers -------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-async def pool(server) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of its own with enough connections that a burst is not serialized client-side."""
+@pytest.fixture(scope="module")
+def two_workers(database_url, server, tmp_path_factory) -> Iterator[str]:
+    """`switchboard serve --workers 2` on the same database: two processes racing, as in production."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
+    env |= {"SWITCHBOARD_DATABASE_URL": database_url, "SWITCHBOARD_SECRET_KEY": TEST_SECRET_KEY, "SWITCHBOARD_LOG_LEVEL": "warning"}
+    with switchboard_serve(env, tmp_path_factory.mktemp("workers"), free_port(), "--workers", "2") as served:
+        yield served.url
+
+
+@pytest.fixture(params=["one-process", "two-workers"])
+async def pool(request, server) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of its own with enough connections that a burst is not serialized client-side,
+    talking to the in-process server or to a two-worker `switchboard serve`."""
+    url = server.url if request.param == "one-process" else request.getfixturevalue("two_workers")
     limits = httpx.Limits(max_connections=50, max_keepalive_connections=50)
-    async with httpx.AsyncClient(base_url=server.url, timeout=60, limits=limits) as client:
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
         yield client
 
 
