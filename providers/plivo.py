@@ -1,28 +1,170 @@
 """Plivo: REST API with an application; numbers link to the application.
 
-Also home of ``AuthIdProvider``, the base shared with Vobiz (a Plivo-like API).
+Also home of ``AuthIdProvider``, the base shared with Vobiz (a Plivo-like API). What the two
+share is the application: its ``answer_url`` receives the inbound calls of every number linked
+to it, it is read with ``GET …/Application/{app_id}/`` and changed with a JSON ``POST`` of
+``answer_url``/``answer_method`` to the same path. What differs (auth, hosts and paths, how a
+number is found, linked and unlinked) is spelled out by each provider's ``AuthIdApi``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import abc
+import re
+from collections.abc import Awaitable, Mapping
+from typing import Any, ClassVar, TypeVar
 
-from .base import DIGITS_HINT, DIGITS_PATTERN, CredentialField, ProviderPlugin, opaque_secret
+from .base import DIGITS_HINT, DIGITS_PATTERN, CredentialField, InboundNumber, ProviderPlugin, opaque_secret
+from .errors import FailureKind, ProviderError
+from .http import ProviderHttp
+
+PLIVO_API_BASE = "https://api.plivo.com"
+# The number's `application` is a URI such as /v1/Account/MA…/Application/29986316244302815/.
+_APPLICATION_URI = re.compile(r"/Application/([^/]+)/?$")
+T = TypeVar("T")
+
+
+async def unless_missing(call: Awaitable[T]) -> T | None:
+    """The call's result, or None when the provider answers 404 (NOT_FOUND)."""
+    try:
+        return await call
+    except ProviderError as exc:
+        if exc.kind is FailureKind.NOT_FOUND:
+            return None
+        raise
+
+
+class AuthIdApi(abc.ABC):
+    """One account's calls to a Plivo-like API. Subclasses give ``account_url`` (the prefix of
+    ``/Application/{app_id}/``) and spell the auth, the number lookup and the (un)linking."""
+
+    def __init__(self, http: ProviderHttp, provider: str, base: str, credentials: Mapping[str, str]) -> None:
+        self.http = http
+        self.provider = provider
+        self.base = base
+        self.auth_id = credentials["authId"]
+        self.token = credentials["authToken"]
+        self.app_id = credentials["applicationId"]
+
+    @abc.abstractmethod
+    def auth(self) -> dict[str, Any]:
+        """The keyword arguments of ``ProviderHttp.request`` that authenticate a request."""
+
+    async def send(self, method: str, url: str, **kwargs: Any) -> None:
+        await self.http.request(self.provider, method, url, **self.auth(), **kwargs)
+
+    async def fetch(self, url: str, what: str, **kwargs: Any) -> dict[str, Any]:
+        """GET a JSON object; `what` names it in the message when the body is something else."""
+        body = await self.http.json(self.provider, "GET", url, **self.auth(), **kwargs)
+        if not isinstance(body, dict):
+            raise self.unexpected(what)
+        return body
+
+    def unexpected(self, what: str) -> ProviderError:
+        return ProviderError(FailureKind.BAD_RESPONSE, f"{self.provider} answered the {what} with an unexpected body.")
+
+    def not_found(self, number: InboundNumber) -> ProviderError:
+        return ProviderError(FailureKind.NOT_FOUND, f"{number.address} is not in this {self.provider} account.")
+
+    @property
+    @abc.abstractmethod
+    def account_url(self) -> str: ...
+
+    # --- the application, the same on both wires
+    @property
+    def application_url(self) -> str:
+        return f"{self.account_url}/Application/{self.app_id}/"
+
+    async def answers_at(self, url: str) -> bool:
+        """Whether the application already POSTs its calls to `url`."""
+        application = await unless_missing(self.fetch(self.application_url, "application lookup"))
+        if application is None:
+            raise ProviderError(
+                FailureKind.NOT_FOUND,
+                f"{self.provider} has no application {self.app_id} in this account; "
+                f"check the Application ID of this configuration in the {self.provider} console.",
+            )
+        method = str(application.get("answer_method") or "POST").upper()
+        return application.get("answer_url") == url and method == "POST"
+
+    async def set_answer_url(self, url: str) -> None:
+        await self.send("POST", self.application_url, json={"answer_url": url, "answer_method": "POST"})
+
+    # --- what each wire spells its own way
+    @abc.abstractmethod
+    async def verify(self) -> str:
+        """The cheapest authenticated call; a short sentence about what the provider said."""
+
+    @abc.abstractmethod
+    async def find_number(self, number: InboundNumber) -> dict[str, Any]:
+        """The provider's object for exactly this number; `not_found` when the account lacks it."""
+
+    @abc.abstractmethod
+    def linked_application(self, found: dict[str, Any]) -> str | None:
+        """The id of the application the number is linked to, if any."""
+
+    @abc.abstractmethod
+    async def link(self, number: InboundNumber) -> None: ...
+
+    @abc.abstractmethod
+    async def unlink(self, number: InboundNumber) -> None: ...
 
 
 class AuthIdProvider(ProviderPlugin):
     """Providers whose credentials are an auth id, an auth token and an application id.
 
-    Subclasses declare ``fields = auth_id_fields(...)``. The account id is the auth id, which
-    webhooks carry and which is part of every API path.
+    Subclasses declare ``fields = auth_id_fields(...)``, their wire (``api_class``) and its default
+    host (``api_base``). The account id is the auth id, which webhooks carry and which is part of
+    every API path.
     """
 
     # The number is linked to the application whose answer_url is the inbound webhook.
     supports_inbound_sync = True
     needs_caller_ids = True
+    api_class: ClassVar[type[AuthIdApi]]
+    api_base: ClassVar[str]
 
     def account_id(self, credentials: Mapping[str, str]) -> str:
         return credentials["authId"].strip()
+
+    def api(self, http: ProviderHttp, credentials: Mapping[str, str]) -> AuthIdApi:
+        return self.api_class(http, self.display_name, http.base(self.key, self.api_base), credentials)
+
+    def inbound_api(self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber) -> AuthIdApi:
+        """The API for syncing `number`, which must be a phone number (applications route PSTN only)."""
+        self.require_pstn(number)
+        return self.api(http, credentials)
+
+    async def verify_credentials(self, http: ProviderHttp, credentials: Mapping[str, str]) -> str:
+        return await self.api(http, credentials).verify()
+
+    async def attach_inbound(
+        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
+    ) -> str:
+        api = self.inbound_api(http, credentials, number)
+        found = await api.find_number(number)
+        # The answer URL is shared by every number of the application: only written when it differs.
+        if not await api.answers_at(url):
+            await api.set_answer_url(url)
+        if api.linked_application(found) != api.app_id:
+            await api.link(number)
+        return f"{self.display_name} now sends inbound calls to {number.address} to Switchboard (application {api.app_id})."
+
+    async def detach_inbound(
+        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
+    ) -> str:
+        # Only the number is unlinked: the application's answer URL serves other numbers too.
+        api = self.inbound_api(http, credentials, number)
+        found = await unless_missing(api.find_number(number))
+        if found is None:
+            return f"{number.address} is no longer in this {self.display_name} account; nothing to detach."
+        if api.linked_application(found) != api.app_id:
+            return f"{number.address} is not linked to {self.display_name} application {api.app_id}; left as it is."
+        await api.unlink(number)
+        return (
+            f"{self.display_name} no longer sends inbound calls to {number.address} to Switchboard "
+            f"(unlinked from application {api.app_id})."
+        )
 
 
 def auth_id_fields(
@@ -55,6 +197,50 @@ def auth_id_fields(
     )
 
 
+class PlivoApi(AuthIdApi):
+    """api.plivo.com/v1: Basic auth, JSON bodies, every path ends with "/", numbers without "+"."""
+
+    @property
+    def account_url(self) -> str:
+        return f"{self.base}/v1/Account/{self.auth_id}"
+
+    def auth(self) -> dict[str, Any]:
+        return {"auth": (self.auth_id, self.token)}
+
+    def number_url(self, number: InboundNumber) -> str:
+        return f"{self.account_url}/Number/{number.digits}/"
+
+    async def verify(self) -> str:
+        account = await self.fetch(f"{self.account_url}/", "account lookup")
+        name = account.get("name") or account.get("auth_id") or "account"
+        return f"{self.provider} accepted the credentials of '{name}' (cash credits {account.get('cash_credits', 'unknown')})."
+
+    async def find_number(self, number: InboundNumber) -> dict[str, Any]:
+        # A direct, exact lookup: 404 means the account does not own the number.
+        found = await unless_missing(self.fetch(self.number_url(number), "number lookup"))
+        if found is None or str(found.get("number", "")).lstrip("+") != number.digits:
+            raise self.not_found(number)
+        return found
+
+    def linked_application(self, found: dict[str, Any]) -> str | None:
+        match = _APPLICATION_URI.search(str(found.get("application") or ""))
+        return match.group(1) if match else None
+
+    async def link(self, number: InboundNumber) -> None:
+        await self.send("POST", self.number_url(number), json={"app_id": self.app_id})
+
+    async def unlink(self, number: InboundNumber) -> None:
+        # Plivo does not document how to unlink ("(?)"); an empty app_id is what SDK users send.
+        # Plivo may then assign the account's default number application, so check the outcome.
+        await self.send("POST", self.number_url(number), json={"app_id": ""})
+        if self.linked_application(await self.find_number(number)) == self.app_id:
+            raise ProviderError(
+                FailureKind.REFUSED,
+                f"{self.provider} kept {number.address} on application {self.app_id}, probably because it is the "
+                f"account's default number application; link the number to another application in the {self.provider} console.",
+            )
+
+
 class PlivoProvider(AuthIdProvider):
     key = "plivo"
     display_name = "Plivo"
@@ -67,3 +253,5 @@ class PlivoProvider(AuthIdProvider):
         auth_id_hint="must look like MA or SA followed by 18 upper-case letters or digits",
         auth_id_placeholder="MAXXXXXXXXXXXXXXXXXX",
     )
+    api_class = PlivoApi
+    api_base = PLIVO_API_BASE

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 
-from .base import UUID_HINT, UUID_PATTERN, CredentialField, FieldType, ProviderPlugin, opaque_secret
+from .base import UUID_HINT, UUID_PATTERN, CredentialField, FieldType, InboundNumber, opaque_secret
+from .errors import FailureKind, ProviderError
+from .http import ProviderHttp
+from .twilio_compat import TwilioCompatibleApi, TwilioCompatibleProvider
+
+#: The LaML API lives under each space's own host; SWITCHBOARD_SIGNALWIRE_API_BASE replaces
+#: ``https://{space}`` and keeps this path.
+LAML_PATH = "/api/laml/2010-04-01"
 
 
-class SignalwireProvider(ProviderPlugin):
+class SignalwireProvider(TwilioCompatibleProvider):
     key = "signalwire"
     display_name = "SignalWire"
     notes = "Twilio-compatible API."
@@ -62,3 +70,40 @@ class SignalwireProvider(ProviderPlugin):
         host = credentials["spaceUrl"].strip().lower()
         host = host.removeprefix("https://").removeprefix("http://")
         return host.rstrip("/")
+
+    def api(self, http: ProviderHttp, credentials: Mapping[str, str]) -> TwilioCompatibleApi:
+        project = self.account_id(credentials)
+        host = http.base(self.key, f"https://{self.space_host(credentials)}")
+        return TwilioCompatibleApi(
+            http, self.display_name, host, f"{LAML_PATH}/Accounts/{project}", (project, credentials["apiToken"])
+        )
+
+    @asynccontextmanager
+    async def _explained(self, credentials: Mapping[str, str], *, verifying: bool = False) -> AsyncIterator[None]:
+        """Say what to check when the space refuses the token or (on verify) does not know the project."""
+        try:
+            yield
+        except ProviderError as exc:
+            if exc.kind is FailureKind.REJECTED:
+                hint = "check the Project ID and API Token, and that the token has the Voice and Numbers scopes."
+            elif exc.kind is FailureKind.NOT_FOUND and verifying:
+                hint = f"check that {self.space_host(credentials)} is the space of this project."
+            else:
+                raise
+            raise ProviderError(exc.kind, f"{exc.message.removesuffix('.')}; {hint}") from exc
+
+    async def verify_credentials(self, http: ProviderHttp, credentials: Mapping[str, str]) -> str:
+        async with self._explained(credentials, verifying=True):
+            return await super().verify_credentials(http, credentials)
+
+    async def attach_inbound(
+        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
+    ) -> str:
+        async with self._explained(credentials):
+            return await super().attach_inbound(http, credentials, number, url)
+
+    async def detach_inbound(
+        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
+    ) -> str:
+        async with self._explained(credentials):
+            return await super().detach_inbound(http, credentials, number, url)

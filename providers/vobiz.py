@@ -1,8 +1,73 @@
-"""Vobiz: a Plivo-like REST API authenticated with X-Auth-ID / X-Auth-Token headers."""
+"""Vobiz: a Plivo-like REST API authenticated with X-Auth-ID / X-Auth-Token headers.
+
+The application (answer_url) calls are Plivo's; the rest differs: numbers are listed with a
+partial `search` and carry their `application_id`, and a number is linked and unlinked through
+its own `/numbers/{+E.164}/application` resource (POST / DELETE).
+"""
 
 from __future__ import annotations
 
-from .plivo import AuthIdProvider, auth_id_fields
+from typing import Any
+from urllib.parse import quote
+
+from .base import InboundNumber
+from .plivo import AuthIdApi, AuthIdProvider, auth_id_fields, unless_missing
+
+VOBIZ_API_BASE = "https://api.vobiz.ai"
+PER_PAGE = 100  # the documented maximum
+_MAX_PAGES = 10
+
+
+class VobizApi(AuthIdApi):
+    """api.vobiz.ai/api/v1: X-Auth-ID / X-Auth-Token headers, JSON bodies, numbers as %2B-encoded E.164.
+
+    The docs mix `Account` and `account` in paths; each call uses the spelling documented for it.
+    """
+
+    @property
+    def account_url(self) -> str:
+        return f"{self.base}/api/v1/Account/{self.auth_id}"
+
+    @property
+    def lower_account_url(self) -> str:
+        return f"{self.base}/api/v1/account/{self.auth_id}"
+
+    def auth(self) -> dict[str, Any]:
+        return {"headers": {"X-Auth-ID": self.auth_id, "X-Auth-Token": self.token}}
+
+    def binding_url(self, number: InboundNumber) -> str:
+        return f"{self.lower_account_url}/numbers/{quote(number.address, safe='')}/application"
+
+    async def verify(self) -> str:
+        balance = await self.fetch(f"{self.lower_account_url}/balance/INR", "balance lookup")
+        amount = balance.get("balance", "unknown")
+        return f"{self.provider} accepted the credentials (balance {amount} {balance.get('currency') or 'INR'})."
+
+    async def find_number(self, number: InboundNumber) -> dict[str, Any]:
+        # `search` matches partially: the exact `e164` is picked here, page after page.
+        for page in range(1, _MAX_PAGES + 1):
+            params = {"page": page, "per_page": PER_PAGE, "search": number.address}
+            body = await self.fetch(f"{self.account_url}/numbers", "number lookup", params=params)
+            items, per_page, total = body.get("items"), body.get("per_page"), body.get("total")
+            if not isinstance(items, list):
+                raise self.unexpected("number lookup")
+            for item in items:
+                if isinstance(item, dict) and item.get("e164") == number.address:
+                    return item
+            if not items or not isinstance(per_page, int) or not isinstance(total, int) or page * per_page >= total:
+                break
+        raise self.not_found(number)
+
+    def linked_application(self, found: dict[str, Any]) -> str | None:
+        linked = found.get("application_id")
+        return None if linked in (None, "") else str(linked)
+
+    async def link(self, number: InboundNumber) -> None:
+        await self.send("POST", self.binding_url(number), json={"application_id": self.app_id})
+
+    async def unlink(self, number: InboundNumber) -> None:
+        # 404: the binding is already gone, which is what detaching wants.
+        await unless_missing(self.send("DELETE", self.binding_url(number)))
 
 
 class VobizProvider(AuthIdProvider):
@@ -18,3 +83,5 @@ class VobizProvider(AuthIdProvider):
         auth_id_hint="must look like MA_ or SA_ followed by upper-case letters or digits",
         auth_id_placeholder="MA_XXXXXXXX",
     )
+    api_class = VobizApi
+    api_base = VOBIZ_API_BASE

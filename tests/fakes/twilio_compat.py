@@ -2,6 +2,7 @@
 
 import secrets
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -41,10 +42,12 @@ class Account:
 
 
 class TwilioCompatibleFake(FakeProvider):
-    """Subclasses set `prefix` (the path before /Accounts) and `number_sid()`."""
+    """Subclasses set `prefix` (the path before /Accounts), `more_info` and `number_sid()`."""
 
     prefix = "/2010-04-01"
     page_size = 50
+    #: The error documentation link of the `more_info` field, formatted with the error code.
+    more_info = "https://www.twilio.com/docs/errors/{code}"
 
     def __init__(self) -> None:
         super().__init__()
@@ -71,7 +74,7 @@ class TwilioCompatibleFake(FakeProvider):
         body = {
             "code": code,
             "message": message or {401: "Authenticate", 429: "Too Many Requests"}.get(status, "Error"),
-            "more_info": f"https://www.twilio.com/docs/errors/{code}",
+            "more_info": self.more_info.format(code=code),
             "status": status,
         }
         return JSONResponse(body, status_code=status)
@@ -110,7 +113,7 @@ class TwilioCompatibleFake(FakeProvider):
                     "incoming_phone_numbers": [n.resource(account.sid, uri.rsplit("/", 1)[0]) for n in chunk],
                     "page": page,
                     "page_size": self.page_size,
-                    "next_page_uri": f"{uri}?PhoneNumber={wanted}&Page={page + 1}" if more else None,
+                    "next_page_uri": f"{uri}?{urlencode({'PhoneNumber': wanted, 'Page': page + 1})}" if more else None,
                     "previous_page_uri": None,
                     "uri": uri,
                 }

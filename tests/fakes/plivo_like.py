@@ -1,0 +1,150 @@
+"""What the Plivo and Vobiz fakes share: accounts holding applications (with the answer_url that
+receives inbound calls) and numbers linked to them, auth checks against the path's auth id, JSON
+bodies only, and the application resource GET/POST …/Application/{app_id}/."""
+
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .base import FakeProvider
+
+
+@dataclass
+class Application:
+    app_id: str
+    answer_url: str = ""
+    answer_method: str = "POST"
+    app_name: str = "Switchboard"
+
+    def resource(self, account_path: str, default: bool) -> dict:
+        return {
+            "api_id": api_id(),
+            "app_id": self.app_id,
+            "app_name": self.app_name,
+            "answer_url": self.answer_url,
+            "answer_method": self.answer_method,
+            "hangup_url": self.answer_url,
+            "hangup_method": "POST",
+            "default_app": default,
+            "default_number_app": default,
+            "resource_uri": f"{account_path}/Application/{self.app_id}/",
+        }
+
+
+@dataclass
+class Number:
+    e164: str
+    app_id: str | None = None
+
+
+@dataclass
+class Account:
+    auth_id: str
+    token: str
+    name: str = "Test account"
+    applications: dict[str, Application] = field(default_factory=dict)
+    numbers: dict[str, Number] = field(default_factory=dict)
+    # The application Plivo assigns to a number updated without an app_id (`default_number_app`).
+    default_app_id: str | None = None
+
+
+def api_id() -> str:
+    return str(uuid.uuid4())
+
+
+class PlivoLikeFake(FakeProvider):
+    """Subclasses set `account_prefix` (the path before /{auth_id}/Application/…), `update_status`,
+    and implement `credentials()`, `error()` and `own_routes()`."""
+
+    account_prefix: str
+    update_status = 200
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.accounts: dict[str, Account] = {}
+
+    # --- state, for tests
+    def add_account(self, auth_id: str, token: str) -> Account:
+        self.accounts[auth_id] = account = Account(auth_id, token)
+        return account
+
+    def add_application(self, auth_id: str, app_id: str, answer_url: str = "") -> Application:
+        self.accounts[auth_id].applications[app_id] = application = Application(app_id, answer_url)
+        return application
+
+    def add_number(self, auth_id: str, e164: str, app_id: str | None = None) -> Number:
+        self.accounts[auth_id].numbers[e164] = number = Number(e164, app_id)
+        return number
+
+    def number(self, auth_id: str, e164: str) -> Number:
+        return self.accounts[auth_id].numbers[e164]
+
+    def application(self, auth_id: str, app_id: str) -> Application:
+        return self.accounts[auth_id].applications[app_id]
+
+    # --- what subclasses implement
+    def credentials(self, request: Request) -> tuple[str, str] | None:
+        raise NotImplementedError
+
+    def own_routes(self) -> list[Route]:
+        raise NotImplementedError
+
+    # --- helpers for handlers
+    def authenticated(
+        self, handler: Callable[[Request, Account], Awaitable[Response]]
+    ) -> Callable[[Request], Awaitable[Response]]:
+        """A route endpoint that answers 401 unless the request carries the credentials of the
+        path's auth id, and otherwise calls `handler` with that account."""
+
+        async def endpoint(request: Request) -> Response:
+            account = self.accounts.get(request.path_params["auth_id"])
+            if account is None or self.credentials(request) != (account.auth_id, account.token):
+                return self.error(401)
+            return await handler(request, account)
+
+        return endpoint
+
+    async def read_json(self, request: Request) -> dict | Response:
+        """Both APIs accept JSON bodies only."""
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return self.error(400, "Only application/json request bodies are accepted")
+        try:
+            body = json.loads(await request.body())
+        except ValueError:
+            return self.error(400, "The request body is not valid JSON")
+        return body if isinstance(body, dict) else self.error(400, "The request body must be a JSON object")
+
+    def account_path(self, account: Account) -> str:
+        return f"{self.account_prefix}/{account.auth_id}"
+
+    def routes(self) -> list[Route]:
+        async def application(request: Request, account: Account) -> Response:
+            app = account.applications.get(request.path_params["app_id"])
+            if app is None:
+                return self.error(404, "Application not found")
+            if request.method == "GET":
+                return JSONResponse(app.resource(self.account_path(account), app.app_id == account.default_app_id))
+            body = await self.read_json(request)
+            if isinstance(body, Response):
+                return body
+            if body.get("answer_method", app.answer_method) not in ("GET", "POST"):
+                return self.error(400, "answer_method must be GET or POST")
+            app.answer_url = body.get("answer_url", app.answer_url)
+            app.answer_method = body.get("answer_method", app.answer_method)
+            return JSONResponse({"api_id": api_id(), "message": "changed"}, status_code=self.update_status)
+
+        async def unknown(request: Request) -> Response:
+            # Instead of Starlette's slash redirects: a path spelled otherwise is simply unknown.
+            return self.error(404, "Resource not found")
+
+        application_path = f"{self.account_prefix}/{{auth_id}}/Application/{{app_id}}/"
+        return [
+            *self.own_routes(),
+            Route(application_path, self.authenticated(application), methods=["GET", "POST"]),
+            Route("/{path:path}", unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+        ]

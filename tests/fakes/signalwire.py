@@ -1,0 +1,18 @@
+"""SignalWire's compatibility (LaML/cXML) REST API: Twilio's 2010-04-01 shape under /api/laml.
+
+Accounts are projects (UUID sids, Basic projectId:apiToken); numbers have UUID sids; errors are
+Twilio-shaped with SignalWire's documentation links.
+"""
+
+import uuid
+
+from .twilio_compat import TwilioCompatibleFake
+
+
+class SignalwireFake(TwilioCompatibleFake):
+    key = "signalwire"
+    prefix = "/api/laml/2010-04-01"
+    more_info = "https://www.signalwire.com/docs/errors/{code}"
+
+    def number_sid(self) -> str:
+        return str(uuid.uuid4())

@@ -1,0 +1,265 @@
+"""Plivo against its fake: credential checks and inbound sync through the shared application.
+
+`AuthIdProviderTests` holds the scenarios Plivo and Vobiz share (test_vobiz.py runs them too);
+what each wire looks like comes from the `AuthIdAccount` subclass the `account` fixture returns.
+"""
+
+import secrets
+import string
+
+import pytest
+from conftest import PUBLIC_BASE_URL
+from helpers import UPDATE_NUMBER, create_config, create_number, create_workflow
+from test_twilio import CLEAR, DELETE, RESYNC, VERIFY
+
+OLD_URL = "https://old-agent.example/answer"
+NUMBER, DECOY, SECOND = "+14155550100", "+141555501000", "+14155550101"
+
+Call = tuple[str, str, dict | None]  # method, decoded path, JSON body
+
+
+def random_upper(length: int) -> str:
+    return "".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(length))
+
+
+def app_id() -> str:
+    return str(10**16 + secrets.randbelow(9 * 10**16))
+
+
+class AuthIdAccount:
+    """A fake seeded with one fresh account: our application (answering elsewhere for now),
+    another application, NUMBER on no application and a partial-match DECOY on the other one.
+    Subclasses describe their wire: paths, bodies, auth, messages."""
+
+    provider: str
+    display: str
+    verify_message: str
+
+    def __init__(self, fake, auth_id: str) -> None:
+        self.fake = fake
+        self.credentials = {"authId": auth_id, "authToken": secrets.token_urlsafe(30), "applicationId": app_id()}
+        self.auth_id, self.app_id, self.other_app_id = auth_id, self.credentials["applicationId"], app_id()
+        self.inbound_url = f"{PUBLIC_BASE_URL}/telephony/{self.provider}/inbound"
+        fake.add_account(auth_id, self.credentials["authToken"])
+        fake.add_application(auth_id, self.app_id, OLD_URL)
+        fake.add_application(auth_id, self.other_app_id, "https://someone-else.example/answer")
+        fake.add_number(auth_id, DECOY, self.other_app_id)
+        fake.add_number(auth_id, NUMBER)
+
+    # --- the fake's state
+    def number(self, e164: str = NUMBER):
+        return self.fake.number(self.auth_id, e164)
+
+    @property
+    def app(self):
+        return self.fake.application(self.auth_id, self.app_id)
+
+    def calls(self) -> list[Call]:
+        return [(r.method, r.path, r.json) for r in self.fake.requests]
+
+    # --- the wire, per provider
+    verify_path: str
+    app_path: str
+
+    def lookup(self, e164: str) -> Call: ...
+
+    def link(self, e164: str) -> Call: ...
+
+    def unlink(self, e164: str) -> Call: ...
+
+    def assert_auth(self, request) -> None: ...
+
+    def set_answer_url(self) -> Call:
+        return ("POST", self.app_path, {"answer_url": self.inbound_url, "answer_method": "POST"})
+
+    def attach(self, e164: str, *, app_update: bool = True) -> list[Call]:
+        """What attaching `e164` sends: lookup, application read, its update if needed, link."""
+        update = [self.set_answer_url()] if app_update else []
+        return [self.lookup(e164), ("GET", self.app_path, None), *update, self.link(e164)]
+
+    # --- Switchboard
+    async def config(self, api, credentials: dict | None = None) -> dict:
+        payload = await create_config(api, self.provider, credentials={self.provider: credentials or self.credentials})
+        return payload["telephonyConfig"]
+
+
+class PlivoAccount(AuthIdAccount):
+    provider, display = "plivo", "Plivo"
+    verify_message = "Plivo accepted the credentials of 'Test account' (cash credits 4.88860)."
+
+    def __init__(self, fake) -> None:
+        super().__init__(fake, "MA" + random_upper(18))
+        self.verify_path = f"/v1/Account/{self.auth_id}/"
+        self.app_path = f"/v1/Account/{self.auth_id}/Application/{self.app_id}/"
+
+    def number_path(self, e164: str) -> str:
+        return f"/v1/Account/{self.auth_id}/Number/{e164.lstrip('+')}/"
+
+    def lookup(self, e164: str) -> Call:
+        return ("GET", self.number_path(e164), None)
+
+    def link(self, e164: str) -> Call:
+        return ("POST", self.number_path(e164), {"app_id": self.app_id})
+
+    def unlink(self, e164: str) -> Call:
+        return ("POST", self.number_path(e164), {"app_id": ""})
+
+    def assert_auth(self, request) -> None:
+        assert request.basic_auth == (self.auth_id, self.credentials["authToken"])
+
+
+class AuthIdProviderTests:
+    """Scenarios shared by the Plivo and Vobiz plugins; subclasses provide the `account` fixture."""
+
+    @pytest.fixture
+    async def bound(self, synced_api, account):
+        return await account.config(synced_api), await create_workflow(synced_api, "Reception")
+
+    async def test_verify_stores_verified(self, synced_api, account):
+        config = await account.config(synced_api)
+        payload = (await synced_api.query(VERIFY, {"id": config["id"]}))["verifyTelephonyConfig"]
+        assert payload["verification"]["status"] == "VERIFIED"
+        assert payload["verification"]["message"] == account.verify_message
+        assert payload["telephonyConfig"]["lastVerification"]["status"] == "VERIFIED"
+        [request] = account.fake.requests
+        assert (request.method, request.path) == ("GET", account.verify_path)
+        account.assert_auth(request)
+
+    async def test_verify_reports_rejected_credentials_without_revealing_them(self, synced_api, account):
+        wrong = {**account.credentials, "authToken": "wrong-" + secrets.token_hex(12)}
+        payload = await synced_api.query(VERIFY, {"id": (await account.config(synced_api, wrong))["id"]})
+        verification = payload["verifyTelephonyConfig"]["verification"]
+        assert verification["status"] == "REJECTED"
+        assert verification["message"] == f"{account.display} rejected the credentials (HTTP 401)."
+        assert wrong["authToken"] not in str(payload)
+
+    async def test_binding_sets_the_answer_url_and_links_the_exact_number(self, synced_api, account, bound):
+        config, workflow = bound
+        payload = await create_number(synced_api, config["id"], "+1 415 555 0100", inboundWorkflowId=workflow)
+        assert payload["providerSync"] == {"ok": True}
+        sync = payload["phoneNumber"]["lastProviderSync"]
+        assert sync["action"] == "ATTACH"
+        assert sync["message"] == (
+            f"{account.display} now sends inbound calls to {NUMBER} to Switchboard (application {account.app_id})."
+        )
+        assert account.calls() == account.attach(NUMBER)
+        for request in account.fake.requests:
+            account.assert_auth(request)
+        assert all(r.headers["content-type"] == "application/json" for r in account.fake.sent("POST"))
+        assert account.app.answer_url == account.inbound_url and account.app.answer_method == "POST"
+        assert account.number().app_id == account.app_id
+        assert account.number(DECOY).app_id == account.other_app_id
+
+    async def test_a_second_number_only_links_and_a_linked_number_needs_no_update(self, synced_api, account, bound):
+        config, workflow = bound
+        account.fake.add_number(account.auth_id, SECOND)
+        await create_number(synced_api, config["id"], NUMBER, inboundWorkflowId=workflow)
+        account.fake.reset()
+        second = await create_number(synced_api, config["id"], SECOND, inboundWorkflowId=workflow)
+        assert second["providerSync"] == {"ok": True}
+        assert account.calls() == account.attach(SECOND, app_update=False)
+        assert account.number(SECOND).app_id == account.number().app_id == account.app_id
+        account.fake.reset()
+        resync = (await synced_api.query(RESYNC, {"id": second["phoneNumber"]["id"]}))["resyncPhoneNumber"]
+        assert resync["providerSync"]["ok"] is True
+        assert account.calls() == [account.lookup(SECOND), ("GET", account.app_path, None)]
+
+    async def test_an_application_answering_by_get_is_switched_to_post(self, synced_api, account, bound):
+        config, workflow = bound
+        account.app.answer_url, account.app.answer_method = account.inbound_url, "GET"
+        payload = await create_number(synced_api, config["id"], NUMBER, inboundWorkflowId=workflow)
+        assert payload["providerSync"] == {"ok": True}
+        assert account.calls() == account.attach(NUMBER)
+        assert account.app.answer_method == "POST"
+
+    async def test_deactivate_and_clear_unlink_the_number_only(self, synced_api, account, bound):
+        config, workflow = bound
+        account.fake.add_number(account.auth_id, SECOND)
+        number = (await create_number(synced_api, config["id"], NUMBER, inboundWorkflowId=workflow))["phoneNumber"]
+        await create_number(synced_api, config["id"], SECOND, inboundWorkflowId=workflow)
+        account.fake.reset()
+        off = (await synced_api.query(UPDATE_NUMBER, {"input": {"id": number["id"], "isActive": False}}))["updatePhoneNumber"]
+        assert off["phoneNumber"]["lastProviderSync"]["action"] == "DETACH"
+        assert off["phoneNumber"]["lastProviderSync"]["ok"] is True
+        assert account.calls()[:2] == [account.lookup(NUMBER), account.unlink(NUMBER)]
+        assert account.number().app_id is None
+        assert account.app.answer_url == account.inbound_url and account.number(SECOND).app_id == account.app_id
+        await synced_api.query(UPDATE_NUMBER, {"input": {"id": number["id"], "isActive": True}})
+        assert account.number().app_id == account.app_id
+        cleared = (await synced_api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]
+        assert cleared["providerSync"] == {
+            "ok": True,
+            "action": "DETACH",
+            "message": f"{account.display} no longer sends inbound calls to {NUMBER} to Switchboard "
+            f"(unlinked from application {account.app_id}).",
+        }
+        assert account.number().app_id is None and account.app.answer_url == account.inbound_url
+
+    async def test_detach_leaves_a_number_linked_to_another_application(self, synced_api, account, bound):
+        config, workflow = bound
+        number = (await create_number(synced_api, config["id"], NUMBER, inboundWorkflowId=workflow))["phoneNumber"]
+        account.number().app_id = account.other_app_id
+        account.fake.reset()
+        cleared = (await synced_api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]
+        assert cleared["providerSync"]["ok"] is True
+        assert cleared["providerSync"]["message"] == (
+            f"{NUMBER} is not linked to {account.display} application {account.app_id}; left as it is."
+        )
+        assert account.calls() == [account.lookup(NUMBER)] and account.number().app_id == account.other_app_id
+
+    async def test_number_missing_at_the_provider_is_reported_and_the_write_stays(self, synced_api, account, bound):
+        config, workflow = bound
+        payload = await create_number(synced_api, config["id"], "+14155550199", inboundWorkflowId=workflow)
+        assert payload["errors"] == [] and payload["phoneNumber"]["inboundWorkflowName"] == "Reception"
+        sync = payload["phoneNumber"]["lastProviderSync"]
+        assert sync["ok"] is False and sync["message"] == f"+14155550199 is not in this {account.display} account."
+        assert account.fake.sent("POST") == [] and account.app.answer_url == OLD_URL
+        deleted = (await synced_api.query(DELETE, {"id": payload["phoneNumber"]["id"]}))["deletePhoneNumber"]
+        assert deleted["deletedId"] == payload["phoneNumber"]["id"] and deleted["providerSync"]["ok"] is True
+        assert deleted["providerSync"]["message"] == (
+            f"+14155550199 is no longer in this {account.display} account; nothing to detach."
+        )
+
+    async def test_an_unknown_application_is_reported(self, synced_api, account, bound):
+        config, workflow = bound
+        del account.fake.accounts[account.auth_id].applications[account.app_id]
+        payload = await create_number(synced_api, config["id"], NUMBER, inboundWorkflowId=workflow)
+        sync = payload["phoneNumber"]["lastProviderSync"]
+        assert sync["ok"] is False
+        assert sync["message"].startswith(
+            f"{account.display} has no application {account.app_id} in this account; check the Application ID"
+        )
+        assert account.number().app_id is None
+
+    async def test_429_in_the_provider_shape_is_retried_and_a_401_reported(self, synced_api, account, bound):
+        config, workflow = bound
+        account.fake.add_number(account.auth_id, SECOND)
+        account.fake.fail_next("status", status=429)
+        payload = await create_number(synced_api, config["id"], NUMBER, inboundWorkflowId=workflow)
+        assert payload["providerSync"] == {"ok": True}
+        assert account.calls() == [account.lookup(NUMBER), *account.attach(NUMBER)]
+        account.fake.accounts[account.auth_id].token = "rotated"
+        second = await create_number(synced_api, config["id"], SECOND, inboundWorkflowId=workflow)
+        assert second["phoneNumber"]["lastProviderSync"]["message"] == f"{account.display} rejected the credentials (HTTP 401)."
+        assert account.credentials["authToken"] not in str(second)
+
+
+class TestPlivo(AuthIdProviderTests):
+    @pytest.fixture
+    def account(self, fakes) -> PlivoAccount:
+        return PlivoAccount(fakes["plivo"])
+
+    async def test_errors_have_plivo_shape(self, account):
+        assert account.fake.error(429).body.decode().endswith('"error":"Too many requests, rate limited"}')
+        assert account.fake.error(401).body.decode().endswith('"error":"Authentication failed"}')
+
+    async def test_detach_reports_a_number_kept_by_the_default_application(self, synced_api, account, bound):
+        config, workflow = bound
+        number = (await create_number(synced_api, config["id"], NUMBER, inboundWorkflowId=workflow))["phoneNumber"]
+        account.fake.accounts[account.auth_id].default_app_id = account.app_id
+        account.fake.reset()
+        cleared = (await synced_api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]
+        sync = cleared["providerSync"]
+        assert sync["ok"] is False and "default number application" in sync["message"]
+        assert account.calls() == [account.lookup(NUMBER), account.unlink(NUMBER), account.lookup(NUMBER)]
+        assert cleared["phoneNumber"]["inboundWorkflowId"] is None
