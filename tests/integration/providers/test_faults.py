@@ -1,6 +1,7 @@
 """Provider faults during writes: the write is committed, the sync reports ok: false with a helpful
 message, and no request outlives the provider time budget (PROVIDER_TIMEOUT in the tests)."""
 
+import asyncio
 import time
 
 import httpx
@@ -106,3 +107,32 @@ async def test_refused_connection_is_unreachable(settings, synced_server, monkey
     assert_committed_and_failed(payload, "Could not connect to Twilio")
     assert elapsed < PROVIDER_TIMEOUT + BUDGET_MARGIN
     assert api.twilio["authToken"] not in caplog.text
+
+
+async def test_faults_under_concurrency_stay_within_budget_and_commit_every_write(synced_api, fakes):
+    twilio = fakes["twilio"]
+    sid = synced_api.twilio["accountSid"]
+    twilio.add_account(sid, synced_api.twilio["authToken"])
+    addresses = [f"+1415555{i:04d}" for i in range(12)]
+    for address in addresses:
+        twilio.add_number(sid, address)
+    config = (await create_config(synced_api))["telephonyConfig"]
+    workflow = await create_workflow(synced_api, "Reception")
+    twilio.fail_next("hang", times=4)
+    twilio.fail_next("status", status=503, times=8)
+
+    async def timed_bind(address: str) -> tuple[dict, float]:
+        started = time.monotonic()
+        payload = await create_number(synced_api, config["id"], address, inboundWorkflowId=workflow)
+        return payload, time.monotonic() - started
+
+    results = await asyncio.gather(*(timed_bind(address) for address in addresses))
+    assert all(payload["errors"] == [] for payload, _ in results)
+    assert max(elapsed for _, elapsed in results) < PROVIDER_TIMEOUT + BUDGET_MARGIN
+    data = await synced_api.query(
+        "query($id: ID!) { telephonyConfig(id: $id) { phoneNumberCount phoneNumbers(first: 100) { nodes { inboundWorkflowName lastProviderSync { ok } } } } }",
+        {"id": config["id"]},
+    )
+    numbers = data["telephonyConfig"]["phoneNumbers"]["nodes"]
+    assert data["telephonyConfig"]["phoneNumberCount"] == len(addresses)
+    assert all(n["inboundWorkflowName"] == "Reception" and n["lastProviderSync"] is not None for n in numbers)
