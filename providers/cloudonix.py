@@ -93,7 +93,9 @@ class CloudonixProvider(ProviderPlugin):
     # created. Attach: point the shared application at `url` (PATCH only when it differs), then make
     # sure the number has its own exact DNID on that application (create it, or replace one that is
     # elsewhere or inactive). Detach: delete the number's own DNID when it is on our application and
-    # that application points at `url`; the application itself is never changed.
+    # that application points at `url`; the application itself is never changed. Hence not
+    # `LinkedApplicationProvider`: a missing DNID is created rather than an error, a DNID is replaced
+    # rather than relinked, and detach checks the application's URL too.
     async def attach_inbound(
         self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
     ) -> str:

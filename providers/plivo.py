@@ -4,7 +4,8 @@ Also home of ``AuthIdProvider``, the base shared with Vobiz (a Plivo-like API). 
 share is the application: its ``answer_url`` receives the inbound calls of every number linked
 to it, it is read with ``GET …/Application/{app_id}/`` and changed with a JSON ``POST`` of
 ``answer_url``/``answer_method`` to the same path. What differs (auth, hosts and paths, how a
-number is found, linked and unlinked) is spelled out by each provider's ``AuthIdApi``.
+number is found, linked and unlinked) is spelled out by each provider's ``AuthIdApi``. The
+attach/detach flow itself is ``LinkedApplicationProvider``'s.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import re
 from collections.abc import Awaitable, Mapping
 from typing import Any, ClassVar, TypeVar
 
-from .base import DIGITS_HINT, DIGITS_PATTERN, CredentialField, InboundNumber, ProviderPlugin, opaque_secret
+from .base import DIGITS_HINT, DIGITS_PATTERN, CredentialField, InboundNumber, opaque_secret
 from .errors import FailureKind, ProviderError
 from .http import ProviderHttp
+from .linked_application import LinkedApplicationApi, LinkedApplicationProvider
 
 PLIVO_API_BASE = "https://api.plivo.com"
 # The number's `application` is a URI such as /v1/Account/MA…/Application/29986316244302815/.
@@ -34,7 +36,7 @@ async def unless_missing(call: Awaitable[T]) -> T | None:
         raise
 
 
-class AuthIdApi(abc.ABC):
+class AuthIdApi(LinkedApplicationApi[dict[str, Any], None]):
     """One account's calls to a Plivo-like API. Subclasses give ``account_url`` (the prefix of
     ``/Application/{app_id}/``) and spell the auth, the number lookup and the (un)linking."""
 
@@ -90,27 +92,28 @@ class AuthIdApi(abc.ABC):
     async def set_answer_url(self, url: str) -> None:
         await self.send("POST", self.application_url, json={"answer_url": url, "answer_method": "POST"})
 
-    # --- what each wire spells its own way
+    async def point_application_at(self, url: str) -> None:
+        if not await self.answers_at(url):
+            await self.set_answer_url(url)
+
+    async def find_number_to_detach(self, number: InboundNumber) -> dict[str, Any] | None:
+        # A 404 anywhere in the lookup means the number is gone: nothing to detach.
+        return await unless_missing(self.find_number(number))
+
+    def is_linked(self, found: dict[str, Any]) -> bool:
+        return self.linked_application(found) == self.app_id
+
+    # --- what each wire spells its own way (and find_number, link, unlink: see LinkedApplicationApi)
     @abc.abstractmethod
     async def verify(self) -> str:
         """The cheapest authenticated call; a short sentence about what the provider said."""
 
     @abc.abstractmethod
-    async def find_number(self, number: InboundNumber) -> dict[str, Any]:
-        """The provider's object for exactly this number; `not_found` when the account lacks it."""
-
-    @abc.abstractmethod
     def linked_application(self, found: dict[str, Any]) -> str | None:
         """The id of the application the number is linked to, if any."""
 
-    @abc.abstractmethod
-    async def link(self, number: InboundNumber) -> None: ...
 
-    @abc.abstractmethod
-    async def unlink(self, number: InboundNumber) -> None: ...
-
-
-class AuthIdProvider(ProviderPlugin):
+class AuthIdProvider(LinkedApplicationProvider[AuthIdApi]):
     """Providers whose credentials are an auth id, an auth token and an application id.
 
     Subclasses declare ``fields = auth_id_fields(...)``, their wire (``api_class``) and its default
@@ -130,37 +133,16 @@ class AuthIdProvider(ProviderPlugin):
     def api(self, http: ProviderHttp, credentials: Mapping[str, str]) -> AuthIdApi:
         return self.api_class(http, self.display_name, http.base(self.key, self.api_base), credentials)
 
-    def inbound_api(self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber) -> AuthIdApi:
-        """The API for syncing `number`, which must be a phone number (applications route PSTN only)."""
-        self.require_pstn(number)
-        return self.api(http, credentials)
-
     async def verify_credentials(self, http: ProviderHttp, credentials: Mapping[str, str]) -> str:
         return await self.api(http, credentials).verify()
 
-    async def attach_inbound(
-        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
-    ) -> str:
-        api = self.inbound_api(http, credentials, number)
-        found = await api.find_number(number)
-        # The answer URL is shared by every number of the application: only written when it differs.
-        if not await api.answers_at(url):
-            await api.set_answer_url(url)
-        if api.linked_application(found) != api.app_id:
-            await api.link(number)
+    def attached(self, api: AuthIdApi, number: InboundNumber, application: None) -> str:
         return f"{self.display_name} now sends inbound calls to {number.address} to Switchboard (application {api.app_id})."
 
-    async def detach_inbound(
-        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
-    ) -> str:
-        # Only the number is unlinked: the application's answer URL serves other numbers too.
-        api = self.inbound_api(http, credentials, number)
-        found = await unless_missing(api.find_number(number))
-        if found is None:
-            return f"{number.address} is no longer in this {self.display_name} account; nothing to detach."
-        if api.linked_application(found) != api.app_id:
-            return f"{number.address} is not linked to {self.display_name} application {api.app_id}; left as it is."
-        await api.unlink(number)
+    def not_linked(self, api: AuthIdApi, number: InboundNumber) -> str:
+        return f"{number.address} is not linked to {self.display_name} application {api.app_id}; left as it is."
+
+    def detached(self, api: AuthIdApi, number: InboundNumber) -> str:
         return (
             f"{self.display_name} no longer sends inbound calls to {number.address} to Switchboard "
             f"(unlinked from application {api.app_id})."
@@ -215,25 +197,28 @@ class PlivoApi(AuthIdApi):
         name = account.get("name") or account.get("auth_id") or "account"
         return f"{self.provider} accepted the credentials of '{name}' (cash credits {account.get('cash_credits', 'unknown')})."
 
-    async def find_number(self, number: InboundNumber) -> dict[str, Any]:
+    async def find_number(self, number: InboundNumber) -> dict[str, Any] | None:
         # A direct, exact lookup: 404 means the account does not own the number.
         found = await unless_missing(self.fetch(self.number_url(number), "number lookup"))
         if found is None or str(found.get("number", "")).lstrip("+") != number.digits:
-            raise self.not_found(number)
+            return None
         return found
 
     def linked_application(self, found: dict[str, Any]) -> str | None:
         match = _APPLICATION_URI.search(str(found.get("application") or ""))
         return match.group(1) if match else None
 
-    async def link(self, number: InboundNumber) -> None:
+    async def link(self, number: InboundNumber, found: dict[str, Any]) -> None:
         await self.send("POST", self.number_url(number), json={"app_id": self.app_id})
 
-    async def unlink(self, number: InboundNumber) -> None:
+    async def unlink(self, number: InboundNumber, found: dict[str, Any]) -> None:
         # Plivo does not document how to unlink ("(?)"); an empty app_id is what SDK users send.
         # Plivo may then assign the account's default number application, so check the outcome.
         await self.send("POST", self.number_url(number), json={"app_id": ""})
-        if self.linked_application(await self.find_number(number)) == self.app_id:
+        after = await self.find_number(number)
+        if after is None:
+            raise self.not_found(number)
+        if self.is_linked(after):
             raise ProviderError(
                 FailureKind.REFUSED,
                 f"{self.provider} kept {number.address} on application {self.app_id}, probably because it is the "

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .base import DIGITS_HINT, DIGITS_PATTERN, CredentialField, FieldType, InboundNumber, ProviderPlugin
+from .base import DIGITS_HINT, DIGITS_PATTERN, CredentialField, FieldType, InboundNumber
 from .errors import FailureKind, ProviderError
 from .http import ProviderHttp
+from .linked_application import LinkedApplicationApi, LinkedApplicationProvider
 
 #: Paths keep their /v2 prefix, so SWITCHBOARD_TELNYX_API_BASE replaces the host only.
 API_BASE = "https://api.telnyx.com"
@@ -21,7 +22,7 @@ _MAX_PAGES = 10
 _KEY_HINT = "Check the API key under Mission Control > Account Settings > Keys & Credentials."
 
 
-class TelnyxApi:
+class TelnyxApi(LinkedApplicationApi[dict[str, Any], tuple[dict[str, Any], bool]]):
     """API v2 calls with one key; answers are `{"data": ...}` envelopes."""
 
     provider = "Telnyx"
@@ -47,8 +48,9 @@ class TelnyxApi:
         data = (await self.call("GET", "/balance"))["data"]
         return data if isinstance(data, dict) else {}
 
-    async def find_number(self, e164: str) -> dict[str, Any] | None:
-        """The phone number whose `phone_number` is exactly `e164` (the filter also matches partially)."""
+    async def find_number(self, number: InboundNumber) -> dict[str, Any] | None:
+        """The phone number whose `phone_number` is exactly the E.164 address (the filter also matches partially)."""
+        e164 = number.address
         for page in range(1, _MAX_PAGES + 1):
             params = {"filter[phone_number]": e164, "page[number]": str(page), "page[size]": str(_PAGE_SIZE)}
             body = await self.call("GET", "/phone_numbers", params=params)
@@ -98,11 +100,17 @@ class TelnyxApi:
             what = f"put {number['phone_number']} on" if connection_id else f"take {number['phone_number']} off"
             raise ProviderError(exc.kind, f"Could not {what} Call Control application {self.connection_id}: {exc.message}") from exc
 
-    def is_ours(self, number: dict[str, Any]) -> bool:
-        return str(number.get("connection_id") or "") == self.connection_id
+    def is_linked(self, found: dict[str, Any]) -> bool:
+        return str(found.get("connection_id") or "") == self.connection_id
+
+    async def link(self, number: InboundNumber, found: dict[str, Any]) -> None:
+        await self.set_connection(found, self.connection_id)
+
+    async def unlink(self, number: InboundNumber, found: dict[str, Any]) -> None:
+        await self.set_connection(found, None)
 
 
-class TelnyxProvider(ProviderPlugin):
+class TelnyxProvider(LinkedApplicationProvider[TelnyxApi]):
     key = "telnyx"
     display_name = "Telnyx"
     notes = "Recommended for high volume."
@@ -160,23 +168,8 @@ class TelnyxProvider(ProviderPlugin):
         amount = " ".join(str(balance[k]) for k in ("balance", "currency") if balance.get(k) is not None)
         return f"Telnyx accepted the API key (balance {amount or 'unknown'})."
 
-    async def _locate(
-        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber
-    ) -> tuple[TelnyxApi, dict[str, Any] | None]:
-        """The API and the account's phone number `number` (None when the account has no such number)."""
-        self.require_pstn(number)
-        api = self.api(http, credentials)
-        return api, await api.find_number(number.address)
-
-    async def attach_inbound(
-        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
-    ) -> str:
-        api, found = await self._locate(http, credentials, number)
-        if found is None:
-            raise ProviderError(FailureKind.NOT_FOUND, f"{number.address} is not in this Telnyx account.")
-        app, updated = await api.point_application_at(url)
-        if not api.is_ours(found):
-            await api.set_connection(found, api.connection_id)
+    def attached(self, api: TelnyxApi, number: InboundNumber, application: tuple[dict[str, Any], bool]) -> str:
+        app, updated = application
         notes = [", whose webhook URL was updated" if updated else ""]
         if app.get("active") is False:
             notes.append("; the application is inactive: enable it in Mission Control")
@@ -185,14 +178,8 @@ class TelnyxProvider(ProviderPlugin):
             f"Call Control application '{app['application_name']}'{''.join(notes)}."
         )
 
-    async def detach_inbound(
-        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
-    ) -> str:
-        api, found = await self._locate(http, credentials, number)
-        if found is None:
-            return f"{number.address} is no longer in this Telnyx account; nothing to detach."
-        if not api.is_ours(found):
-            return f"{number.address} is not on Call Control application {api.connection_id} at Telnyx; left as it is."
-        # Only the number leaves the application: its webhook URL is shared with other numbers.
-        await api.set_connection(found, None)
+    def not_linked(self, api: TelnyxApi, number: InboundNumber) -> str:
+        return f"{number.address} is not on Call Control application {api.connection_id} at Telnyx; left as it is."
+
+    def detached(self, api: TelnyxApi, number: InboundNumber) -> str:
         return f"{number.address} is off Call Control application {api.connection_id}; Telnyx no longer sends its calls to Switchboard."

@@ -43,7 +43,7 @@ class VobizApi(AuthIdApi):
         amount = balance.get("balance", "unknown")
         return f"{self.provider} accepted the credentials (balance {amount} {balance.get('currency') or 'INR'})."
 
-    async def find_number(self, number: InboundNumber) -> dict[str, Any]:
+    async def find_number(self, number: InboundNumber) -> dict[str, Any] | None:
         # `search` matches partially: the exact `e164` is picked here, page after page.
         for page in range(1, _MAX_PAGES + 1):
             params = {"page": page, "per_page": PER_PAGE, "search": number.address}
@@ -56,16 +56,16 @@ class VobizApi(AuthIdApi):
                     return item
             if not items or not isinstance(per_page, int) or not isinstance(total, int) or page * per_page >= total:
                 break
-        raise self.not_found(number)
+        return None
 
     def linked_application(self, found: dict[str, Any]) -> str | None:
         linked = found.get("application_id")
         return None if linked in (None, "") else str(linked)
 
-    async def link(self, number: InboundNumber) -> None:
+    async def link(self, number: InboundNumber, found: dict[str, Any]) -> None:
         await self.send("POST", self.binding_url(number), json={"application_id": self.app_id})
 
-    async def unlink(self, number: InboundNumber) -> None:
+    async def unlink(self, number: InboundNumber, found: dict[str, Any]) -> None:
         # 404: the binding is already gone, which is what detaching wants.
         await unless_missing(self.send("DELETE", self.binding_url(number)))
 

@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from .base import UUID_HINT, UUID_PATTERN, CredentialField, FieldType, InboundNumber, ProviderPlugin, opaque_secret
+from .base import UUID_HINT, UUID_PATTERN, CredentialField, FieldType, InboundNumber, opaque_secret
 from .errors import FailureKind, ProviderError
 from .http import ProviderHttp
+from .linked_application import LinkedApplicationApi, LinkedApplicationProvider
 
 REST_HOST = "https://rest.nexmo.com"
 API_HOST = "https://api.nexmo.com"
@@ -37,7 +38,7 @@ def _section(body: dict[str, Any], *keys: str) -> dict[str, Any]:
     return body
 
 
-class VonageApi:
+class VonageApi(LinkedApplicationApi[dict[str, Any], tuple[dict[str, Any], bool]]):
     provider = "Vonage"
 
     def __init__(self, http: ProviderHttp, rest_host: str, api_host: str, credentials: Mapping[str, str]) -> None:
@@ -62,8 +63,9 @@ class VonageApi:
     async def balance(self) -> dict[str, Any]:
         return await self.call("GET", f"{self.rest_host}/account/get-balance")
 
-    async def find_number(self, digits: str) -> dict[str, Any] | None:
-        """The owned number whose msisdn is exactly `digits` (the pattern also matches partially)."""
+    async def find_number(self, number: InboundNumber) -> dict[str, Any] | None:
+        """The owned number whose msisdn is exactly the number's digits (the pattern also matches partially)."""
+        digits = number.digits
         for index in range(1, _MAX_PAGES + 1):
             params = {"pattern": digits, "search_pattern": "1", "size": str(_PAGE_SIZE), "index": str(index)}
             page = await self.call("GET", f"{self.rest_host}/account/numbers", params=params)
@@ -103,12 +105,18 @@ class VonageApi:
         await self.call("PUT", f"{self.api_host}/v2/applications/{self.application_id}", json=body)
         return app, True
 
-    def is_linked(self, number: dict[str, Any]) -> bool:
-        if str(number.get("app_id") or "").lower() == self.application_id:
+    def is_linked(self, found: dict[str, Any]) -> bool:
+        if str(found.get("app_id") or "").lower() == self.application_id:
             return True
-        return number.get("voiceCallbackType") == "app" and str(number.get("voiceCallbackValue") or "").lower() == self.application_id
+        return found.get("voiceCallbackType") == "app" and str(found.get("voiceCallbackValue") or "").lower() == self.application_id
 
-    async def link(self, number: dict[str, Any], *, unlink: bool = False) -> None:
+    async def link(self, number: InboundNumber, found: dict[str, Any]) -> None:
+        await self.update_number(found, unlink=False)
+
+    async def unlink(self, number: InboundNumber, found: dict[str, Any]) -> None:
+        await self.update_number(found, unlink=True)
+
+    async def update_number(self, number: dict[str, Any], *, unlink: bool) -> None:
         """Link the number to the application (unlink: an empty app_id); the answer's error-code
         says whether it worked."""
         form = {"country": number["country"], "msisdn": number["msisdn"], "app_id": "" if unlink else self.application_id}
@@ -128,7 +136,7 @@ class VonageApi:
             )
 
 
-class VonageProvider(ProviderPlugin):
+class VonageProvider(LinkedApplicationProvider[VonageApi]):
     key = "vonage"
     display_name = "Vonage"
     notes = "Strong European coverage."
@@ -210,35 +218,14 @@ class VonageProvider(ProviderPlugin):
             f"and found application '{app.get('name') or api.application_id}'."
         )
 
-    async def _locate(
-        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber
-    ) -> tuple[VonageApi, dict[str, Any] | None]:
-        """The API and the account's number `number` (None when the account has no such number)."""
-        self.require_pstn(number)
-        api = self.api(http, credentials)
-        return api, await api.find_number(number.digits)
-
-    async def attach_inbound(
-        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
-    ) -> str:
-        api, found = await self._locate(http, credentials, number)
-        if found is None:
-            raise ProviderError(FailureKind.NOT_FOUND, f"{number.address} is not in this Vonage account.")
-        app, updated = await api.point_application_at(url)
-        if not api.is_linked(found):
-            await api.link(found)
+    def attached(self, api: VonageApi, number: InboundNumber, application: tuple[dict[str, Any], bool]) -> str:
+        app, updated = application
         name = app.get("name") or api.application_id
         updated_note = ", whose answer URL was updated" if updated else ""
         return f"Vonage now sends inbound calls to {number.address} to Switchboard through application '{name}'{updated_note}."
 
-    async def detach_inbound(
-        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
-    ) -> str:
-        api, found = await self._locate(http, credentials, number)
-        if found is None:
-            return f"{number.address} is no longer in this Vonage account; nothing to detach."
-        if not api.is_linked(found):
-            return f"{number.address} is not linked to application {api.application_id} at Vonage; left as it is."
-        # Only the number is unlinked: the application's answer URL is shared with other numbers.
-        await api.link(found, unlink=True)
+    def not_linked(self, api: VonageApi, number: InboundNumber) -> str:
+        return f"{number.address} is not linked to application {api.application_id} at Vonage; left as it is."
+
+    def detached(self, api: VonageApi, number: InboundNumber) -> str:
         return f"{number.address} is unlinked from application {api.application_id}; Vonage no longer sends its calls to Switchboard."
