@@ -1,7 +1,8 @@
-"""The Starlette application: /graphql, /healthz, /readyz."""
+"""The Starlette application: /graphql, /graphiql/assets/..., /healthz, /readyz."""
 
 import contextlib
 import logging
+from pathlib import Path
 
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -18,6 +19,7 @@ from switchboard.schema import build_schema
 
 from .auth import ApiKeyAuthenticator
 from .body_guard import RequestBodyGuard
+from .graphiql import GraphiQLPage
 from .graphql_view import SwitchboardGraphQL, json_response
 from .secret_key import load_secret_box
 from .settings import Settings, get_settings
@@ -25,7 +27,8 @@ from .settings import Settings, get_settings
 log = logging.getLogger("switchboard")
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, graphiql_node_modules: Path | None = None) -> Starlette:
+    """`graphiql_node_modules`: where GraphiQL's npm packages are (default web/node_modules)."""
     settings = settings or get_settings()
     db = create_database(settings.database_url)
     provider_http = ProviderHttp(
@@ -37,10 +40,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         provider_http=provider_http,
         public_base_url=settings.public_base_url,
     )
+    graphiql_page = GraphiQLPage.load(graphiql_node_modules)
     graphql = SwitchboardGraphQL(
         build_schema(introspection=settings.introspection),
         services=services,
         authenticator=ApiKeyAuthenticator(db),
+        graphiql_page=graphiql_page,
     )
 
     async def healthz(_: Request) -> Response:
@@ -75,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            graphiql_page.asset_route(),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

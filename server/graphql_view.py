@@ -1,22 +1,26 @@
-"""Strawberry's ASGI view, with API-key auth, coded errors and orjson responses."""
+"""Strawberry's ASGI view, with API-key auth, coded errors, orjson responses, Accept negotiation
+(406 when neither JSON media type is acceptable) and automatic persisted queries."""
 
+import hashlib
 import uuid
+from typing import Any
 
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.http.parse_content_type import parse_content_type
 from strawberry.types import ExecutionResult
 from switchboard.resolvers.context import AppServices, RequestContext
 
 from .auth import ApiKeyAuthenticator, extract_api_key
 from .errors import INTERNAL_MESSAGE, error_body, format_error, log
-
-
-GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
-APPLICATION_JSON = "application/json"
+from .graphiql import GraphiQLPage
+from .media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, response_media_type
+from .persisted_queries import PersistedQueryCache, PersistedQueryNotFound, persisted_query_hash
 
 
 class Unauthenticated(Exception):
@@ -27,21 +31,20 @@ def json_response(body: object, status_code: int = 200, media_type: str = APPLIC
     return Response(orjson.dumps(body), status_code=status_code, media_type=media_type)
 
 
-def response_media_type(accept: str | None) -> str:
-    """GraphQL over HTTP: answer in application/graphql-response+json when the client accepts it
-    (and has not refused it with q=0); otherwise application/json, which older clients expect."""
-    for media_range in (accept or "").split(","):
-        kind, _, params = media_range.strip().partition(";")
-        if kind.strip().lower() == GRAPHQL_RESPONSE_JSON and "q=0" not in params.replace(" ", "").split(";"):
-            return GRAPHQL_RESPONSE_JSON
-    return APPLICATION_JSON
+def _is_request_error(result: ExecutionResult) -> bool:
+    """The operation failed before execution (parse, validation, variables)."""
+    return result.data is None and bool(result.errors) and not any(e.path for e in result.errors)
 
 
 class SwitchboardGraphQL(GraphQL):
-    def __init__(self, schema, services: AppServices, authenticator: ApiKeyAuthenticator) -> None:
+    def __init__(
+        self, schema, services: AppServices, authenticator: ApiKeyAuthenticator, graphiql_page: GraphiQLPage
+    ) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.services = services
         self.authenticator = authenticator
+        self.persisted_queries = PersistedQueryCache()
+        self.graphiql_page = graphiql_page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -49,6 +52,12 @@ class SwitchboardGraphQL(GraphQL):
             return
         request = Request(scope=scope, receive=receive)
         media_type = response_media_type(request.headers.get("accept"))
+        if media_type is None and not self.should_render_graphql_ide(self.request_adapter_class(request)):
+            # GraphQL over HTTP: no supported media type in Accept -> 406, and stop there.
+            message = f"Not acceptable: accept {GRAPHQL_RESPONSE_JSON} or {APPLICATION_JSON}."
+            await json_response(error_body(message, "BAD_USER_INPUT"), 406)(scope, receive, send)
+            return
+        media_type = media_type or APPLICATION_JSON
         try:
             response = await self.run(request)
         except Unauthenticated:
@@ -60,13 +69,18 @@ class SwitchboardGraphQL(GraphQL):
                 401,
                 media_type,
             )
+        except PersistedQueryNotFound:
+            # HTTP 200 (as Apollo Server answers), uncached: the client retries with the query.
+            response = json_response(error_body("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND"), 200, media_type)
+            response.headers["Cache-Control"] = "private, no-cache, must-revalidate"
         except HTTPException as exc:
             status = exc.status_code
-            if request.method == "GET" and "not allowed when using GET" in exc.reason:
+            mutation_over_get = request.method == "GET" and "not allowed when using GET" in exc.reason
+            if mutation_over_get:
                 status = 405  # GraphQL over HTTP: mutations only over POST
             response = json_response(error_body(exc.reason, "BAD_USER_INPUT"), status, media_type)
             if status == 405:
-                response.headers["Allow"] = "POST"
+                response.headers["Allow"] = "POST" if mutation_over_get else "GET, POST"
         except Exception:
             request_id = uuid.uuid4().hex[:16]
             log.exception("request %s: unexpected error outside execution", request_id)
@@ -74,6 +88,10 @@ class SwitchboardGraphQL(GraphQL):
             body["errors"][0]["extensions"]["requestId"] = request_id
             response = json_response(body, 500, media_type)
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Switchboard's GraphiQL page instead of Strawberry's, which loads everything from a CDN."""
+        return HTMLResponse(self.graphiql_page.html)
 
     async def get_context(self, request: Request, response: Response) -> RequestContext | None:
         if self.should_render_graphql_ide(self.request_adapter_class(request)):
@@ -86,17 +104,67 @@ class SwitchboardGraphQL(GraphQL):
         return RequestContext(services=self.services, organization_id=organization_id, request_id=request_id)
 
     async def get_sub_response(self, request: Request) -> Response:
-        sub_response = Response(media_type=response_media_type(request.headers.get("accept")))
+        sub_response = Response(media_type=response_media_type(request.headers.get("accept")) or APPLICATION_JSON)
         sub_response.status_code = 200
         request.scope["switchboard.sub_response"] = sub_response
         return sub_response
+
+    def should_render_graphql_ide(self, request) -> bool:
+        # A GET that carries only a persisted-query hash is an operation, not a browser visit.
+        return super().should_render_graphql_ide(request) and request.query_params.get("extensions") is None
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """The POST body: a JSON object (an array is a batch, refused later). Invalid UTF-8 and
+        too-deep nesting are parse errors too, not internal ones."""
+        try:
+            body = self.decode_json(data)
+        except (ValueError, RecursionError) as exc:
+            raise HTTPException(400, "Unable to parse request body as JSON") from exc
+        if not isinstance(body, (dict, list)):
+            raise HTTPException(400, "The request body must be a JSON object.")
+        return body
+
+    def parse_query_params(self, params) -> dict[str, Any]:
+        parsed = dict(params)
+        for name in ("variables", "extensions"):
+            if parsed.get(name):
+                try:
+                    parsed[name] = self.decode_json(parsed[name])
+                except (ValueError, RecursionError) as exc:
+                    raise HTTPException(400, f"Unable to parse the `{name}` query parameter as JSON") from exc
+        return parsed
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter):
+        if request.method == "POST":
+            content_type, _ = parse_content_type(request.content_type or "")
+            if "application/json" not in content_type:
+                raise HTTPException(415, "Unsupported content type: send the operation as application/json.")
+        return await super().parse_http_body(request)
+
+    async def execute_operation(self, request, request_adapter, request_data, context, root_value, sub_response):
+        """Automatic persisted queries (`extensions.persistedQuery`, version 1) over GET and POST."""
+        sha256_hash = None
+        if isinstance(request_data, GraphQLRequestData):
+            sha256_hash = persisted_query_hash(request_data.extensions)
+        if sha256_hash is not None:
+            if request_data.query:
+                if hashlib.sha256(request_data.query.encode("utf-8", "surrogatepass")).hexdigest() != sha256_hash:
+                    raise HTTPException(400, "provided sha does not match query")
+            else:
+                request_data.query = self.persisted_queries.get(sha256_hash)
+                if request_data.query is None:
+                    raise PersistedQueryNotFound
+        result = await super().execute_operation(request, request_adapter, request_data, context, root_value, sub_response)
+        if sha256_hash is not None and isinstance(result, ExecutionResult) and not _is_request_error(result):
+            self.persisted_queries.put(sha256_hash, request_data.query)
+        return result
 
     def create_response(self, response_data: object, sub_response: Response) -> Response:
         return Response(self.encode_json(response_data), status_code=sub_response.status_code, media_type=sub_response.media_type)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> dict:
         body: dict = {}
-        if result.data is not None or not result.errors or any(e.path for e in result.errors):
+        if not _is_request_error(result):
             body["data"] = result.data
         else:
             # The request failed before execution (parse, validation, variables): no `data` entry,
