@@ -4,7 +4,7 @@ import asyncio
 from typing import Any
 
 from .context import RequestContext
-from .ids import from_global_id
+from .ids import database_id_of, from_global_id
 
 # GraphQL type name -> attribute of Loaders that loads it (scoped to the organization).
 _LOADER_BY_TYPE = {
@@ -13,6 +13,14 @@ _LOADER_BY_TYPE = {
     "TelephonyConfig": "telephony_config_by_id",
     "PhoneNumber": "phone_number_by_id",
 }
+
+
+async def load_of_type(ctx: RequestContext, global_id: str, type_name: str) -> Any | None:
+    """The caller's object of `type_name` with this global ID, or None (missing, foreign or malformed)."""
+    database_id = database_id_of(global_id, type_name)
+    if database_id is None:
+        return None
+    return await getattr(ctx.loaders, _LOADER_BY_TYPE[type_name]).load(database_id)
 
 
 async def load_node(ctx: RequestContext, global_id: str) -> tuple[str, Any] | None:

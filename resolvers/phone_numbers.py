@@ -16,6 +16,7 @@ from .connections import ConnectionSlice, PageRequest, paginate
 from .context import RequestContext
 from .errors import UserError, UserErrorCode, not_found
 from .ids import database_id_of
+from .nodes import load_of_type
 from .provider_calls import SyncReport, push_binding, record_sync, sync_number
 from .rules.addresses import (
     InvalidAddress,
@@ -127,8 +128,7 @@ async def list_numbers(
 
 
 async def find_number(ctx: RequestContext, global_id: str) -> PhoneNumber | None:
-    number_id = database_id_of(global_id, TYPE_NAME)
-    return None if number_id is None else await ctx.loaders.phone_number_by_id.load(number_id)
+    return await load_of_type(ctx, global_id, TYPE_NAME)
 
 
 async def create_number(

@@ -15,6 +15,7 @@ from .connections import ConnectionSlice, paginate
 from .context import RequestContext
 from .errors import UserError, UserErrorCode, not_found
 from .ids import database_id_of
+from .nodes import load_of_type
 from .provider_calls import SyncReport, VerificationReport, push_binding, verify_credentials
 from .rules.names import InvalidName, clean_name
 from .rules.sync import SyncAction
@@ -89,8 +90,7 @@ async def list_configs(
 
 
 async def find_config(ctx: RequestContext, global_id: str) -> TelephonyConfig | None:
-    config_id = database_id_of(global_id, TYPE_NAME)
-    return None if config_id is None else await ctx.loaders.telephony_config_by_id.load(config_id)
+    return await load_of_type(ctx, global_id, TYPE_NAME)
 
 
 async def create_config(

@@ -11,6 +11,7 @@ from .connections import ConnectionSlice, paginate
 from .context import RequestContext
 from .errors import UserError, UserErrorCode, not_found
 from .ids import database_id_of
+from .nodes import load_of_type
 from .rules.names import InvalidName, clean_name
 
 NAME_MAX_LENGTH = 128
@@ -43,10 +44,7 @@ async def list_workflows(ctx: RequestContext, first: int | None, after: str | No
 
 
 async def find_workflow(ctx: RequestContext, global_id: str) -> Workflow | None:
-    workflow_id = database_id_of(global_id, "Workflow")
-    if workflow_id is None:
-        return None
-    return await ctx.loaders.workflow_by_id.load(workflow_id)
+    return await load_of_type(ctx, global_id, "Workflow")
 
 
 async def create_workflow(ctx: RequestContext, name: str) -> WorkflowResult:
