@@ -4,6 +4,7 @@ Each batch opens its own short session: graphql-core resolves sibling fields con
 an AsyncSession must not be shared between tasks.
 """
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +17,23 @@ from strawberry.dataloader import DataLoader
 from .engine import Database
 from .models import Organization, PhoneNumber, TelephonyConfig, Workflow
 from .pagination import Page
+
+MISSING = object()
+
+
+def cached(loader: DataLoader, key: Any) -> Any:
+    """The value a loader already holds for `key`, or `MISSING`: lets a field resolve without an
+    await (which costs far more in graphql-core than the lookup) when a list prefetched it."""
+    future = loader.cache_map.get(key)
+    if future is None or not future.done() or future.cancelled() or future.exception() is not None:
+        return MISSING
+    return future.result()
+
+
+def cached_or_load(loader: DataLoader, key: Any) -> Any:
+    """The value itself when already loaded, else an awaitable of it (graphql-core awaits it)."""
+    value = cached(loader, key)
+    return loader.load(key) if value is MISSING else value
 
 
 class NumberStats(NamedTuple):
@@ -68,6 +86,24 @@ class Loaders:
             return [found.get(i) for i in ids]
 
         return DataLoader(load_fn=load)
+
+    async def prefetch_number_relations(self, numbers: Sequence[PhoneNumber]) -> None:
+        """Load the configurations and workflows of a page of numbers in (at most) two batches."""
+        config_ids = {n.telephony_config_id for n in numbers}
+        workflow_ids = {n.inbound_workflow_id for n in numbers if n.inbound_workflow_id is not None}
+        await asyncio.gather(
+            self.telephony_config_by_id.load_many(config_ids), self.workflow_by_id.load_many(workflow_ids)
+        )
+
+    async def prefetch_config_facts(self, configs: Sequence[TelephonyConfig]) -> None:
+        """Load what the fields of a page of configurations read: number aggregates, failed syncs
+        and default caller IDs, one batch each."""
+        ids = [config.id for config in configs]
+        await asyncio.gather(
+            self.number_stats_by_config.load_many(ids),
+            self.failed_syncs_by_config.load_many(ids),
+            self.default_caller_id_by_config.load_many(ids),
+        )
 
     async def _number_stats(self, config_ids: Sequence[int]) -> list[NumberStats]:
         def total(condition: Any) -> Any:

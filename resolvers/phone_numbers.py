@@ -124,7 +124,9 @@ async def list_numbers(
         address_type=address_type,
         search=(search or "").strip()[:SEARCH_MAX_LENGTH] or None,
     )
-    return await paginate(ctx.db, stmt, PhoneNumber.id, first, after)
+    page = await paginate(ctx.db, stmt, PhoneNumber.id, first, after)
+    await ctx.loaders.prefetch_number_relations(page.rows)
+    return page
 
 
 async def find_number(ctx: RequestContext, global_id: str) -> PhoneNumber | None:
@@ -345,6 +347,7 @@ async def numbers_of_config(
     request = PageRequest.parse(first, after)
     loaders = ctx.loaders
     page = await loaders.number_page_by_config.load(NumberPageKey(config_id, request.size, request.after_id, is_active))
+    await loaders.prefetch_number_relations(page.rows)
 
     async def total_count() -> int:
         counts = await loaders.number_stats_by_config.load(config_id)
@@ -362,6 +365,7 @@ async def numbers_of_workflow(
     request = PageRequest.parse(first, after)
     loaders = ctx.loaders
     page = await loaders.number_page_by_workflow.load(NumberPageKey(workflow_id, request.size, request.after_id, None))
+    await loaders.prefetch_number_relations(page.rows)
 
     async def total_count() -> int:
         return await loaders.bound_count_by_workflow.load(workflow_id)

@@ -86,7 +86,9 @@ def _store_credentials(ctx: RequestContext, config: TelephonyConfig, plugin: Pro
 async def list_configs(
     ctx: RequestContext, first: int | None, after: str | None, provider: str | None
 ) -> ConnectionSlice:
-    return await paginate(ctx.db, configs_of(ctx.organization_id, provider), TelephonyConfig.id, first, after)
+    page = await paginate(ctx.db, configs_of(ctx.organization_id, provider), TelephonyConfig.id, first, after)
+    await ctx.loaders.prefetch_config_facts(page.rows)
+    return page
 
 
 async def find_config(ctx: RequestContext, global_id: str) -> TelephonyConfig | None:

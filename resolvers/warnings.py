@@ -2,7 +2,8 @@
 
 import asyncio
 
-from switchboard.db.models import TelephonyConfig
+from switchboard.db.loaders import NumberStats
+from switchboard.db.models import PhoneNumber, TelephonyConfig
 from switchboard.db.telephony import configs_of
 from switchboard.providers.registry import get_provider
 
@@ -18,12 +19,8 @@ from .rules.warnings import (
 )
 
 
-async def _facts(ctx: RequestContext, config: TelephonyConfig) -> ConfigFacts:
+def _facts(ctx: RequestContext, config: TelephonyConfig, stats: NumberStats, failed: list[PhoneNumber]) -> ConfigFacts:
     plugin = get_provider(config.provider)
-    stats, failed = await asyncio.gather(
-        ctx.loaders.number_stats_by_config.load(config.id),
-        ctx.loaders.failed_syncs_by_config.load(config.id),
-    )
     secret_field = plugin.webhook_secret_field
     missing_secret = secret_field is not None and not config.masked_credentials.get(secret_field)
     return ConfigFacts(
@@ -43,11 +40,21 @@ async def _facts(ctx: RequestContext, config: TelephonyConfig) -> ConfigFacts:
     )
 
 
-async def warnings_of_config(ctx: RequestContext, config: TelephonyConfig) -> list[Warning]:
-    facts = await _facts(ctx, config)
+def warnings_from(
+    ctx: RequestContext, config: TelephonyConfig, stats: NumberStats, failed: list[PhoneNumber]
+) -> list[Warning]:
+    facts = _facts(ctx, config, stats, failed)
     return most_severe_first(
         config_warnings(facts, public_base_url_ok=public_base_url_usable(ctx.services.public_base_url))
     )
+
+
+async def warnings_of_config(ctx: RequestContext, config: TelephonyConfig) -> list[Warning]:
+    stats, failed = await asyncio.gather(
+        ctx.loaders.number_stats_by_config.load(config.id),
+        ctx.loaders.failed_syncs_by_config.load(config.id),
+    )
+    return warnings_from(ctx, config, stats, failed)
 
 
 async def warnings_of_organization(ctx: RequestContext) -> list[Warning]:

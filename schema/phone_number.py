@@ -6,9 +6,11 @@ from enum import Enum
 import strawberry
 from strawberry.scalars import JSON
 from switchboard.db import models
+from switchboard.db.loaders import cached_or_load
 from switchboard.resolvers.ids import to_global_id
 from switchboard.resolvers.phone_numbers import inbound_webhook_url
 
+from .deferred import then
 from .info import Info
 from .node import Node
 from .telephony_config import TelephonyConfig
@@ -61,23 +63,28 @@ class PhoneNumber(Node):
             row=row,
         )
 
+    # The relation fields are plain functions: after a list prefetched the page's configurations
+    # and workflows they answer from the loaders' cache without an await; otherwise they hand
+    # graphql-core the loader's awaitable.
     @strawberry.field
-    async def telephony_config(self, info: Info) -> TelephonyConfig:
-        return TelephonyConfig.of(await info.context.loaders.telephony_config_by_id.load(self.row.telephony_config_id))
+    def telephony_config(self, info: Info) -> TelephonyConfig:
+        return then(cached_or_load(info.context.loaders.telephony_config_by_id, self.row.telephony_config_id), TelephonyConfig.of)
 
     @strawberry.field
-    async def inbound_workflow(self, info: Info) -> Workflow | None:
-        if self.row.inbound_workflow_id is None:
-            return None
-        row = await info.context.loaders.workflow_by_id.load(self.row.inbound_workflow_id)
-        return Workflow.of(row) if row else None
+    def inbound_workflow(self, info: Info) -> Workflow | None:
+        return self._workflow(info, Workflow.of)
 
     @strawberry.field
-    async def inbound_workflow_name(self, info: Info) -> str | None:
+    def inbound_workflow_name(self, info: Info) -> str | None:
+        return self._workflow(info, lambda row: row.name)
+
+    def _workflow(self, info: Info, pick):
         if self.row.inbound_workflow_id is None:
             return None
-        row = await info.context.loaders.workflow_by_id.load(self.row.inbound_workflow_id)
-        return row.name if row else None
+        return then(
+            cached_or_load(info.context.loaders.workflow_by_id, self.row.inbound_workflow_id),
+            lambda row: pick(row) if row else None,
+        )
 
     @strawberry.field(
         description="Where the provider sends inbound calls for this number; null without a public base URL."

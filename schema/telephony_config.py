@@ -6,12 +6,14 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.scalars import JSON
 from switchboard.db import models
+from switchboard.db.loaders import MISSING, cached, cached_or_load
 from switchboard.providers.registry import get_provider
 from switchboard.resolvers import phone_numbers, warnings
 from switchboard.resolvers.ids import to_global_id
 from switchboard.resolvers.rules import readiness
 
 from .connection import Connection
+from .deferred import then
 from .info import Info
 from .node import Node
 from .providers import TelephonyProvider
@@ -54,45 +56,53 @@ class TelephonyConfig(Node):
             row=row,
         )
 
-    async def _active_numbers(self, info: Info) -> int:
-        return (await info.context.loaders.number_stats_by_config.load(self.row.id)).active
+    # Counts, readiness, the default caller ID and warnings answer without an await when the
+    # list that produced this configuration prefetched its facts (see schema/deferred.py).
+    def _stats(self, info: Info, pick):
+        return then(cached_or_load(info.context.loaders.number_stats_by_config, self.row.id), pick)
 
     @strawberry.field
-    async def phone_number_count(self, info: Info) -> int:
-        return (await info.context.loaders.number_stats_by_config.load(self.row.id)).total
+    def phone_number_count(self, info: Info) -> int:
+        return self._stats(info, lambda stats: stats.total)
 
     @strawberry.field
-    async def active_phone_number_count(self, info: Info) -> int:
-        return await self._active_numbers(info)
+    def active_phone_number_count(self, info: Info) -> int:
+        return self._stats(info, lambda stats: stats.active)
 
     @strawberry.field(description="How many calls can run at once: active numbers, capped by maxConcurrentCalls.")
-    async def concurrency_capacity(self, info: Info) -> int:
-        return readiness.concurrency_capacity(
-            needs_caller_ids=get_provider(self.row.provider).needs_caller_ids,
-            active_numbers=await self._active_numbers(info),
-            max_concurrent_calls=self.row.max_concurrent_calls,
+    def concurrency_capacity(self, info: Info) -> int:
+        return self._stats(
+            info,
+            lambda stats: readiness.concurrency_capacity(
+                needs_caller_ids=get_provider(self.row.provider).needs_caller_ids,
+                active_numbers=stats.active,
+                max_concurrent_calls=self.row.max_concurrent_calls,
+            ),
         )
 
-    @strawberry.field
-    async def outbound_blocked_reason(self, info: Info) -> str | None:
+    def _blocked_reason(self, stats) -> str | None:
         plugin = get_provider(self.row.provider)
         return readiness.outbound_blocked_reason(
             provider_name=plugin.display_name,
             needs_caller_ids=plugin.needs_caller_ids,
-            active_numbers=await self._active_numbers(info),
+            active_numbers=stats.active,
             verification_status=self.row.verification_status,
         )
 
     @strawberry.field
-    async def ready_for_outbound(self, info: Info) -> bool:
-        return await self.outbound_blocked_reason(info) is None
+    def outbound_blocked_reason(self, info: Info) -> str | None:
+        return self._stats(info, self._blocked_reason)
 
     @strawberry.field
-    async def default_caller_id(self, info: Info) -> PhoneNumberType | None:
+    def ready_for_outbound(self, info: Info) -> bool:
+        return self._stats(info, lambda stats: self._blocked_reason(stats) is None)
+
+    @strawberry.field
+    def default_caller_id(self, info: Info) -> PhoneNumberType | None:
         from .phone_number import PhoneNumber
 
-        row = await info.context.loaders.default_caller_id_by_config.load(self.row.id)
-        return PhoneNumber.of(row) if row else None
+        row = cached_or_load(info.context.loaders.default_caller_id_by_config, self.row.id)
+        return then(row, lambda found: PhoneNumber.of(found) if found else None)
 
     @strawberry.field
     async def phone_numbers(
@@ -108,7 +118,11 @@ class TelephonyConfig(Node):
         return Connection.of(page, PhoneNumber.of)
 
     @strawberry.field
-    async def warnings(self, info: Info) -> list[WarningType]:
+    def warnings(self, info: Info) -> list[WarningType]:
         from .warnings import TelephonyWarning
 
-        return [TelephonyWarning.of(w) for w in await warnings.warnings_of_config(info.context, self.row)]
+        ctx, loaders = info.context, info.context.loaders
+        stats, failed = cached(loaders.number_stats_by_config, self.row.id), cached(loaders.failed_syncs_by_config, self.row.id)
+        if stats is MISSING or failed is MISSING:
+            return then(warnings.warnings_of_config(ctx, self.row), lambda found: [TelephonyWarning.of(w) for w in found])
+        return [TelephonyWarning.of(w) for w in warnings.warnings_from(ctx, self.row, stats, failed)]
