@@ -1,0 +1,252 @@
+"""`python -m bench`: measure Switchboard against its reference on SQLite and PostgreSQL.
+
+  python -m bench                   full run: 1 and 2 workers, concurrency 1/4/16/64; writes
+                                    bench/results/{report.md,results.json,throughput.png}
+  python -m bench --quick --json    one worker, concurrency 8, short runs (under two minutes)
+  python -m bench --soak            20,000 mixed requests on one worker; fails on RSS >= 200 MB
+                                    or growth between the 2nd and 4th 5,000
+  python -m bench --profile         py-spy on one worker during the dashboard and number pages
+
+Progress goes to stderr; --json prints the summary on stdout.
+"""
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import checks, dataset, driver, profiling, report, scenarios, servers
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SOAK_BLOCK, SOAK_BLOCKS, SOAK_LIMIT_MB, SOAK_TOLERANCE_MB = 5_000, 4, 200.0, 2.0
+
+
+@dataclass(frozen=True)
+class Plan:
+    workers: tuple[int, ...]
+    concurrencies: tuple[int, ...]
+    seconds: float
+    warmup: float
+
+
+QUICK = Plan(workers=(1,), concurrencies=(8,), seconds=3, warmup=1)
+FULL = Plan(workers=(1, 2), concurrencies=(1, 4, 16, 64), seconds=8, warmup=2)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@contextmanager
+def database(kind: str, postgres_admin_url: str) -> Iterator[str]:
+    """A fresh database for one run: a SQLite file in a temporary folder, or a new PostgreSQL database."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="switchboard-bench-") as folder:
+            yield f"sqlite+aiosqlite:///{folder}/bench.db"
+        return
+    url = asyncio.run(dataset.create_postgres_database(postgres_admin_url))
+    try:
+        yield url
+    finally:
+        asyncio.run(dataset.drop_postgres_database(url, postgres_admin_url))
+
+
+@contextmanager
+def prepared(kind: str, args: argparse.Namespace) -> Iterator[tuple[dataset.Dataset, servers.FakeTwilio]]:
+    with database(kind, args.postgres_url) as url:
+        log(f"[{kind}] generating the dataset")
+        data = asyncio.run(dataset.generate(url))
+        numbers = [(sid, e164) for sid, e164, _id in data.bind_targets]
+        with servers.FakeTwilio(data.twilio_accounts, numbers) as fake:
+            yield data, fake
+
+
+def latencies(result: driver.LoadResult) -> tuple[float | None, float | None, float | None]:
+    """p50, p95, p99; none when no request completed within the run (the server is overloaded)."""
+    return (result.p50_ms, result.p95_ms, result.p99_ms) if result.requests else (None, None, None)
+
+
+class DatabaseBench:
+    """Every measurement on one database: statement counts, then each worker count's runs."""
+
+    def __init__(self, kind: str, data: dataset.Dataset, fake: servers.FakeTwilio, plan: Plan, args: argparse.Namespace, results: report.Results):
+        self.kind, self.data, self.fake, self.plan, self.args, self.results = kind, data, fake, plan, args, results
+        self.tags = itertools.count(1)  # makes each run's created numbers unique
+        wanted = set(args.scenario or ("dashboard", "number_page", "search", "write_mix"))
+        self.reads = [s for s in scenarios.read_scenarios(data) if s.name in wanted]
+        self.writes = scenarios.write_scenario(data) if "write_mix" in wanted else None
+
+    def log(self, message: str) -> None:
+        log(f"[{self.kind}] {message}")
+
+    def count_statements(self) -> None:
+        self.log("counting SQL statements in-process")
+        reads = {**{s.name: s.bodies[:20] for s in self.reads}, **checks.page_size_bodies(self.data)}
+        writes = {self.writes.name: self.writes.bodies[:25]} if self.writes else {}
+        self.ours, problems = asyncio.run(checks.statements_per_operation(self.data, self.fake.url, {**reads, **writes}, next(self.tags)))
+        self.theirs = asyncio.run(checks.reference_statements(self.data, reads))
+        self.checks = self.results.checks[self.kind] = {
+            "sql_per_op": self.ours,
+            "reference_sql_per_op": self.theirs,
+            "sql_constant_in_page_size": checks.constant_in_page_size(self.ours),
+            "write_mix_problems": problems[:10],
+            "identical_bytes": {},
+        }
+
+    def measure(self, server: servers.Server, bodies: list[bytes], concurrency: int) -> tuple[driver.LoadResult, float]:
+        """A warm-up, then the measured run; returns its result and the server's peak RSS during it."""
+        url, key = f"{server.url}/graphql", self.data.api_key
+        driver.run_load(url, bodies, key, connections=concurrency, seconds=self.plan.warmup, tag=next(self.tags), use_wrk=self.args.wrk)
+        with servers.RssSampler(server) as rss:
+            result = driver.run_load(url, bodies, key, connections=concurrency, seconds=self.plan.seconds, tag=next(self.tags), use_wrk=self.args.wrk)
+        return result, rss.peak_mb
+
+    def read_runs(self, scenario: scenarios.Scenario, workers: int, switchboard: servers.Server, reference: servers.Server) -> None:
+        differences = checks.identical(switchboard.url, reference.url, scenario.bodies, self.data.api_key)
+        self.checks["identical_bytes"][scenario.name] = not differences
+        for difference in differences[:3]:
+            self.log(f"{scenario.name}: {difference}")
+        for concurrency in self.plan.concurrencies:
+            mine, rss = self.measure(switchboard, scenario.bodies, concurrency)
+            other, _ = self.measure(reference, scenario.bodies, concurrency)
+            run = report.Run(
+                scenario.name, self.kind, workers, concurrency, mine.rps, *latencies(mine),
+                mine.errors + other.errors, rss, self.ours.get(scenario.name),
+                reference_rps=other.rps if not differences else None,  # no ratio against different answers
+                reference_p99_ms=latencies(other)[2],
+                reference_sql_per_op=self.theirs.get(scenario.name),
+            )
+            self.results.runs.append(run)
+            self.log(f"{scenario.name} x{workers} c{concurrency}: {mine.rps:,.1f} req/s vs {other.rps:,.0f} "
+                     f"(ratio {run.ratio or 0:.3f}), p99 {mine.p99_ms:.1f} ms, RSS {rss:.0f} MB, errors {run.errors}")
+
+    def write_runs(self, workers: int, switchboard: servers.Server) -> None:
+        for concurrency in self.plan.concurrencies:
+            mine, rss = self.measure(switchboard, self.writes.bodies, concurrency)
+            self.fake.forget_requests()
+            self.results.runs.append(report.Run(
+                self.writes.name, self.kind, workers, concurrency, mine.rps, *latencies(mine), mine.errors, rss,
+                self.ours.get(self.writes.name),
+            ))
+            self.log(f"{self.writes.name} x{workers} c{concurrency}: {mine.rps:,.1f} req/s, p99 {mine.p99_ms:.1f} ms, "
+                     f"RSS {rss:.0f} MB, errors {mine.errors}")
+
+    def run(self) -> None:
+        """A fresh Switchboard for each scenario, so that its peak RSS is that scenario's."""
+        self.count_statements()
+        env = servers.server_env(self.data.url, self.fake.url)
+        for workers in self.plan.workers:
+            with servers.running(servers.start_reference, env, workers) as reference:
+                for scenario in self.reads:
+                    with servers.running(servers.start_switchboard, env, workers) as switchboard:
+                        self.read_runs(scenario, workers, switchboard, reference)
+            if self.writes:  # last: they change what the reads return
+                with servers.running(servers.start_switchboard, env, workers) as switchboard:
+                    self.write_runs(workers, switchboard)
+
+
+def soak(kind: str, args: argparse.Namespace) -> checks.SoakVerdict:
+    with prepared(kind, args) as (data, fake):
+        bodies = scenarios.soak_mix(data)
+        switchboard = servers.start_switchboard(servers.server_env(data.url, fake.url), 1)
+        try:
+            after = []
+            for block in range(SOAK_BLOCKS):
+                result = driver.run_load(
+                    f"{switchboard.url}/graphql", bodies, data.api_key, connections=8, requests=SOAK_BLOCK, tag=block + 1
+                )
+                fake.forget_requests()
+                after.append(round(switchboard.rss_mb(), 1))
+                log(f"[{kind}] soak block {block + 1}: {result.requests} requests, {result.rps:,.0f} req/s, "
+                    f"{result.errors} errors, RSS {after[-1]} MB")
+        finally:
+            switchboard.stop()
+    return checks.SoakVerdict(after, SOAK_LIMIT_MB, SOAK_TOLERANCE_MB)
+
+
+def profile_database(kind: str, args: argparse.Namespace, results: report.Results, seconds: int = 12) -> None:
+    with prepared(kind, args) as (data, fake):
+        switchboard = servers.start_switchboard(servers.server_env(data.url, fake.url), 1)
+        try:
+            wanted = set(args.scenario or ("dashboard", "number_page"))
+            for scenario in [s for s in scenarios.read_scenarios(data) if s.name in wanted]:
+                url = f"{switchboard.url}/graphql"
+                driver.run_load(url, scenario.bodies, data.api_key, connections=8, seconds=2, tag=0)
+                raw = RESULTS / f"profile-{kind}-{scenario.name}.txt"
+                spy = profiling.record(switchboard.worker_pids()[0], seconds, raw)
+                driver.run_load(url, scenario.bodies, data.api_key, connections=8, seconds=seconds + 1, tag=0)
+                spy.wait()
+                summary = profiling.summarize(raw).text()
+                raw.with_name(f"profile-{kind}-{scenario.name}-summary.txt").write_text(summary + "\n")
+                results.profiles[f"{kind} {scenario.name}"] = summary
+                log(f"[{kind}] profiled {scenario.name}: {raw}")
+        finally:
+            switchboard.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="one worker, one concurrency, short runs")
+    mode.add_argument("--soak", action="store_true", help="memory check over 20,000 requests; exit 1 when it fails")
+    mode.add_argument("--profile", action="store_true", help="py-spy the dashboard and number-page scenarios")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--postgres-url", default=dataset.POSTGRES_ADMIN_URL, help="a database to connect to for CREATE/DROP DATABASE")
+    parser.add_argument("--scenario", action="append", choices=("dashboard", "number_page", "search", "write_mix"), help="only these (repeatable)")
+    parser.add_argument("--no-wrk", dest="wrk", action="store_false", help="use the asyncio client even when wrk is installed")
+    args = parser.parse_args()
+
+    kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    if "postgres" in kinds and not asyncio.run(dataset.postgres_reachable(args.postgres_url)):
+        log(f"PostgreSQL is not reachable at {args.postgres_url}: SQLite only")
+        kinds.remove("postgres")
+    RESULTS.mkdir(exist_ok=True)
+    results = report.Results(machine=report.machine())
+
+    if args.soak:
+        verdicts = {kind: soak(kind, args) for kind in kinds}
+        summary = {
+            kind: {"rss_after_each_5000_mb": v.rss_after_mb, "growth_2nd_to_4th_mb": round(v.growth_mb, 1), "ok": v.ok}
+            for kind, v in verdicts.items()
+        }
+        load = f"{SOAK_BLOCKS} x {SOAK_BLOCK} requests of bench.scenarios.soak_mix, 8 connections, asyncio client"
+        print(json.dumps({"machine": results.machine, "load": load, "soak": summary}, indent=None if args.json else 2))
+        return 0 if all(v.ok for v in verdicts.values()) else 1
+
+    if args.profile:
+        if not profiling.available():
+            log("py-spy is not installed (pip install py-spy)")
+            return 2
+        for kind in kinds:
+            profile_database(kind, args, results)
+        (RESULTS / "profile.md").write_text(report.markdown(results, None))
+        log(f"wrote {RESULTS / 'profile.md'}")
+        return 0
+
+    plan = QUICK if args.quick else FULL
+    for kind in kinds:
+        with prepared(kind, args) as (data, fake):
+            DatabaseBench(kind, data, fake, plan, args, results).run()
+    results.machine["load_average_end"] = round(os.getloadavg()[0], 2)
+    if not args.quick:
+        plotted = report.plot(results.runs, RESULTS / "throughput.png")
+        (RESULTS / "report.md").write_text(report.markdown(results, "throughput.png" if plotted else None))
+        (RESULTS / "results.json").write_text(json.dumps(results.json(), indent=2) + "\n")
+        log(f"wrote {RESULTS / 'report.md'}")
+    if args.json:
+        print(json.dumps(results.json()))
+    else:
+        print(report.table(results.runs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""What the bench checks besides speed: that the reference answers with Switchboard's exact
+bytes, how many SQL statements each operation costs (in-process, counted with a SQLAlchemy
+event), that this cost does not grow with page size, and the soak verdict."""
+
+import os
+from dataclasses import dataclass
+
+import httpx
+import orjson
+from sqlalchemy import event
+from switchboard.server.app import create_app
+from switchboard.server.settings import Settings
+
+from . import reference, scenarios
+from .dataset import PUBLIC_BASE_URL, SECRET_KEY, Dataset
+
+_NOT_STATEMENTS = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def _first_difference(a: bytes, b: bytes) -> str:
+    at = next((i for i in range(min(len(a), len(b))) if a[i] != b[i]), min(len(a), len(b)))
+    return f"bytes differ at {at}:\n  switchboard: {a[max(0, at - 120):at + 120]!r}\n  reference:   {b[max(0, at - 120):at + 120]!r}"
+
+
+def identical(switchboard_url: str, reference_url: str, bodies: list[bytes], api_key: str) -> list[str]:
+    """Problems found when each body is sent to both servers: different bytes, errors, or a
+    page walk whose endCursor is not the next page's `after`."""
+    problems = []
+    headers = {**JSON_HEADERS, "X-API-Key": api_key}
+    with httpx.Client(timeout=120) as client:
+        previous_end = None
+        for body in bodies:
+            ours = client.post(f"{switchboard_url}/graphql", content=body, headers=headers)
+            theirs = client.post(f"{reference_url}/graphql", content=body, headers=headers)
+            if ours.status_code != 200 or b'"errors"' in ours.content:
+                problems.append(f"switchboard answered {ours.status_code}: {ours.content[:300]!r}")
+            elif ours.content != theirs.content:
+                problems.append(_first_difference(ours.content, theirs.content))
+            variables = orjson.loads(body)["variables"]
+            if "after" in variables and variables["after"] is not None and variables["after"] != previous_end:
+                problems.append(f"page walk broken: after={variables['after']} but the previous page ended at {previous_end}")
+            if "after" in variables and ours.status_code == 200:
+                previous_end = orjson.loads(ours.content)["data"]["phoneNumbers"]["pageInfo"]["endCursor"]
+    return problems
+
+
+@dataclass
+class StatementCounter:
+    count: int = 0
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        if not statement.lstrip().upper().startswith(_NOT_STATEMENTS):
+            self.count += 1
+
+
+def _payload_problems(body: bytes, answer: httpx.Response) -> list[str]:
+    data = orjson.loads(answer.content)
+    if answer.status_code != 200 or data.get("errors"):
+        return [f"{answer.status_code}: {answer.content[:300]!r}"]
+    problems = []
+    for payload in (data.get("data") or {}).values():
+        if isinstance(payload, dict) and "errors" in payload:
+            if payload["errors"]:
+                problems.append(f"{payload['errors']} for {body[:160]!r}")
+            sync = payload.get("providerSync")
+            if sync is not None and not sync["ok"]:
+                problems.append(f"provider sync failed: {sync['message']}")
+    return problems
+
+
+async def statements_per_operation(dataset: Dataset, twilio_api_base: str | None, bodies: dict[str, list[bytes]], tag: int) -> tuple[dict[str, float], list[str]]:
+    """Average SQL statements per request of each named body list, through an in-process
+    Switchboard on the bench database; also returns problems seen in the answers."""
+    if twilio_api_base:
+        os.environ["SWITCHBOARD_TWILIO_API_BASE"] = twilio_api_base
+    app = create_app(Settings(database_url=dataset.url, secret_key=SECRET_KEY, public_base_url=PUBLIC_BASE_URL))
+    counter = StatementCounter()
+    engine = app.state.services.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", counter)
+    headers = {**JSON_HEADERS, "X-API-Key": dataset.api_key}
+    counts, problems = {}, []
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://switchboard", timeout=120) as client:
+            await client.post("/graphql", content=b'{"query": "{ __typename }"}', headers=headers)  # caches the key
+            for name, templates in bodies.items():
+                before = counter.count
+                for n, template in enumerate(templates):
+                    body = scenarios.substitute(template, tag * 10**7 + n)
+                    problems += _payload_problems(body, await client.post("/graphql", content=body, headers=headers))
+                counts[name] = (counter.count - before) / len(templates)
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
+        await app.state.services.db.dispose()
+    return counts, problems
+
+
+async def reference_statements(dataset: Dataset, bodies: dict[str, list[bytes]]) -> dict[str, float]:
+    app = reference.create_app(dataset.url, PUBLIC_BASE_URL)
+    db = app.state.reference.db
+    headers = {**JSON_HEADERS, "X-API-Key": dataset.api_key}
+    counts = {}
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://reference", timeout=120) as client:
+            await client.post("/graphql", content=next(iter(bodies.values()))[0], headers=headers)  # caches the key
+            for name, templates in bodies.items():
+                before = db.statements
+                for template in templates:
+                    await client.post("/graphql", content=template, headers=headers)
+                counts[name] = (db.statements - before) / len(templates)
+    finally:
+        await db.close()
+    return counts
+
+
+def page_size_bodies(dataset: Dataset) -> dict[str, list[bytes]]:
+    """The read scenarios at a small and at the largest page size (the dashboard five times over:
+    how DataLoader batches split can depend on scheduling, and the mean shows it)."""
+    return {
+        "dashboard@10": scenarios.dashboard(dataset, configs=10, numbers=2) * 5,
+        "dashboard@50": scenarios.dashboard(dataset, configs=50, numbers=50) * 5,
+        "number_page@10": scenarios.number_pages(dataset, size=10)[:10],
+        "number_page@100": scenarios.number_pages(dataset, size=100)[:10],
+        "search@10": scenarios.searches(dataset, first=10),
+        "search@100": scenarios.searches(dataset, first=100),
+    }
+
+
+def constant_in_page_size(counts: dict[str, float]) -> dict[str, bool]:
+    return {
+        name: counts[f"{name}@10"] == counts[f"{name}@{big}"]
+        for name, big in (("dashboard", 50), ("number_page", 100), ("search", 100))
+    }
+
+
+@dataclass
+class SoakVerdict:
+    rss_after_mb: list[float]  # after each block of requests
+    limit_mb: float
+    tolerance_mb: float
+
+    @property
+    def growth_mb(self) -> float:
+        """Between the end of the second block and the end of the fourth."""
+        return self.rss_after_mb[3] - self.rss_after_mb[1]
+
+    @property
+    def ok(self) -> bool:
+        return self.rss_after_mb[-1] < self.limit_mb and self.growth_mb <= self.tolerance_mb
