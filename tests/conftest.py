@@ -22,8 +22,8 @@ from switchboard.db.api_keys import create_api_key
 from switchboard.db.engine import Database, create_database
 from switchboard.db.migrate import migrate
 from switchboard.db.models import TelephonyConfig
-from switchboard.db.secrets import SecretBox, SecretKeyError
 from switchboard.db.organizations import create_organization
+from switchboard.db.secrets import SecretBox, SecretKeyError
 from switchboard.providers.registry import get_provider, load_providers
 from switchboard.server.app import create_app
 from switchboard.server.settings import Settings

@@ -17,7 +17,6 @@ from graphql import (
     build_schema,
     get_named_type,
 )
-
 from helpers import create_config, create_number, create_workflow
 from test_schema_file import SCHEMA_FILE
 

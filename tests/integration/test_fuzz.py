@@ -5,9 +5,8 @@ import os
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
-
 from conftest import TEST_SECRET_KEY, free_port
+from hypothesis import HealthCheck, given, settings
 from processes import switchboard_serve
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("SWITCHBOARD_FUZZ_EXAMPLES", "15"))

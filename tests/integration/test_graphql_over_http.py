@@ -2,7 +2,6 @@
 
 import httpx
 import pytest
-
 from conftest import running_server
 from helpers import Api
 

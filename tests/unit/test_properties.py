@@ -2,7 +2,6 @@
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from switchboard.providers.credentials import MASK, mask_secret
 from switchboard.resolvers.rules.addresses import (
     InvalidAddress,

@@ -5,7 +5,6 @@ import time
 
 import httpx
 import pytest
-
 from switchboard.providers.errors import FailureKind
 from switchboard.providers.http import _classify, _retry_after_seconds
 
