@@ -9,4 +9,5 @@ Modules, one concern each:
   checks     byte-identical answers, SQL statements per operation, the soak verdict
   profiling  py-spy on the server under load, summarized by self and total time
   report     machine facts, JSON, the markdown report and the plot
+  crash      kill -9 during writes, then check nothing acknowledged was lost (`python -m bench.crash`)
 """
