@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import aliased
 from strawberry.dataloader import DataLoader
 
@@ -19,6 +19,9 @@ from .models import Organization, PhoneNumber, TelephonyConfig, Workflow
 from .pagination import Page
 
 MISSING = object()
+
+# The column of phone_numbers that points at each kind of parent a nested number page has.
+_NUMBER_PARENT_COLUMN = {TelephonyConfig: "telephony_config_id", Workflow: "inbound_workflow_id"}
 
 
 def cached(loader: DataLoader, key: Any) -> Any:
@@ -69,12 +72,8 @@ class Loaders:
         self.failed_syncs_by_config = DataLoader(load_fn=self._failed_syncs)
         self.default_caller_id_by_config = DataLoader(load_fn=self._default_caller_ids)
         self.bound_count_by_workflow = DataLoader(load_fn=self._bound_counts)
-        self.number_page_by_config = DataLoader(
-            load_fn=lambda keys: self._number_pages(PhoneNumber.telephony_config_id, keys)
-        )
-        self.number_page_by_workflow = DataLoader(
-            load_fn=lambda keys: self._number_pages(PhoneNumber.inbound_workflow_id, keys)
-        )
+        self.number_page_by_config = DataLoader(load_fn=lambda keys: self._number_pages(TelephonyConfig, keys))
+        self.number_page_by_workflow = DataLoader(load_fn=lambda keys: self._number_pages(Workflow, keys))
 
     def _rows_by_id(self, model: Any, tenant_column: Any) -> DataLoader[int, Any]:
         async def load(ids: Sequence[int]) -> list[Any]:
@@ -170,29 +169,24 @@ class Loaders:
             found = {row[0]: int(row[1]) for row in await session.execute(stmt)}
         return [found.get(i, 0) for i in workflow_ids]
 
-    async def _number_pages(self, parent_column: Any, keys: Sequence[NumberPageKey]) -> list[Page]:
-        """First pages of many parents in one query per distinct page arguments (usually one)."""
+    async def _number_pages(self, parent: Any, keys: Sequence[NumberPageKey]) -> list[Page]:
+        """First pages of many parents in one query per distinct page arguments (usually one).
+
+        Each parent's page is read through the (parent, id) index with its own LIMIT: a LATERAL
+        join on PostgreSQL, a correlated `id IN (... LIMIT n)` on SQLite (which has no LATERAL).
+        Numbering every number of every parent with row_number() instead costs a scan of all
+        the organization's numbers (27 ms for 10,000 on SQLite).
+        """
+        parent_column = getattr(PhoneNumber, _NUMBER_PARENT_COLUMN[parent])
         groups: dict[tuple, list[int]] = defaultdict(list)
         for key in keys:
             groups[(key.size, key.after_id, key.is_active)].append(key.parent_id)
         pages: dict[NumberPageKey, Page] = {}
         async with self.db.read() as session:
             for (size, after_id, is_active), parent_ids in groups.items():
-                position = func.row_number().over(partition_by=parent_column, order_by=PhoneNumber.id)
-                inner = select(PhoneNumber, position.label("position")).where(
-                    PhoneNumber.organization_id == self.organization_id, parent_column.in_(parent_ids)
-                )
-                if after_id is not None:
-                    inner = inner.where(PhoneNumber.id > after_id)
-                if is_active is not None:
-                    inner = inner.where(PhoneNumber.is_active.is_(is_active))
-                subquery = inner.subquery()
-                number = aliased(PhoneNumber, subquery)
-                rows = await session.scalars(
-                    select(number).where(subquery.c.position <= size + 1).order_by(subquery.c.id)
-                )
+                stmt = self._first_numbers(parent, parent_ids, size + 1, after_id, is_active, lateral=not self.db.is_sqlite)
                 by_parent: dict[int, list[PhoneNumber]] = defaultdict(list)
-                for row in rows:
+                for row in await session.scalars(stmt):
                     by_parent[getattr(row, parent_column.key)].append(row)
                 for parent_id in parent_ids:
                     found = by_parent.get(parent_id, [])
@@ -200,3 +194,28 @@ class Loaders:
                         rows=found[:size], has_next=len(found) > size
                     )
         return [pages[key] for key in keys]
+
+    def _first_numbers(
+        self, parent: Any, parent_ids: list[int], limit: int, after_id: int | None, is_active: bool | None, *, lateral: bool
+    ) -> Any:
+        inner = aliased(PhoneNumber)
+        first = select(inner if lateral else inner.id).where(
+            getattr(inner, _NUMBER_PARENT_COLUMN[parent]) == parent.id, inner.organization_id == self.organization_id
+        )
+        if after_id is not None:
+            first = first.where(inner.id > after_id)
+        if is_active is not None:
+            first = first.where(inner.is_active.is_(is_active))
+        first = first.order_by(inner.id).limit(limit)
+        parents = (parent.organization_id == self.organization_id, parent.id.in_(parent_ids))
+        if lateral:
+            page = first.lateral()
+            number = aliased(PhoneNumber, page)
+            return select(number).select_from(parent).join(page, true()).where(*parents).order_by(page.c.id)
+        return (
+            select(PhoneNumber)
+            .select_from(parent)
+            .join(PhoneNumber, PhoneNumber.id.in_(first.correlate(parent)))
+            .where(*parents)
+            .order_by(PhoneNumber.id)
+        )

@@ -4,6 +4,7 @@ import secrets
 from typing import Any
 
 import httpx
+from switchboard.db.models import PhoneNumber, TelephonyConfig, Workflow
 
 
 class GraphQLFailure(AssertionError):
@@ -109,3 +110,39 @@ async def create_workflow(api: Api, name: str) -> str:
         {"name": name},
     )
     return payload["createWorkflow"]["workflow"]["id"]
+
+
+async def seed_numbers(server, organization_id: int, *, configs: int, numbers_per_config: int) -> None:
+    """Rows inserted directly: the counts below are about reading, not about creating."""
+    async with server.db.write() as session:
+        workflow = Workflow(organization_id=organization_id, name="Agent")
+        session.add(workflow)
+        await session.flush()
+        for c in range(configs):
+            config = TelephonyConfig(
+                organization_id=organization_id,
+                name=f"Config {c}",
+                provider="twilio",
+                account_id=f"AC-{organization_id}-{c}",
+                credentials={},
+                masked_credentials={},
+                is_default_outbound=False,
+            )
+            session.add(config)
+            await session.flush()
+            session.add_all(
+                PhoneNumber(
+                    organization_id=organization_id,
+                    telephony_config_id=config.id,
+                    provider="twilio",
+                    provider_account_id=config.account_id,
+                    address=f"+1415555{n:04d}",
+                    address_normalized=f"+1415555{n:04d}",
+                    address_type="PSTN",
+                    is_active=n % 3 != 0,
+                    is_default_caller_id=n == 1,
+                    extra_metadata={},
+                    inbound_workflow_id=workflow.id if n % 2 else None,
+                )
+                for n in range(numbers_per_config)
+            )

@@ -1,6 +1,9 @@
 """SPEC §8 connections: keyset cursors, defaults, the 100 cap, exact totalCount."""
 
-from switchboard.db.models import Workflow
+from helpers import seed_numbers
+from sqlalchemy import select
+from switchboard.db.models import PhoneNumber, Workflow
+from switchboard.resolvers.ids import to_cursor
 
 PAGE = """
 query($first: Int, $after: String) {
@@ -78,3 +81,35 @@ async def test_a_global_id_is_not_a_cursor(api):
     created = await api.query('mutation { createWorkflow(input: {name: "x"}) { workflow { id } } }')
     errors = await api.errors(PAGE, {"after": created["createWorkflow"]["workflow"]["id"]})
     assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+NESTED = """
+query($first: Int, $after: String, $active: Boolean) {
+  telephonyConfigs { nodes { databaseId
+    phoneNumbers(first: $first, after: $after, isActive: $active) { nodes { databaseId } pageInfo { hasNextPage } } } }
+  workflows { nodes { inboundPhoneNumbers(first: $first, after: $after) { nodes { databaseId } pageInfo { hasNextPage } } } }
+}"""
+
+
+async def test_nested_pages_are_each_parents_own_first_numbers(api, server):
+    """The nested pages of all parents come from one batched query: each must still be exactly
+    its parent's numbers, in id order, after the cursor, filtered, and limited."""
+    await seed_numbers(server, api.organization_id, configs=3, numbers_per_config=9)
+    async with server.db.read() as session:
+        rows = (await session.execute(
+            select(PhoneNumber.id, PhoneNumber.telephony_config_id, PhoneNumber.is_active, PhoneNumber.inbound_workflow_id)
+            .where(PhoneNumber.organization_id == api.organization_id).order_by(PhoneNumber.id)
+        )).all()
+    after = sorted(r.id for r in rows)[4]  # inside the first configuration's numbers
+    for first, cursor, active in [(2, None, None), (4, to_cursor(after), None), (3, None, True), (3, to_cursor(after), False), (50, None, None)]:
+        data = await api.query(NESTED, {"first": first, "after": cursor, "active": active})
+        for config in data["telephonyConfigs"]["nodes"]:
+            own = [r.id for r in rows if r.telephony_config_id == config["databaseId"]
+                   and (cursor is None or r.id > after) and (active is None or r.is_active is active)]
+            page = config["phoneNumbers"]
+            assert [n["databaseId"] for n in page["nodes"]] == own[:first], (first, cursor, active)
+            assert page["pageInfo"]["hasNextPage"] is (len(own) > first)
+        (workflow,) = data["workflows"]["nodes"]
+        bound = [r.id for r in rows if r.inbound_workflow_id is not None and (cursor is None or r.id > after)]
+        assert [n["databaseId"] for n in workflow["inboundPhoneNumbers"]["nodes"]] == bound[:first]
+        assert workflow["inboundPhoneNumbers"]["pageInfo"]["hasNextPage"] is (len(bound) > first)

@@ -1,6 +1,6 @@
 """SPEC §8: the number of SQL statements of an operation does not grow with page size."""
 
-from switchboard.db.models import PhoneNumber, TelephonyConfig, Workflow
+from helpers import seed_numbers as seed
 
 DASHBOARD = """
 query($first: Int) {
@@ -23,42 +23,6 @@ query($first: Int, $after: String) {
     nodes { address label telephonyConfig { name provider } inboundWorkflow { name } inboundWorkflowName }
   }
 }"""
-
-
-async def seed(server, organization_id: int, *, configs: int, numbers_per_config: int) -> None:
-    """Rows inserted directly: the counts below are about reading, not about creating."""
-    async with server.db.write() as session:
-        workflow = Workflow(organization_id=organization_id, name="Agent")
-        session.add(workflow)
-        await session.flush()
-        for c in range(configs):
-            config = TelephonyConfig(
-                organization_id=organization_id,
-                name=f"Config {c}",
-                provider="twilio",
-                account_id=f"AC-{organization_id}-{c}",
-                credentials={},
-                masked_credentials={},
-                is_default_outbound=False,
-            )
-            session.add(config)
-            await session.flush()
-            session.add_all(
-                PhoneNumber(
-                    organization_id=organization_id,
-                    telephony_config_id=config.id,
-                    provider="twilio",
-                    provider_account_id=config.account_id,
-                    address=f"+1415555{n:04d}",
-                    address_normalized=f"+1415555{n:04d}",
-                    address_type="PSTN",
-                    is_active=n % 3 != 0,
-                    is_default_caller_id=n == 1,
-                    extra_metadata={},
-                    inbound_workflow_id=workflow.id if n % 2 else None,
-                )
-                for n in range(numbers_per_config)
-            )
 
 
 async def statements_for(api, sql, query, variables) -> int:
