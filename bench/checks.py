@@ -76,8 +76,9 @@ async def statements_per_operation(dataset: Dataset, twilio_api_base: str | None
         os.environ["SWITCHBOARD_TWILIO_API_BASE"] = twilio_api_base
     app = create_app(Settings(database_url=dataset.url, secret_key=SECRET_KEY, public_base_url=PUBLIC_BASE_URL))
     counter = StatementCounter()
-    engine = app.state.services.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", counter)
+    engines = app.state.services.db.sync_engines
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", counter)
     headers = {**JSON_HEADERS, "X-API-Key": dataset.api_key}
     counts, problems = {}, []
     try:
@@ -90,7 +91,8 @@ async def statements_per_operation(dataset: Dataset, twilio_api_base: str | None
                     problems += _payload_problems(body, await client.post("/graphql", content=body, headers=headers))
                 counts[name] = (counter.count - before) / len(templates)
     finally:
-        event.remove(engine, "before_cursor_execute", counter)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", counter)
         await app.state.services.db.dispose()
     return counts, problems
 

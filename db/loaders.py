@@ -1,7 +1,7 @@
 """Per-request DataLoaders. Every batch is scoped to the requesting organization.
 
-Each batch opens its own short session: graphql-core resolves sibling fields concurrently and
-an AsyncSession must not be shared between tasks.
+Each batch is one `Database.run_read` with its own short session: graphql-core resolves
+sibling fields concurrently and a session must not be shared between tasks.
 """
 
 import asyncio
@@ -77,14 +77,17 @@ class Loaders:
 
     def _rows_by_id(self, model: Any, tenant_column: Any) -> DataLoader[int, Any]:
         async def load(ids: Sequence[int]) -> list[Any]:
-            async with self.db.read() as session:
-                rows = await session.scalars(
-                    select(model).where(tenant_column == self.organization_id, model.id.in_(ids))
-                )
-                found = {row.id: row for row in rows}
+            rows = await self._objects(select(model).where(tenant_column == self.organization_id, model.id.in_(ids)))
+            found = {row.id: row for row in rows}
             return [found.get(i) for i in ids]
 
         return DataLoader(load_fn=load)
+
+    async def _objects(self, stmt: Any) -> Sequence[Any]:
+        return await self.db.run_read(lambda session: session.scalars(stmt).all())
+
+    async def _rows(self, stmt: Any) -> Sequence[Any]:
+        return await self.db.run_read(lambda session: session.execute(stmt).all())
 
     async def prefetch_number_relations(self, numbers: Sequence[PhoneNumber]) -> None:
         """Load the configurations and workflows of a page of numbers in (at most) two batches."""
@@ -123,11 +126,10 @@ class Loaders:
             )
             .group_by(PhoneNumber.telephony_config_id)
         )
-        async with self.db.read() as session:
-            found = {
-                row[0]: NumberStats(int(row[1]), int(row[2]), bool(row[3]), bool(row[4]), int(row[5]))
-                for row in await session.execute(stmt)
-            }
+        found = {
+            row[0]: NumberStats(int(row[1]), int(row[2]), bool(row[3]), bool(row[4]), int(row[5]))
+            for row in await self._rows(stmt)
+        }
         return [found.get(i, NumberStats()) for i in config_ids]
 
     async def _failed_syncs(self, config_ids: Sequence[int]) -> list[list[PhoneNumber]]:
@@ -141,9 +143,8 @@ class Loaders:
             .order_by(PhoneNumber.id)
         )
         found: dict[int, list[PhoneNumber]] = defaultdict(list)
-        async with self.db.read() as session:
-            for row in await session.scalars(stmt):
-                found[row.telephony_config_id].append(row)
+        for row in await self._objects(stmt):
+            found[row.telephony_config_id].append(row)
         return [found.get(i, []) for i in config_ids]
 
     async def _default_caller_ids(self, config_ids: Sequence[int]) -> list[PhoneNumber | None]:
@@ -152,8 +153,7 @@ class Loaders:
             PhoneNumber.telephony_config_id.in_(config_ids),
             PhoneNumber.is_default_caller_id,
         )
-        async with self.db.read() as session:
-            found = {row.telephony_config_id: row for row in await session.scalars(stmt)}
+        found = {row.telephony_config_id: row for row in await self._objects(stmt)}
         return [found.get(i) for i in config_ids]
 
     async def _bound_counts(self, workflow_ids: Sequence[int]) -> list[int]:
@@ -165,8 +165,7 @@ class Loaders:
             )
             .group_by(PhoneNumber.inbound_workflow_id)
         )
-        async with self.db.read() as session:
-            found = {row[0]: int(row[1]) for row in await session.execute(stmt)}
+        found = {row[0]: int(row[1]) for row in await self._rows(stmt)}
         return [found.get(i, 0) for i in workflow_ids]
 
     async def _number_pages(self, parent: Any, keys: Sequence[NumberPageKey]) -> list[Page]:
@@ -182,17 +181,14 @@ class Loaders:
         for key in keys:
             groups[(key.size, key.after_id, key.is_active)].append(key.parent_id)
         pages: dict[NumberPageKey, Page] = {}
-        async with self.db.read() as session:
-            for (size, after_id, is_active), parent_ids in groups.items():
-                stmt = self._first_numbers(parent, parent_ids, size + 1, after_id, is_active, lateral=not self.db.is_sqlite)
-                by_parent: dict[int, list[PhoneNumber]] = defaultdict(list)
-                for row in await session.scalars(stmt):
-                    by_parent[getattr(row, parent_column.key)].append(row)
-                for parent_id in parent_ids:
-                    found = by_parent.get(parent_id, [])
-                    pages[NumberPageKey(parent_id, size, after_id, is_active)] = Page(
-                        rows=found[:size], has_next=len(found) > size
-                    )
+        for (size, after_id, is_active), parent_ids in groups.items():
+            stmt = self._first_numbers(parent, parent_ids, size + 1, after_id, is_active, lateral=not self.db.is_sqlite)
+            by_parent: dict[int, list[PhoneNumber]] = defaultdict(list)
+            for row in await self._objects(stmt):
+                by_parent[getattr(row, parent_column.key)].append(row)
+            for parent_id in parent_ids:
+                found = by_parent.get(parent_id, [])
+                pages[NumberPageKey(parent_id, size, after_id, is_active)] = Page(rows=found[:size], has_next=len(found) > size)
         return [pages[key] for key in keys]
 
     def _first_numbers(

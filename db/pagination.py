@@ -4,8 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,8 +13,8 @@ class Page:
     has_next: bool
 
 
-async def keyset_page(
-    session: AsyncSession,
+def keyset_page(
+    session: Session,
     stmt: Select,
     id_column: InstrumentedAttribute[int],
     *,
@@ -24,9 +23,9 @@ async def keyset_page(
 ) -> Page:
     if after_id is not None:
         stmt = stmt.where(id_column > after_id)
-    rows = list((await session.scalars(stmt.order_by(id_column).limit(first + 1))).all())
+    rows = list(session.scalars(stmt.order_by(id_column).limit(first + 1)).all())
     return Page(rows=rows[:first], has_next=len(rows) > first)
 
 
-async def count(session: AsyncSession, stmt: Select) -> int:
-    return await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+def count(session: Session, stmt: Select) -> int:
+    return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0

@@ -257,7 +257,5 @@ async def verify_config(ctx: RequestContext, global_id: str) -> ConfigResult:
 
 
 async def default_outbound_config(ctx: RequestContext) -> TelephonyConfig | None:
-    async with ctx.db.read() as session:
-        return await session.scalar(
-            configs_of(ctx.organization_id).where(TelephonyConfig.is_default_outbound.is_(True))
-        )
+    stmt = configs_of(ctx.organization_id).where(TelephonyConfig.is_default_outbound.is_(True))
+    return await ctx.db.run_read(lambda session: session.scalar(stmt))

@@ -59,8 +59,8 @@ async def warnings_of_config(ctx: RequestContext, config: TelephonyConfig) -> li
 
 async def warnings_of_organization(ctx: RequestContext) -> list[Warning]:
     """Every warning of the organization, most severe first: a fixed number of queries whatever the size."""
-    async with ctx.db.read() as session:
-        configs = list(await session.scalars(configs_of(ctx.organization_id).order_by(TelephonyConfig.id)))
+    stmt = configs_of(ctx.organization_id).order_by(TelephonyConfig.id)
+    configs = await ctx.db.run_read(lambda session: session.scalars(stmt).all())
     for config in configs:
         ctx.loaders.telephony_config_by_id.prime(config.id, config)
     per_config = await asyncio.gather(*(warnings_of_config(ctx, config) for config in configs))

@@ -262,10 +262,11 @@ class StatementCounter:
 def sql(server: RunningServer):
     """Counts the SQL statements the server runs while the test is inside `with sql:`-free code."""
     counter = StatementCounter()
-    engine = server.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", counter)
+    for engine in server.db.sync_engines:
+        event.listen(engine, "before_cursor_execute", counter)
     yield counter
-    event.remove(engine, "before_cursor_execute", counter)
+    for engine in server.db.sync_engines:
+        event.remove(engine, "before_cursor_execute", counter)
 
 
 @pytest.fixture(scope="session")
