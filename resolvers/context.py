@@ -1,6 +1,6 @@
 """What every resolver gets: the caller's organization, the database and per-request loaders."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from switchboard.db.engine import Database
@@ -24,6 +24,8 @@ class RequestContext:
     services: AppServices
     organization_id: int
     request_id: str = ""
+    # GraphQL objects the schema built from rows during this request, by (type, database id).
+    built: dict = field(default_factory=dict)
 
     @property
     def db(self) -> Database:

@@ -5,6 +5,7 @@ from strawberry.extensions import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 
 from . import limits
+from .executor import SwitchboardExecutor, call_resolvers_directly
 from .node_fields import NodeQueries
 from .telephony_fields import TelephonyMutations, TelephonyQueries
 from .warnings import WarningQueries
@@ -30,12 +31,15 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     extensions = limits.extensions()
     if not introspection:
         extensions.append(DisableIntrospection)
-    return SwitchboardSchema(
+    schema = SwitchboardSchema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
+        execution_context_class=SwitchboardExecutor,
     )
+    call_resolvers_directly(schema._schema, schema.config.info_class)
+    return schema
 
 
 def export_sdl() -> str:

@@ -10,7 +10,7 @@ from switchboard.db.loaders import cached_or_load
 from switchboard.resolvers.ids import to_global_id
 from switchboard.resolvers.phone_numbers import inbound_webhook_url
 
-from .deferred import then
+from .deferred import built_once, then
 from .info import Info
 from .node import Node
 from .telephony_config import TelephonyConfig
@@ -68,11 +68,12 @@ class PhoneNumber(Node):
     # graphql-core the loader's awaitable.
     @strawberry.field
     def telephony_config(self, info: Info) -> TelephonyConfig:
-        return then(cached_or_load(info.context.loaders.telephony_config_by_id, self.row.telephony_config_id), TelephonyConfig.of)
+        config = cached_or_load(info.context.loaders.telephony_config_by_id, self.row.telephony_config_id)
+        return then(config, lambda row: built_once(info, TelephonyConfig, row))
 
     @strawberry.field
     def inbound_workflow(self, info: Info) -> Workflow | None:
-        return self._workflow(info, Workflow.of)
+        return self._workflow(info, lambda row: built_once(info, Workflow, row))
 
     @strawberry.field
     def inbound_workflow_name(self, info: Info) -> str | None:

@@ -1,0 +1,144 @@
+"""The short execution path (schema/executor.py) answers exactly as graphql-core does.
+
+A small schema has every case the short path touches or must leave alone: plain leaves that
+are null where the type allows it and where it does not, values that fail output coercion,
+enums, `__typename`, aliases, fragments, @skip/@include, lists with nulls, resolvers taking
+`self`, `info` or `root`, and fields with arguments. Each document runs on a schema with
+Switchboard's executor and direct resolvers and on the same types with Strawberry's stock
+execution; data and errors must be identical.
+"""
+
+from enum import Enum
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+from switchboard.schema.executor import SwitchboardExecutor, call_resolvers_directly
+
+
+@strawberry.enum
+class Color(Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Item(Named):
+    label: str | None
+    count: int
+    color: Color
+    tags: list[str | None]
+
+    @strawberry.field
+    def shout(self) -> str:
+        return self.name.upper()
+
+    @strawberry.field
+    def context_name(self, info: strawberry.Info) -> str:
+        return f"{info.context['who']}:{self.name}"
+
+    @strawberry.field
+    def from_root(self, root: "Item") -> int:
+        return root.count * 2
+
+    @strawberry.field
+    def repeat(self, times: int = 2) -> str:
+        return self.name * times
+
+    @strawberry.field
+    def broken(self) -> str:
+        raise ValueError("broken on purpose")
+
+    @strawberry.field
+    async def later(self) -> str:
+        return f"later {self.name}"
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def items(self) -> list[Item | None]:
+        return [
+            Item(name="a", label="first", count=1, color=Color.RED, tags=["x", None]),
+            None,
+            Item(name="b", label=None, count=2, color=Color.BLUE, tags=[]),
+        ]
+
+    @strawberry.field
+    def unnamed(self) -> Item:
+        # `name` is non-null: the short path must leave the error and its propagation to graphql-core.
+        return Item(name=None, label="x", count=3, color=Color.RED, tags=[])  # type: ignore[arg-type]
+
+    @strawberry.field
+    def bad_count(self) -> Item | None:
+        return Item(name="c", label="y", count="not a number", color=Color.RED, tags=[])  # type: ignore[arg-type]
+
+    @strawberry.field
+    def bad_color(self) -> list[Item]:
+        return [Item(name="d", label="z", count=4, color="green", tags=[])]  # type: ignore[arg-type]
+
+    @strawberry.field
+    def named(self) -> list[Named]:
+        return [Item(name="n", label=None, count=5, color=Color.BLUE, tags=["t"])]
+
+
+def _schema(fast: bool) -> strawberry.Schema:
+    config = StrawberryConfig(auto_camel_case=True)
+    if not fast:
+        return strawberry.Schema(query=Query, config=config)
+    schema = strawberry.Schema(query=Query, config=config, execution_context_class=SwitchboardExecutor)
+    call_resolvers_directly(schema._schema, schema.config.info_class)
+    return schema
+
+
+FAST, STOCK = _schema(True), _schema(False)
+
+DOCUMENTS = [
+    "{ items { name label count color tags shout contextName fromRoot later __typename } }",
+    "{ items { n: name l: label name again: name } }",
+    "{ items { ...parts ... on Item { color } } } fragment parts on Item { name count }",
+    "query($skip: Boolean!) { items { name label @skip(if: $skip) count @include(if: $skip) } }",
+    "{ items { repeat repeat3: repeat(times: 3) } }",
+    "{ unnamed { name label } }",
+    "{ unnamed { label } items { name } }",
+    "{ badCount { name count } }",
+    "{ badColor { name color } }",
+    "{ items { name broken } }",
+    "{ named { __typename name ... on Item { label tags } } }",
+    "{ __typename items { __typename } }",
+]
+
+
+async def _answer(schema: strawberry.Schema, document: str, variables: dict[str, Any]) -> tuple[Any, list]:
+    result = await schema.execute(document, variable_values=variables, context_value={"who": "me"})
+    return result.data, [error.formatted for error in result.errors or []]
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+@pytest.mark.parametrize("skip", [True, False])
+async def test_short_path_answers_as_graphql_core(document: str, skip: bool) -> None:
+    variables = {"skip": skip} if "$skip" in document else {}
+    assert await _answer(FAST, document, variables) == await _answer(STOCK, document, variables)
+
+
+def test_the_comparison_runs_two_different_executions() -> None:
+    """Guard against a vacuous comparison: the fast schema really uses its own resolvers."""
+    fast_field = FAST._schema.type_map["Item"].fields["shout"]
+    stock_field = STOCK._schema.type_map["Item"].fields["shout"]
+    assert fast_field.resolve is not stock_field.resolve
+    assert FAST.execution_context_class is SwitchboardExecutor
+
+
+async def test_errors_keep_their_paths_and_null_the_nearest_nullable_parent() -> None:
+    data, errors = await _answer(FAST, "{ items { name broken } unnamed { name } }", {})
+    # `broken` is non-null: its item becomes null; `unnamed.name` is non-null under a non-null field.
+    assert data is None
+    assert {tuple(e["path"]) for e in errors} == {("items", 0, "broken"), ("items", 2, "broken"), ("unnamed", "name")}
+    data, errors = await _answer(FAST, "{ items { name broken } }", {})
+    assert data == {"items": [None, None, None]}
