@@ -5,18 +5,20 @@ sibling fields concurrently and a session must not be shared between tasks.
 """
 
 import asyncio
+import inspect
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import case, func, select, true
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import aliased
 from strawberry.dataloader import DataLoader
 
 from .engine import Database
 from .models import Organization, PhoneNumber, TelephonyConfig, Workflow
 from .pagination import Page
+from .telephony import failed_syncs, number_facts
 
 MISSING = object()
 
@@ -39,6 +41,17 @@ def cached_or_load(loader: DataLoader, key: Any) -> Any:
     return loader.load(key) if value is MISSING else value
 
 
+def then(value: Any, wrap: Callable[[Any], Any]) -> Any:
+    """`wrap(value)` now when `value` is plain, or an awaitable of it when `value` must be awaited."""
+    if inspect.isawaitable(value):
+
+        async def later() -> Any:
+            return wrap(await value)
+
+        return later()
+    return wrap(value)
+
+
 class NumberStats(NamedTuple):
     """Aggregates of one configuration's numbers: counts, capacity and warnings all read these."""
 
@@ -47,6 +60,7 @@ class NumberStats(NamedTuple):
     has_default: bool = False
     default_active: bool = False
     bound: int = 0
+    default_id: int | None = None
 
 
 class NumberPageKey(NamedTuple):
@@ -108,53 +122,25 @@ class Loaders:
         )
 
     async def _number_stats(self, config_ids: Sequence[int]) -> list[NumberStats]:
-        def total(condition: Any) -> Any:
-            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-        stmt = (
-            select(
-                PhoneNumber.telephony_config_id,
-                func.count(),
-                total(PhoneNumber.is_active),
-                total(PhoneNumber.is_default_caller_id),
-                total(PhoneNumber.is_default_caller_id & PhoneNumber.is_active),
-                total(PhoneNumber.inbound_workflow_id.is_not(None)),
-            )
-            .where(
-                PhoneNumber.organization_id == self.organization_id,
-                PhoneNumber.telephony_config_id.in_(config_ids),
-            )
-            .group_by(PhoneNumber.telephony_config_id)
-        )
         found = {
-            row[0]: NumberStats(int(row[1]), int(row[2]), bool(row[3]), bool(row[4]), int(row[5]))
-            for row in await self._rows(stmt)
+            row[0]: NumberStats(int(row[1]), int(row[2]), bool(row[3]), bool(row[4]), int(row[5]), row[6])
+            for row in await self._rows(number_facts(self.organization_id, config_ids))
         }
         return [found.get(i, NumberStats()) for i in config_ids]
 
     async def _failed_syncs(self, config_ids: Sequence[int]) -> list[list[PhoneNumber]]:
-        stmt = (
-            select(PhoneNumber)
-            .where(
-                PhoneNumber.organization_id == self.organization_id,
-                PhoneNumber.telephony_config_id.in_(config_ids),
-                PhoneNumber.sync_ok.is_(False),
-            )
-            .order_by(PhoneNumber.id)
-        )
+        stmt = failed_syncs(self.organization_id, config_ids)
         found: dict[int, list[PhoneNumber]] = defaultdict(list)
         for row in await self._objects(stmt):
             found[row.telephony_config_id].append(row)
         return [found.get(i, []) for i in config_ids]
 
     async def _default_caller_ids(self, config_ids: Sequence[int]) -> list[PhoneNumber | None]:
-        stmt = select(PhoneNumber).where(
-            PhoneNumber.organization_id == self.organization_id,
-            PhoneNumber.telephony_config_id.in_(config_ids),
-            PhoneNumber.is_default_caller_id,
-        )
-        found = {row.telephony_config_id: row for row in await self._objects(stmt)}
-        return [found.get(i) for i in config_ids]
+        """By primary key, from the ids the number aggregates found (no scan of the numbers)."""
+        stats = await self.number_stats_by_config.load_many(config_ids)
+        ids = [s.default_id for s in stats if s.default_id is not None]
+        found = {row.id: row for row in await self.phone_number_by_id.load_many(ids) if row is not None}
+        return [found.get(s.default_id) for s in stats]
 
     async def _bound_counts(self, workflow_ids: Sequence[int]) -> list[int]:
         stmt = (
@@ -169,7 +155,8 @@ class Loaders:
         return [found.get(i, 0) for i in workflow_ids]
 
     async def _number_pages(self, parent: Any, keys: Sequence[NumberPageKey]) -> list[Page]:
-        """First pages of many parents in one query per distinct page arguments (usually one).
+        """First pages of many parents in one query per distinct page arguments (usually one),
+        with the configurations and workflows of all their numbers.
 
         Each parent's page is read through the (parent, id) index with its own LIMIT: a LATERAL
         join on PostgreSQL, a correlated `id IN (... LIMIT n)` on SQLite (which has no LATERAL).
@@ -189,6 +176,7 @@ class Loaders:
             for parent_id in parent_ids:
                 found = by_parent.get(parent_id, [])
                 pages[NumberPageKey(parent_id, size, after_id, is_active)] = Page(rows=found[:size], has_next=len(found) > size)
+        await self.prefetch_number_relations([row for page in pages.values() for row in page.rows])
         return [pages[key] for key in keys]
 
     def _first_numbers(

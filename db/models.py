@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    false,
     func,
     text,
 )
@@ -161,4 +162,26 @@ class PhoneNumber(Timestamps, Base):
         Index("ix_phone_numbers_org_id", "organization_id", "id"),
         Index("ix_phone_numbers_config_id", "telephony_config_id", "id"),
         Index("ix_phone_numbers_workflow_id", "inbound_workflow_id", "id"),
+        # Covers the per-configuration aggregates every dashboard reads (counts, capacity,
+        # warnings), so they come from the index alone.
+        Index(
+            "ix_phone_numbers_config_facts",
+            "organization_id",
+            "telephony_config_id",
+            "is_active",
+            "is_default_caller_id",
+            "inbound_workflow_id",
+        ),
+        # The few numbers whose last provider sync failed, which every dashboard looks up. On
+        # SQLite the query must repeat this WHERE exactly: use FAILED_SYNC.
+        Index(
+            "ix_phone_numbers_failed_sync",
+            "organization_id",
+            "id",
+            sqlite_where=text("sync_ok = 0"),
+            postgresql_where=text("sync_ok = false"),
+        ),
     )
+
+
+FAILED_SYNC = PhoneNumber.sync_ok == false()

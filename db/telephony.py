@@ -1,9 +1,12 @@
 """Data access for telephony configurations and phone numbers."""
 
-from sqlalchemy import Select, select, update
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import Organization, PhoneNumber, TelephonyConfig
+from .models import FAILED_SYNC, Organization, PhoneNumber, TelephonyConfig
 
 
 def configs_of(organization_id: int, provider: str | None = None) -> Select:
@@ -111,3 +114,35 @@ async def make_default_caller_id(session: AsyncSession, config_id: int, number_i
         .values(is_default_caller_id=False)
     )
     await session.execute(update(PhoneNumber).where(PhoneNumber.id == number_id).values(is_default_caller_id=True))
+
+
+def number_facts(organization_id: int, config_ids: Sequence[int]) -> Select:
+    """Per configuration: numbers, active numbers, whether a default caller ID exists and is
+    active, bound numbers, and the default caller ID's id. Read from the covering index
+    ix_phone_numbers_config_facts."""
+
+    def total(condition: Any) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    return (
+        select(
+            PhoneNumber.telephony_config_id,
+            func.count(),
+            total(PhoneNumber.is_active),
+            total(PhoneNumber.is_default_caller_id),
+            total(PhoneNumber.is_default_caller_id & PhoneNumber.is_active),
+            total(PhoneNumber.inbound_workflow_id.is_not(None)),
+            func.max(case((PhoneNumber.is_default_caller_id, PhoneNumber.id))),
+        )
+        .where(PhoneNumber.organization_id == organization_id, PhoneNumber.telephony_config_id.in_(config_ids))
+        .group_by(PhoneNumber.telephony_config_id)
+    )
+
+
+def failed_syncs(organization_id: int, config_ids: Sequence[int]) -> Select:
+    """Numbers whose last provider sync failed, oldest first, through ix_phone_numbers_failed_sync."""
+    return (
+        select(PhoneNumber)
+        .where(PhoneNumber.organization_id == organization_id, PhoneNumber.telephony_config_id.in_(config_ids), FAILED_SYNC)
+        .order_by(PhoneNumber.id)
+    )

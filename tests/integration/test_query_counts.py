@@ -1,6 +1,9 @@
 """SPEC §8: the number of SQL statements of an operation does not grow with page size."""
 
+import pytest
 from helpers import seed_numbers as seed
+from sqlalchemy.dialects import sqlite
+from switchboard.db.telephony import failed_syncs, number_facts
 
 DASHBOARD = """
 query($first: Int) {
@@ -55,3 +58,20 @@ async def test_next_page_by_cursor_costs_the_same(api, server, sql):
     cursor = first["phoneNumbers"]["pageInfo"]["endCursor"]
     second = await statements_for(api, sql, NUMBER_PAGE, {"first": 100, "after": cursor})
     assert second <= 4, sql.statements
+
+
+async def test_dashboard_aggregates_read_their_indexes(api, server, is_postgres):
+    """The per-configuration aggregates and the failed-sync lookup stay on their indexes (a
+    covering one and a partial one) instead of reading every number of the organization.
+    SQLite only: its planner is deterministic here, PostgreSQL's depends on table statistics."""
+    if is_postgres:
+        pytest.skip("the plan check is for SQLite")
+    await seed(server, api.organization_id, configs=2, numbers_per_config=6)
+
+    def plan(stmt) -> str:
+        compiled = stmt.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True})
+        with server.db.sqlite_read_engine.connect() as connection:
+            return " ".join(row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+
+    assert "COVERING INDEX ix_phone_numbers_config_facts" in plan(number_facts(api.organization_id, [1, 2]))
+    assert "INDEX ix_phone_numbers_failed_sync" in plan(failed_syncs(api.organization_id, [1, 2]))
