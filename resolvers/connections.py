@@ -27,8 +27,9 @@ class ConnectionSlice:
     rows: list[Any]
     has_next: bool
     has_previous: bool
-    # totalCount costs a query: it runs only when the client selects it.
-    total_count: Callable[[], Awaitable[int]]
+    # totalCount costs a query: it runs only when the client selects it. An int when the
+    # count is already known (nested pages read it from the number aggregates).
+    total_count: Callable[[], int | Awaitable[int]]
 
 
 async def paginate(

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from switchboard.db.errors import is_foreign_key_violation, is_unique_violation
-from switchboard.db.loaders import NumberPageKey
+from switchboard.db.loaders import NumberPageKey, NumberStats, cached_or_load, then
 from switchboard.db.models import PhoneNumber
 from switchboard.db.telephony import get_config, get_number, make_default_caller_id, numbers_of
 from switchboard.db.workflows import get_workflow
@@ -343,19 +343,23 @@ async def resync_number(ctx: RequestContext, global_id: str) -> NumberResult:
 async def numbers_of_config(
     ctx: RequestContext, config_id: int, first: int | None, after: str | None, is_active: bool | None
 ) -> ConnectionSlice:
-    """A configuration's numbers, batched across configurations by a DataLoader."""
+    """A configuration's numbers, batched across configurations by a DataLoader (which also
+    loads their configurations and workflows); totalCount comes from the number aggregates."""
     request = PageRequest.parse(first, after)
     loaders = ctx.loaders
     page = await loaders.number_page_by_config.load(NumberPageKey(config_id, request.size, request.after_id, is_active))
-    await loaders.prefetch_number_relations(page.rows)
 
-    async def total_count() -> int:
-        counts = await loaders.number_stats_by_config.load(config_id)
+    def total_count(stats: NumberStats) -> int:
         if is_active is None:
-            return counts.total
-        return counts.active if is_active else counts.total - counts.active
+            return stats.total
+        return stats.active if is_active else stats.total - stats.active
 
-    return ConnectionSlice(page.rows, page.has_next, request.after_id is not None, total_count)
+    return ConnectionSlice(
+        page.rows,
+        page.has_next,
+        request.after_id is not None,
+        lambda: then(cached_or_load(loaders.number_stats_by_config, config_id), total_count),
+    )
 
 
 async def numbers_of_workflow(
@@ -365,12 +369,12 @@ async def numbers_of_workflow(
     request = PageRequest.parse(first, after)
     loaders = ctx.loaders
     page = await loaders.number_page_by_workflow.load(NumberPageKey(workflow_id, request.size, request.after_id, None))
-    await loaders.prefetch_number_relations(page.rows)
-
-    async def total_count() -> int:
-        return await loaders.bound_count_by_workflow.load(workflow_id)
-
-    return ConnectionSlice(page.rows, page.has_next, request.after_id is not None, total_count)
+    return ConnectionSlice(
+        page.rows,
+        page.has_next,
+        request.after_id is not None,
+        lambda: cached_or_load(loaders.bound_count_by_workflow, workflow_id),
+    )
 
 
 def inbound_webhook_url(ctx: RequestContext, number: PhoneNumber) -> str | None:

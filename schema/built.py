@@ -1,23 +1,11 @@
-"""Fields that answer at once when their data is already loaded, and defer otherwise.
+"""GraphQL objects built once per request.
 
 graphql-core spends far more on an awaited field than on a plain value, so list resolvers
-prefetch what their items need (see db/loaders.py `prefetch_*`) and the item fields use `then`.
+prefetch what their items need (see db/loaders.py `prefetch_*`) and the item fields use
+`then` and `cached_or_load` from there; the objects they build come from here.
 """
 
-import inspect
-from collections.abc import Callable
 from typing import Any
-
-
-def then(value: Any, wrap: Callable[[Any], Any]) -> Any:
-    """`wrap(value)` now when `value` is plain, or an awaitable of it when `value` must be awaited."""
-    if inspect.isawaitable(value):
-
-        async def later() -> Any:
-            return wrap(await value)
-
-        return later()
-    return wrap(value)
 
 
 def built_once(info: Any, graphql_type: Any, row: Any) -> Any:

@@ -29,11 +29,11 @@ class Connection(Generic[NodeT]):
     edges: list[Edge[NodeT]]
     nodes: list[NodeT]
     page_info: PageInfo
-    _count: strawberry.Private[Callable[[], Awaitable[int]]]
+    _count: strawberry.Private[Callable[[], int | Awaitable[int]]]
 
     @strawberry.field
-    async def total_count(self) -> int:
-        return await self._count()
+    def total_count(self) -> int:
+        return self._count()
 
     @classmethod
     def of(cls, page: ConnectionSlice, wrap: Callable[[Any], NodeT]) -> "Connection[NodeT]":

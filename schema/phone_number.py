@@ -6,11 +6,11 @@ from enum import Enum
 import strawberry
 from strawberry.scalars import JSON
 from switchboard.db import models
-from switchboard.db.loaders import cached_or_load
+from switchboard.db.loaders import cached_or_load, then
 from switchboard.resolvers.ids import to_global_id
 from switchboard.resolvers.phone_numbers import inbound_webhook_url
 
-from .deferred import built_once, then
+from .built import built_once
 from .info import Info
 from .node import Node
 from .telephony_config import TelephonyConfig

@@ -6,14 +6,13 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.scalars import JSON
 from switchboard.db import models
-from switchboard.db.loaders import MISSING, cached, cached_or_load
+from switchboard.db.loaders import MISSING, cached, cached_or_load, then
 from switchboard.providers.registry import get_provider
 from switchboard.resolvers import phone_numbers, warnings
 from switchboard.resolvers.ids import to_global_id
 from switchboard.resolvers.rules import readiness
 
 from .connection import Connection
-from .deferred import then
 from .info import Info
 from .node import Node
 from .providers import TelephonyProvider
