@@ -120,10 +120,13 @@ def create_database(url: str, *, echo: bool = False) -> Database:
         _configure_sqlite(engine.sync_engine)
         sqlite_read_engine = _sqlite_file_read_engine(url, echo=echo)
     write_engine = engine.execution_options(**{_IMMEDIATE: True})
+    # PostgreSQL reads are single statements: outside a transaction they save the BEGIN and
+    # ROLLBACK round trips (SQLite's BEGIN is a local call and keeps its snapshot semantics).
+    read_engine = engine if is_sqlite(url) else engine.execution_options(isolation_level="AUTOCOMMIT")
     return Database(
         url=url,
         engine=engine,
-        reader=async_sessionmaker(engine, expire_on_commit=False, autoflush=False),
+        reader=async_sessionmaker(read_engine, expire_on_commit=False, autoflush=False),
         writer=async_sessionmaker(write_engine, expire_on_commit=False, autoflush=False),
         sqlite_read_engine=sqlite_read_engine,
     )

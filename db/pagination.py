@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 
@@ -28,4 +28,5 @@ def keyset_page(
 
 
 def count(session: Session, stmt: Select) -> int:
-    return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    """`SELECT count(*)` with the page's FROM and WHERE: no subquery of all its columns."""
+    return session.scalar(stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)) or 0
