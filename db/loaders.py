@@ -89,6 +89,14 @@ class Loaders:
         self.number_page_by_config = DataLoader(load_fn=lambda keys: self._number_pages(TelephonyConfig, keys))
         self.number_page_by_workflow = DataLoader(load_fn=lambda keys: self._number_pages(Workflow, keys))
 
+    def release(self) -> None:
+        """Empty every cache and drop the loaders, whose batch functions refer back to this
+        object: what the request loaded is freed at once instead of by the cyclic collector."""
+        for loader in vars(self).values():
+            if isinstance(loader, DataLoader):
+                loader.clear_all()
+        vars(self).clear()
+
     def _rows_by_id(self, model: Any, tenant_column: Any) -> DataLoader[int, Any]:
         async def load(ids: Sequence[int]) -> list[Any]:
             rows = await self._objects(select(model).where(tenant_column == self.organization_id, model.id.in_(ids)))

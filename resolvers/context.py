@@ -34,3 +34,16 @@ class RequestContext:
     @cached_property
     def loaders(self) -> Loaders:
         return Loaders(self.services.db, self.organization_id)
+
+    def release(self) -> None:
+        """Let go of everything the request loaded, once its answer is built.
+
+        The loaders and their batch functions refer to each other, so without this their caches
+        (every row, object and future of the request) stay alive until the cyclic garbage
+        collector finds them, and under load its full collections become the main cost: 64
+        concurrent dashboards on one worker served 7.7 req/s, 18.9 with the collector off.
+        """
+        loaders = self.__dict__.pop("loaders", None)
+        if loaders is not None:
+            loaders.release()
+        self.built.clear()

@@ -154,7 +154,11 @@ class SwitchboardGraphQL(GraphQL):
                 request_data.query = self.persisted_queries.get(sha256_hash)
                 if request_data.query is None:
                     raise PersistedQueryNotFound
-        result = await super().execute_operation(request, request_adapter, request_data, context, root_value, sub_response)
+        try:
+            result = await super().execute_operation(request, request_adapter, request_data, context, root_value, sub_response)
+        finally:
+            if isinstance(context, RequestContext):
+                context.release()
         if sha256_hash is not None and isinstance(result, ExecutionResult) and not _is_request_error(result):
             self.persisted_queries.put(sha256_hash, request_data.query)
         return result
