@@ -95,7 +95,7 @@ class DatabaseBench:
         self.checks = self.results.checks[self.kind] = {
             "sql_per_op": self.ours,
             "reference_sql_per_op": self.theirs,
-            "sql_constant_in_page_size": checks.constant_in_page_size(self.ours),
+            "sql_does_not_grow_with_page_size": checks.does_not_grow_with_page_size(self.ours),
             "write_mix_problems": problems[:10],
             "identical_bytes": {},
         }

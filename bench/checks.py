@@ -128,9 +128,12 @@ def page_size_bodies(dataset: Dataset) -> dict[str, list[bytes]]:
     }
 
 
-def constant_in_page_size(counts: dict[str, float]) -> dict[str, bool]:
+def does_not_grow_with_page_size(counts: dict[str, float]) -> dict[str, bool]:
+    """No N+1: the largest page costs no more statements than the small one. (On PostgreSQL a
+    small dashboard page can cost one or two more: its loads and the organization-wide warnings'
+    loads of the other configurations land in one DataLoader batch or in two, as I/O completes.)"""
     return {
-        name: counts[f"{name}@10"] == counts[f"{name}@{big}"]
+        name: counts[f"{name}@{big}"] <= counts[f"{name}@10"]
         for name, big in (("dashboard", 50), ("number_page", 100), ("search", 100))
     }
 
