@@ -36,7 +36,9 @@ CREATE_NUMBER = """mutation($config: ID!, $address: String!, $default: Boolean) 
 SET_DEFAULT_OUTBOUND = "mutation($id: ID!) { setDefaultOutboundConfig(input: {id: $id}) { errors { code } } }"
 STATE = """{ organization { defaultOutboundConfig { id } }
   workflows(first: 100) { totalCount }
-  telephonyConfigs(first: 100) { nodes { id isDefaultOutbound phoneNumbers(first: 100) { totalCount nodes { addressNormalized isDefaultCallerId } } } } }"""
+  telephonyConfigs(first: 100) { nodes { id isDefaultOutbound } } }"""
+NUMBERS = """query($config: ID!, $a: String) { phoneNumbers(telephonyConfigId: $config, first: 100, after: $a) {
+  nodes { addressNormalized isDefaultCallerId } pageInfo { hasNextPage endCursor } } }"""
 
 
 def free_port() -> int:
@@ -97,6 +99,20 @@ class Server:
         return json.loads(created.stdout)["api_key"]
 
 
+WORKFLOWS = "query($a: String) { workflows(first: 100, after: $a) { nodes { name } pageInfo { hasNextPage endCursor } } }"
+
+
+async def _every_node(client: httpx.AsyncClient, query: str, variables: dict, field: str) -> list[dict]:
+    """All nodes of a connection, page by page (a round can write more than one page)."""
+    nodes, after = [], None
+    while True:
+        page = (await client.post("/graphql", json={"query": query, "variables": {**variables, "a": after}})).json()["data"][field]
+        nodes += page["nodes"]
+        if not page["pageInfo"]["hasNextPage"]:
+            return nodes
+        after = page["pageInfo"]["endCursor"]
+
+
 async def _call(client: httpx.AsyncClient, query: str, variables: dict) -> dict | None:
     """The root payload when the server answered it, None when the request died with the server."""
     try:
@@ -149,26 +165,18 @@ async def one_round(server: Server, seconds: float) -> list[str]:
     server.start()
     async with httpx.AsyncClient(base_url=server.url, headers={"X-API-Key": key}, timeout=30) as client:
         state = (await client.post("/graphql", json={"query": STATE})).json()["data"]
-        names = set()
-        after = None
-        while True:
-            page = (await client.post("/graphql", json={
-                "query": "query($a: String) { workflows(first: 100, after: $a) { nodes { name } pageInfo { hasNextPage endCursor } } }",
-                "variables": {"a": after}})).json()["data"]["workflows"]
-            names |= {n["name"] for n in page["nodes"]}
-            if not page["pageInfo"]["hasNextPage"]:
-                break
-            after = page["pageInfo"]["endCursor"]
+        names = {n["name"] for n in await _every_node(client, WORKFLOWS, {}, "workflows")}
+        stored = {c["id"]: c for c in state["telephonyConfigs"]["nodes"]}
+        numbers = {c: await _every_node(client, NUMBERS, {"config": c}, "phoneNumbers") for c in stored}
     problems = [f"acknowledged workflow {n} is missing" for n in acknowledged.workflows - names]
-    stored = {c["id"]: c for c in state["telephonyConfigs"]["nodes"]}
     for config_id, addresses in acknowledged.numbers.items():
-        present = {n["addressNormalized"] for n in stored[config_id]["phoneNumbers"]["nodes"]}
+        present = {n["addressNormalized"] for n in numbers[config_id]}
         problems += [f"acknowledged number {a} is missing" for a in addresses - present]
     if sum(c["isDefaultOutbound"] for c in stored.values()) > 1:
         problems.append("more than one default outbound configuration")
-    for config in stored.values():
-        if sum(n["isDefaultCallerId"] for n in config["phoneNumbers"]["nodes"]) > 1:
-            problems.append(f"more than one default caller ID in {config['id']}")
+    for config_id, config_numbers in numbers.items():
+        if sum(n["isDefaultCallerId"] for n in config_numbers) > 1:
+            problems.append(f"more than one default caller ID in {config_id}")
     if not acknowledged.workflows:
         problems.append("no write was acknowledged before the kill: the round proved nothing")
     return problems
