@@ -117,8 +117,10 @@ class Loaders:
 
     async def prefetch_config_facts(self, configs: Sequence[TelephonyConfig]) -> None:
         """Load what the fields of a page of configurations read: number aggregates, failed syncs
-        and default caller IDs, one batch each."""
+        and default caller IDs, one batch each; remember the configurations themselves."""
         ids = [config.id for config in configs]
+        for config in configs:  # their numbers' `telephonyConfig` is one of them
+            self.telephony_config_by_id.prime(config.id, config)
         await asyncio.gather(
             self.number_stats_by_config.load_many(ids),
             self.failed_syncs_by_config.load_many(ids),
@@ -137,6 +139,7 @@ class Loaders:
         found: dict[int, list[PhoneNumber]] = defaultdict(list)
         for row in await self._objects(stmt):
             found[row.telephony_config_id].append(row)
+            self.phone_number_by_id.prime(row.id, row)  # warnings name these numbers
         return [found.get(i, []) for i in config_ids]
 
     async def _default_caller_ids(self, config_ids: Sequence[int]) -> list[PhoneNumber | None]:

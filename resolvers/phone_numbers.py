@@ -1,5 +1,6 @@
 """Phone numbers: normalization, routing-key uniqueness, default caller ID, workflow binding (SPEC §4)."""
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ from switchboard.providers.registry import get_provider
 
 from .connections import ConnectionSlice, PageRequest, paginate
 from .context import RequestContext
-from .errors import UserError, UserErrorCode, not_found
+from .errors import BadUserInput, UserError, UserErrorCode, not_found
 from .ids import database_id_of
 from .nodes import load_of_type
 from .provider_calls import SyncReport, push_binding, record_sync, sync_number
@@ -340,26 +341,57 @@ async def resync_number(ctx: RequestContext, global_id: str) -> NumberResult:
     return NumberResult(number=number, sync=await sync_number(ctx, number, action))
 
 
-async def numbers_of_config(
-    ctx: RequestContext, config_id: int, first: int | None, after: str | None, is_active: bool | None
-) -> ConnectionSlice:
+@dataclass(frozen=True, slots=True)
+class NestedPageArgs:
+    """The arguments a client gave a configuration's `phoneNumbers` below a list of configurations."""
+
+    first: int | None = None
+    after: str | None = None
+    is_active: bool | None = None
+
+
+def _config_page_key(config_id: int, args: NestedPageArgs) -> tuple[PageRequest, NumberPageKey]:
+    request = PageRequest.parse(args.first, args.after)
+    return request, NumberPageKey(config_id, request.size, request.after_id, args.is_active)
+
+
+def numbers_of_config(ctx: RequestContext, config_id: int, args: NestedPageArgs) -> Any:
     """A configuration's numbers, batched across configurations by a DataLoader (which also
-    loads their configurations and workflows); totalCount comes from the number aggregates."""
-    request = PageRequest.parse(first, after)
+    loads their configurations and workflows); totalCount comes from the number aggregates.
+
+    The page itself when `prefetch_numbers_of_configs` already loaded it, else an awaitable.
+    """
+    request, key = _config_page_key(config_id, args)
     loaders = ctx.loaders
-    page = await loaders.number_page_by_config.load(NumberPageKey(config_id, request.size, request.after_id, is_active))
 
     def total_count(stats: NumberStats) -> int:
-        if is_active is None:
+        if args.is_active is None:
             return stats.total
-        return stats.active if is_active else stats.total - stats.active
+        return stats.active if args.is_active else stats.total - stats.active
 
-    return ConnectionSlice(
-        page.rows,
-        page.has_next,
-        request.after_id is not None,
-        lambda: then(cached_or_load(loaders.number_stats_by_config, config_id), total_count),
-    )
+    def connection_slice(page) -> ConnectionSlice:
+        return ConnectionSlice(
+            page.rows,
+            page.has_next,
+            request.after_id is not None,
+            lambda: then(cached_or_load(loaders.number_stats_by_config, config_id), total_count),
+        )
+
+    return then(cached_or_load(loaders.number_page_by_config, key), connection_slice)
+
+
+async def prefetch_numbers_of_configs(ctx: RequestContext, config_ids: Sequence[int], requested: Iterable[NestedPageArgs]) -> None:
+    """Load the nested pages a list of configurations will be asked for, one batch for all:
+    each configuration's `phoneNumbers` then answers without an await. Arguments that are not
+    valid are skipped here; the field reports them."""
+    keys = []
+    for args in set(requested):
+        try:
+            keys += [_config_page_key(config_id, args)[1] for config_id in config_ids]
+        except BadUserInput:
+            continue
+    if keys:
+        await ctx.loaders.number_page_by_config.load_many(keys)
 
 
 async def numbers_of_workflow(

@@ -1,6 +1,7 @@
 """Telephony configurations: provider credentials with defaults, counts and readiness (SPEC §3)."""
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +17,7 @@ from .context import RequestContext
 from .errors import UserError, UserErrorCode, not_found
 from .ids import database_id_of
 from .nodes import load_of_type
+from .phone_numbers import NestedPageArgs, prefetch_numbers_of_configs
 from .provider_calls import SyncReport, VerificationReport, push_binding, verify_credentials
 from .rules.names import InvalidName, clean_name
 from .rules.sync import SyncAction
@@ -84,10 +86,19 @@ def _store_credentials(ctx: RequestContext, config: TelephonyConfig, plugin: Pro
 
 
 async def list_configs(
-    ctx: RequestContext, first: int | None, after: str | None, provider: str | None
+    ctx: RequestContext,
+    first: int | None,
+    after: str | None,
+    provider: str | None,
+    nested_number_pages: Iterable[NestedPageArgs] = (),
 ) -> ConnectionSlice:
+    """A page of configurations with what their fields read loaded in batches: the number
+    facts, and the nested pages of numbers the client selected (`nested_number_pages`)."""
     page = await paginate(ctx.db, configs_of(ctx.organization_id, provider), TelephonyConfig.id, first, after)
-    await ctx.loaders.prefetch_config_facts(page.rows)
+    await asyncio.gather(
+        ctx.loaders.prefetch_config_facts(page.rows),
+        prefetch_numbers_of_configs(ctx, [config.id for config in page.rows], nested_number_pages),
+    )
     return page
 
 

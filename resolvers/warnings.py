@@ -61,12 +61,14 @@ async def warnings_of_organization(ctx: RequestContext) -> list[Warning]:
     """Every warning of the organization, most severe first: a fixed number of queries whatever the size."""
     stmt = configs_of(ctx.organization_id).order_by(TelephonyConfig.id)
     configs = await ctx.db.run_read(lambda session: session.scalars(stmt).all())
+    loaders = ctx.loaders
     for config in configs:
-        ctx.loaders.telephony_config_by_id.prime(config.id, config)
-    per_config = await asyncio.gather(*(warnings_of_config(ctx, config) for config in configs))
+        loaders.telephony_config_by_id.prime(config.id, config)
+    ids = [config.id for config in configs]
+    stats, failed = await asyncio.gather(loaders.number_stats_by_config.load_many(ids), loaders.failed_syncs_by_config.load_many(ids))
     found = organization_warnings(
         config_count=len(configs), has_default_outbound=any(c.is_default_outbound for c in configs)
     )
-    for warnings in per_config:
-        found.extend(warnings)
+    for config, config_stats, config_failed in zip(configs, stats, failed, strict=True):
+        found.extend(warnings_from(ctx, config, config_stats, config_failed))
     return most_severe_first(found)

@@ -104,7 +104,7 @@ class TelephonyConfig(Node):
         return then(row, lambda found: PhoneNumber.of(found) if found else None)
 
     @strawberry.field
-    async def phone_numbers(
+    def phone_numbers(
         self,
         info: Info,
         first: int | None = None,
@@ -113,8 +113,8 @@ class TelephonyConfig(Node):
     ) -> Connection[PhoneNumberType]:
         from .phone_number import PhoneNumber
 
-        page = await phone_numbers.numbers_of_config(info.context, self.row.id, first, after, is_active)
-        return Connection.of(page, PhoneNumber.of)
+        page = phone_numbers.numbers_of_config(info.context, self.row.id, phone_numbers.NestedPageArgs(first, after, is_active))
+        return then(page, lambda found: Connection.of(found, PhoneNumber.of))
 
     @strawberry.field
     def warnings(self, info: Info) -> list[WarningType]:

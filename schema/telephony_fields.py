@@ -10,6 +10,7 @@ from switchboard.resolvers.unchanged import UNCHANGED
 from .connection import Connection
 from .errors import UserError, user_errors
 from .info import Info
+from .lookahead import arguments_below
 from .phone_number import AddressType, PhoneNumber
 from .providers import PROVIDER_INFOS, TelephonyCredentialsInput, TelephonyProvider, TelephonyProviderInfo, credentials_given
 from .telephony_config import TelephonyConfig
@@ -154,7 +155,12 @@ class TelephonyQueries:
     async def telephony_configs(
         self, info: Info, first: int | None = None, after: str | None = None, provider: TelephonyProvider | None = None
     ) -> Connection[TelephonyConfig]:
-        page = await telephony_configs.list_configs(info.context, first, after, provider.value if provider else None)
+        nested = [
+            phone_numbers.NestedPageArgs(args.get("first"), args.get("after"), args.get("isActive"))
+            for path in (("nodes", "phoneNumbers"), ("edges", "node", "phoneNumbers"))
+            for args in arguments_below(info, *path)
+        ]
+        page = await telephony_configs.list_configs(info.context, first, after, provider.value if provider else None, nested)
         return Connection.of(page, TelephonyConfig.of)
 
     @strawberry.field

@@ -3,10 +3,12 @@
 from collections import Counter
 
 import strawberry
+from switchboard.db.loaders import cached_or_load, then
 from switchboard.resolvers import warnings
 from switchboard.resolvers.ids import page_size
 from switchboard.resolvers.rules import warnings as rules
 
+from .built import built_once
 from .info import Info
 from .phone_number import PhoneNumber
 from .telephony_config import TelephonyConfig
@@ -26,19 +28,21 @@ class TelephonyWarning:
     def of(cls, warning: rules.Warning) -> "TelephonyWarning":
         return cls(code=warning.code, severity=warning.severity, message=warning.message, warning=warning)
 
+    # Plain functions: the rows are usually in the loaders' cache already (the warnings were
+    # computed from them), and then these answer without an await.
     @strawberry.field
-    async def telephony_config(self, info: Info) -> TelephonyConfig | None:
+    def telephony_config(self, info: Info) -> TelephonyConfig | None:
         if self.warning.config_id is None:
             return None
-        row = await info.context.loaders.telephony_config_by_id.load(self.warning.config_id)
-        return TelephonyConfig.of(row) if row else None
+        row = cached_or_load(info.context.loaders.telephony_config_by_id, self.warning.config_id)
+        return then(row, lambda found: built_once(info, TelephonyConfig, found) if found else None)
 
     @strawberry.field
-    async def phone_number(self, info: Info) -> PhoneNumber | None:
+    def phone_number(self, info: Info) -> PhoneNumber | None:
         if self.warning.number_id is None:
             return None
-        row = await info.context.loaders.phone_number_by_id.load(self.warning.number_id)
-        return PhoneNumber.of(row) if row else None
+        row = cached_or_load(info.context.loaders.phone_number_by_id, self.warning.number_id)
+        return then(row, lambda found: built_once(info, PhoneNumber, found) if found else None)
 
 
 @strawberry.type

@@ -113,3 +113,35 @@ async def test_nested_pages_are_each_parents_own_first_numbers(api, server):
         bound = [r.id for r in rows if r.inbound_workflow_id is not None and (cursor is None or r.id > after)]
         assert [n["databaseId"] for n in workflow["inboundPhoneNumbers"]["nodes"]] == bound[:first]
         assert workflow["inboundPhoneNumbers"]["pageInfo"]["hasNextPage"] is (len(bound) > first)
+
+
+async def test_nested_pages_under_aliases_and_fragments(api, server, sql):
+    """The configuration list loads every nested page its client selected (aliases with
+    different arguments, through a fragment) in one batch, and each alias gets its own page."""
+    await seed_numbers(server, api.organization_id, configs=3, numbers_per_config=4)
+    document = """
+      query { telephonyConfigs { nodes { databaseId phoneNumberCount ...Pages } } }
+      fragment Pages on TelephonyConfig {
+        few: phoneNumbers(first: 1) { nodes { databaseId } pageInfo { hasNextPage } }
+        active: phoneNumbers(isActive: true) { totalCount nodes { isActive } }
+        all: phoneNumbers { totalCount nodes { databaseId } }
+      }"""
+    before = sql.count
+    configs = (await api.query(document))["telephonyConfigs"]["nodes"]
+    assert sql.count - before <= 9, "\n".join(s[:90] for s in sql.statements[before:])
+    assert len(configs) == 3
+    for config in configs:
+        assert config["few"]["nodes"] == config["all"]["nodes"][:1]
+        assert config["few"]["pageInfo"]["hasNextPage"] is (config["phoneNumberCount"] > 1)
+        assert all(n["isActive"] for n in config["active"]["nodes"])
+        assert config["active"]["totalCount"] == len(config["active"]["nodes"])
+        assert config["all"]["totalCount"] == config["phoneNumberCount"] == len(config["all"]["nodes"])
+
+
+async def test_a_bad_nested_page_argument_is_bad_user_input(api, server):
+    await seed_numbers(server, api.organization_id, configs=2, numbers_per_config=2)
+    for arguments in ("first: -1", 'after: "not-a-cursor"'):
+        document = f"{{ telephonyConfigs {{ nodes {{ ok: phoneNumbers {{ totalCount }} bad: phoneNumbers({arguments}) {{ totalCount }} }} }} }}"
+        errors = await api.errors(document)
+        assert {e["extensions"]["code"] for e in errors} == {"BAD_USER_INPUT"}
+        assert {e["path"][-1] for e in errors} == {"bad"}
