@@ -1,11 +1,11 @@
 """Per-request DataLoaders. Every batch is scoped to the requesting organization.
 
-Each batch is one `Database.run_read` with its own short session: graphql-core resolves
-sibling fields concurrently and a session must not be shared between tasks.
+Each batch is one `Database.run_read` on its own connection: graphql-core resolves sibling
+fields concurrently and a connection must not be shared between tasks. Rows come back as
+records (db/records.py).
 """
 
 import asyncio
-import inspect
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,6 +17,7 @@ from strawberry.dataloader import DataLoader
 from .engine import Database
 from .models import Organization, PhoneNumber, TelephonyConfig, Workflow
 from .pagination import Page
+from .records import records
 from .telephony import NUMBER_PARENT_COLUMN, failed_syncs, first_numbers, number_facts
 
 MISSING = object()
@@ -38,8 +39,9 @@ def cached_or_load(loader: DataLoader, key: Any) -> Any:
 
 
 def then(value: Any, wrap: Callable[[Any], Any]) -> Any:
-    """`wrap(value)` now when `value` is plain, or an awaitable of it when `value` must be awaited."""
-    if inspect.isawaitable(value):
+    """`wrap(value)` now when `value` is plain, or an awaitable of it when `value` must be awaited
+    (a loader's future or a coroutine: both define `__await__`)."""
+    if hasattr(type(value), "__await__"):
 
         async def later() -> Any:
             return wrap(await value)
@@ -95,17 +97,17 @@ class Loaders:
 
     def _rows_by_id(self, model: Any, tenant_column: Any) -> DataLoader[int, Any]:
         async def load(ids: Sequence[int]) -> list[Any]:
-            rows = await self._objects(select(model).where(tenant_column == self.organization_id, model.id.in_(ids)))
+            rows = await self._records(model, select(model).where(tenant_column == self.organization_id, model.id.in_(ids)))
             found = {row.id: row for row in rows}
             return [found.get(i) for i in ids]
 
         return DataLoader(load_fn=load)
 
-    async def _objects(self, stmt: Any, params: dict[str, Any] | None = None) -> Sequence[Any]:
-        return await self.db.run_read(lambda session: session.scalars(stmt, params).all())
+    async def _records(self, model: type, stmt: Any, params: dict[str, Any] | None = None) -> list[Any]:
+        return await self.db.run_read(lambda connection: records(model, connection.execute(stmt, params)))
 
     async def _rows(self, stmt: Any) -> Sequence[Any]:
-        return await self.db.run_read(lambda session: session.execute(stmt).all())
+        return await self.db.run_read(lambda connection: connection.execute(stmt).all())
 
     async def prefetch_number_relations(self, numbers: Sequence[PhoneNumber]) -> None:
         """Load the configurations and workflows of a page of numbers in (at most) two batches."""
@@ -137,7 +139,7 @@ class Loaders:
     async def _failed_syncs(self, config_ids: Sequence[int]) -> list[list[PhoneNumber]]:
         stmt = failed_syncs(self.organization_id, config_ids)
         found: dict[int, list[PhoneNumber]] = defaultdict(list)
-        for row in await self._objects(stmt):
+        for row in await self._records(PhoneNumber, stmt):
             found[row.telephony_config_id].append(row)
             self.phone_number_by_id.prime(row.id, row)  # warnings name these numbers
         return [found.get(i, []) for i in config_ids]
@@ -176,7 +178,7 @@ class Loaders:
             stmt = first_numbers(parent, after=after_id is not None, active=is_active is not None, lateral=not self.db.is_sqlite)
             params = {"organization_id": self.organization_id, "parent_ids": parent_ids, "limit": size + 1, "after_id": after_id, "is_active": is_active}
             by_parent: dict[int, list[PhoneNumber]] = defaultdict(list)
-            for row in await self._objects(stmt, params):
+            for row in await self._records(PhoneNumber, stmt, params):
                 by_parent[getattr(row, parent_column.key)].append(row)
             for parent_id in parent_ids:
                 found = by_parent.get(parent_id, [])

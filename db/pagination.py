@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import Connection, Select, func
+from sqlalchemy.orm import InstrumentedAttribute
+
+from .records import records
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +16,7 @@ class Page:
 
 
 def keyset_page(
-    session: Session,
+    connection: Connection,
     stmt: Select,
     id_column: InstrumentedAttribute[int],
     *,
@@ -23,10 +25,10 @@ def keyset_page(
 ) -> Page:
     if after_id is not None:
         stmt = stmt.where(id_column > after_id)
-    rows = list(session.scalars(stmt.order_by(id_column).limit(first + 1)).all())
+    rows = records(id_column.class_, connection.execute(stmt.order_by(id_column).limit(first + 1)))
     return Page(rows=rows[:first], has_next=len(rows) > first)
 
 
-def count(session: Session, stmt: Select) -> int:
+def count(connection: Connection, stmt: Select) -> int:
     """`SELECT count(*)` with the page's FROM and WHERE: no subquery of all its columns."""
-    return session.scalar(stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)) or 0
+    return connection.scalar(stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)) or 0

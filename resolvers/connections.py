@@ -40,9 +40,9 @@ async def paginate(
     after: str | None,
 ) -> ConnectionSlice:
     request = PageRequest.parse(first, after)
-    page = await db.run_read(lambda session: keyset_page(session, stmt, id_column, first=request.size, after_id=request.after_id))
+    page = await db.run_read(lambda connection: keyset_page(connection, stmt, id_column, first=request.size, after_id=request.after_id))
 
     async def total_count() -> int:
-        return await db.run_read(lambda session: count(session, stmt))
+        return await db.run_read(lambda connection: count(connection, stmt))
 
     return ConnectionSlice(page.rows, page.has_next, request.after_id is not None, total_count)

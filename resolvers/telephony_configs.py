@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from switchboard.db.errors import is_unique_violation
 from switchboard.db.models import TelephonyConfig
+from switchboard.db.records import records
 from switchboard.db.telephony import configs_of, get_config, make_default_outbound, rekey_numbers, routed_numbers_of
 from switchboard.providers.base import ProviderPlugin
 from switchboard.providers.credentials import FieldProblem, merge_update, public_credentials, validate_new
@@ -269,4 +270,5 @@ async def verify_config(ctx: RequestContext, global_id: str) -> ConfigResult:
 
 async def default_outbound_config(ctx: RequestContext) -> TelephonyConfig | None:
     stmt = configs_of(ctx.organization_id).where(TelephonyConfig.is_default_outbound.is_(True))
-    return await ctx.db.run_read(lambda session: session.scalar(stmt))
+    found = await ctx.db.run_read(lambda connection: records(TelephonyConfig, connection.execute(stmt.limit(1))))
+    return found[0] if found else None

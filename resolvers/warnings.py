@@ -4,6 +4,7 @@ import asyncio
 
 from switchboard.db.loaders import NumberStats
 from switchboard.db.models import PhoneNumber, TelephonyConfig
+from switchboard.db.records import records
 from switchboard.db.telephony import configs_of
 from switchboard.providers.registry import get_provider
 
@@ -60,7 +61,7 @@ async def warnings_of_config(ctx: RequestContext, config: TelephonyConfig) -> li
 async def warnings_of_organization(ctx: RequestContext) -> list[Warning]:
     """Every warning of the organization, most severe first: a fixed number of queries whatever the size."""
     stmt = configs_of(ctx.organization_id).order_by(TelephonyConfig.id)
-    configs = await ctx.db.run_read(lambda session: session.scalars(stmt).all())
+    configs = await ctx.db.run_read(lambda connection: records(TelephonyConfig, connection.execute(stmt)))
     loaders = ctx.loaders
     for config in configs:
         loaders.telephony_config_by_id.prime(config.id, config)

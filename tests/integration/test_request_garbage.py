@@ -11,6 +11,7 @@ from collections import Counter
 import httpx
 from helpers import seed_numbers
 from switchboard.db import models
+from switchboard.db.records import record_class
 from switchboard.server.app import create_app
 
 DASHBOARD = """{
@@ -20,7 +21,10 @@ DASHBOARD = """{
   telephonyConfigWarnings { totalCount }
 }"""
 
-LOADED_TYPES = {models.PhoneNumber, models.TelephonyConfig, models.Workflow}
+# What reads return (db/records.py), and the ORM instances writes use.
+LOADED_TYPES = {record_class(m) for m in (models.PhoneNumber, models.TelephonyConfig, models.Workflow)} | {
+    models.PhoneNumber, models.TelephonyConfig, models.Workflow
+}
 
 
 async def test_loaded_rows_are_freed_by_reference_count(settings, server, api):

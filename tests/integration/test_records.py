@@ -1,0 +1,54 @@
+"""Reads return records (db/records.py): the same values, column for column, as the ORM
+instances writes use, whatever the statement shape; and a stored JSON value orjson refuses
+still reads."""
+
+from helpers import seed_numbers
+from sqlalchemy import select, text
+from switchboard.db.models import PhoneNumber, TelephonyConfig, Workflow
+from switchboard.db.records import record_class, records
+from switchboard.db.telephony import first_numbers
+from switchboard.resolvers.ids import to_global_id
+
+
+def as_dict(model, obj) -> dict:
+    return {column.key: getattr(obj, column.key) for column in model.__table__.columns}
+
+
+async def orm_rows(server, model, organization_id):
+    async with server.db.read() as session:
+        return list(await session.scalars(select(model).where(model.organization_id == organization_id).order_by(model.id)))
+
+
+async def test_records_hold_what_the_orm_reads(api, server):
+    await seed_numbers(server, api.organization_id, configs=2, numbers_per_config=5)
+    for model in (PhoneNumber, TelephonyConfig, Workflow):
+        stmt = select(model).where(model.organization_id == api.organization_id).order_by(model.id)
+        read = await server.db.run_read(lambda connection, model=model, stmt=stmt: records(model, connection.execute(stmt)))
+        expected = await orm_rows(server, model, api.organization_id)
+        assert read, model
+        assert [as_dict(model, r) for r in read] == [as_dict(model, o) for o in expected], model
+        assert all(type(r) is record_class(model) for r in read)
+
+
+async def test_nested_page_statements_give_whole_records(api, server):
+    """The nested-page statement selects an aliased entity (a LATERAL subquery on PostgreSQL):
+    its columns must still line up with the record's fields."""
+    await seed_numbers(server, api.organization_id, configs=2, numbers_per_config=5)
+    configs = await orm_rows(server, TelephonyConfig, api.organization_id)
+    stmt = first_numbers(TelephonyConfig, after=False, active=False, lateral=not server.db.is_sqlite)
+    params = {"organization_id": api.organization_id, "parent_ids": [c.id for c in configs], "limit": 3, "after_id": None, "is_active": None}
+    read = await server.db.run_read(lambda connection: records(PhoneNumber, connection.execute(stmt, params)))
+    expected = {n.id: n for n in await orm_rows(server, PhoneNumber, api.organization_id)}
+    assert len(read) == 6
+    assert [as_dict(PhoneNumber, r) for r in read] == [as_dict(PhoneNumber, expected[r.id]) for r in read]
+
+
+async def test_json_that_orjson_refuses_still_reads(api, server):
+    await seed_numbers(server, api.organization_id, configs=1, numbers_per_config=1)
+    (number,) = await orm_rows(server, PhoneNumber, api.organization_id)
+    async with server.db.write() as session:
+        await session.execute(text("UPDATE phone_numbers SET extra_metadata = :raw WHERE id = :id"), {"raw": '{"ratio": NaN}', "id": number.id})
+    found = await api.query("query($id: ID!) { node(id: $id) { ... on PhoneNumber { databaseId } } }", {"id": to_global_id("PhoneNumber", number.id)})
+    assert found["node"] == {"databaseId": number.id}
+    listed = await api.query("{ phoneNumbers { nodes { databaseId extraMetadata } } }")
+    assert [n["databaseId"] for n in listed["phoneNumbers"]["nodes"]] == [number.id]
