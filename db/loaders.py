@@ -7,7 +7,7 @@ records (db/records.py).
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -59,6 +59,24 @@ class NumberStats(NamedTuple):
     default_active: bool = False
     bound: int = 0
     default_id: int | None = None
+
+    @classmethod
+    def of_groups(cls, groups: Iterable[Sequence[Any]]) -> dict[int, "NumberStats"]:
+        """Per configuration, from `number_facts` rows: (configuration id, is_active,
+        is_default_caller_id, numbers, bound numbers, highest id). A configuration has at most
+        one default caller ID (a unique index), so its default group's highest id is the default."""
+        found: dict[int, NumberStats] = {}
+        for config_id, is_active, is_default, numbers, bound, highest_id in groups:
+            so_far = found.get(config_id, cls())
+            found[config_id] = cls(
+                total=so_far.total + numbers,
+                active=so_far.active + (numbers if is_active else 0),
+                has_default=so_far.has_default or bool(is_default),
+                default_active=so_far.default_active or bool(is_default and is_active),
+                bound=so_far.bound + bound,
+                default_id=highest_id if is_default else so_far.default_id,
+            )
+        return found
 
 
 class NumberPageKey(NamedTuple):
@@ -130,10 +148,7 @@ class Loaders:
         )
 
     async def _number_stats(self, config_ids: Sequence[int]) -> list[NumberStats]:
-        found = {
-            row[0]: NumberStats(int(row[1]), int(row[2]), bool(row[3]), bool(row[4]), int(row[5]), row[6])
-            for row in await self._rows(number_facts(self.organization_id, config_ids))
-        }
+        found = NumberStats.of_groups(await self._rows(number_facts(self.organization_id, config_ids)))
         return [found.get(i, NumberStats()) for i in config_ids]
 
     async def _failed_syncs(self, config_ids: Sequence[int]) -> list[list[PhoneNumber]]:

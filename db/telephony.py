@@ -4,7 +4,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, bindparam, case, func, select, true, update
+from sqlalchemy import Select, bindparam, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -122,25 +122,25 @@ async def make_default_caller_id(session: AsyncSession, config_id: int, number_i
 
 
 def number_facts(organization_id: int, config_ids: Sequence[int]) -> Select:
-    """Per configuration: numbers, active numbers, whether a default caller ID exists and is
-    active, bound numbers, and the default caller ID's id. Read from the covering index
-    ix_phone_numbers_config_facts."""
+    """Numbers per (configuration, active, default caller ID), with how many are bound and, in
+    the one default group of a configuration, the default's id: at most four rows a
+    configuration, which `NumberStats.of_groups` adds up.
 
-    def total(condition: Any) -> Any:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
+    Grouped by leading columns of the covering index ix_phone_numbers_config_facts, so SQLite
+    aggregates while it walks the index, with no expression evaluated per number; summing
+    CASE expressions per configuration instead took twice as long over 10,000 numbers.
+    """
     return (
         select(
             PhoneNumber.telephony_config_id,
+            PhoneNumber.is_active,
+            PhoneNumber.is_default_caller_id,
             func.count(),
-            total(PhoneNumber.is_active),
-            total(PhoneNumber.is_default_caller_id),
-            total(PhoneNumber.is_default_caller_id & PhoneNumber.is_active),
-            total(PhoneNumber.inbound_workflow_id.is_not(None)),
-            func.max(case((PhoneNumber.is_default_caller_id, PhoneNumber.id))),
+            func.count(PhoneNumber.inbound_workflow_id),
+            func.max(PhoneNumber.id),
         )
         .where(PhoneNumber.organization_id == organization_id, PhoneNumber.telephony_config_id.in_(config_ids))
-        .group_by(PhoneNumber.telephony_config_id)
+        .group_by(PhoneNumber.telephony_config_id, PhoneNumber.is_active, PhoneNumber.is_default_caller_id)
     )
 
 
