@@ -32,12 +32,13 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, transactions: bool = True) -> None:
     """WAL and foreign keys on every connection; explicit BEGIN so writers can take the lock early.
 
     A deferred SQLite transaction that reads and then writes fails with SQLITE_BUSY when another
     writer committed in between; write sessions therefore start with BEGIN IMMEDIATE, which waits
-    on the busy timeout instead.
+    on the busy timeout instead. Without `transactions` (the `run_read` engine, whose work is
+    single statements) there is no BEGIN: each statement reads its own consistent snapshot.
     """
 
     @event.listens_for(engine, "connect")
@@ -49,6 +50,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    if not transactions:
+        return
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
@@ -83,8 +87,9 @@ class Database:
             yield session
 
     async def run_read(self, work: Callable[[Connection], T]) -> T:
-        """`work(connection)` on a read connection (see the module docstring); `work` runs
-        statements and returns plain values or records."""
+        """`work(connection)` on a read connection (see the module docstring); `work` runs a
+        statement and returns plain values or records. The connection is outside a transaction:
+        statements after the first would not share its snapshot."""
         if self.sqlite_read_engine is None:
             async with self.read_engine.connect() as connection:
                 return await connection.run_sync(work)
@@ -151,5 +156,5 @@ def _sqlite_file_read_engine(url: str, *, echo: bool) -> Engine | None:
         echo=echo,
         json_deserializer=_json_loads,
     )
-    _configure_sqlite(engine)
+    _configure_sqlite(engine, transactions=False)
     return engine

@@ -6,12 +6,13 @@ records (db/records.py).
 """
 
 import asyncio
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from strawberry.dataloader import DataLoader
 
 from .engine import Database
@@ -21,6 +22,15 @@ from .records import records
 from .telephony import NUMBER_PARENT_COLUMN, failed_syncs, first_numbers, number_facts
 
 MISSING = object()
+
+
+@functools.cache
+def _by_id(model: Any, tenant_column: str) -> Select:
+    """Rows of one organization by id; built once per model (building and cache-keying a
+    statement costs more than running it)."""
+    return select(model).where(
+        getattr(model, tenant_column) == bindparam("organization_id"), model.id.in_(bindparam("ids", expanding=True))
+    )
 
 
 def cached(loader: DataLoader, key: Any) -> Any:
@@ -94,10 +104,10 @@ class Loaders:
     organization_id: int
 
     def __post_init__(self) -> None:
-        self.organization_by_id = self._rows_by_id(Organization, Organization.id)
-        self.workflow_by_id = self._rows_by_id(Workflow, Workflow.organization_id)
-        self.telephony_config_by_id = self._rows_by_id(TelephonyConfig, TelephonyConfig.organization_id)
-        self.phone_number_by_id = self._rows_by_id(PhoneNumber, PhoneNumber.organization_id)
+        self.organization_by_id = self._rows_by_id(Organization, "id")
+        self.workflow_by_id = self._rows_by_id(Workflow, "organization_id")
+        self.telephony_config_by_id = self._rows_by_id(TelephonyConfig, "organization_id")
+        self.phone_number_by_id = self._rows_by_id(PhoneNumber, "organization_id")
         self.number_stats_by_config = DataLoader(load_fn=self._number_stats)
         self.failed_syncs_by_config = DataLoader(load_fn=self._failed_syncs)
         self.default_caller_id_by_config = DataLoader(load_fn=self._default_caller_ids)
@@ -113,9 +123,11 @@ class Loaders:
                 loader.clear_all()
         vars(self).clear()
 
-    def _rows_by_id(self, model: Any, tenant_column: Any) -> DataLoader[int, Any]:
+    def _rows_by_id(self, model: Any, tenant_column: str) -> DataLoader[int, Any]:
+        stmt = _by_id(model, tenant_column)
+
         async def load(ids: Sequence[int]) -> list[Any]:
-            rows = await self._records(model, select(model).where(tenant_column == self.organization_id, model.id.in_(ids)))
+            rows = await self._records(model, stmt, {"organization_id": self.organization_id, "ids": list(ids)})
             found = {row.id: row for row in rows}
             return [found.get(i) for i in ids]
 
