@@ -1,12 +1,24 @@
 """Keyset pagination on the primary key: stable under inserts, no offsets."""
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, func
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import Connection, Select, bindparam, func
 
 from .records import records
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A list to page through: a statement with bound parameters, built once per shape (which
+    filters are present), and this request's values for them. Building and cache-keying a
+    statement costs SQLAlchemy more than running it, so page and count statements derive from
+    the shape once too."""
+
+    model: Any
+    stmt: Select
+    params: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,20 +27,25 @@ class Page:
     has_next: bool
 
 
-def keyset_page(
-    connection: Connection,
-    stmt: Select,
-    id_column: InstrumentedAttribute[int],
-    *,
-    first: int,
-    after_id: int | None,
-) -> Page:
-    if after_id is not None:
-        stmt = stmt.where(id_column > after_id)
-    rows = records(id_column.class_, connection.execute(stmt.order_by(id_column).limit(first + 1)))
+# Bounded: shapes are few, but a caller passing a fresh statement each time must not grow it.
+@functools.lru_cache(maxsize=256)
+def _page_statement(model: Any, stmt: Select, after: bool) -> Select:
+    if after:
+        stmt = stmt.where(model.id > bindparam("after_id"))
+    return stmt.order_by(model.id).limit(bindparam("limit"))
+
+
+@functools.lru_cache(maxsize=256)
+def _count_statement(stmt: Select) -> Select:
+    """`SELECT count(*)` with the list's FROM and WHERE: no subquery of all its columns."""
+    return stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+
+
+def keyset_page(connection: Connection, listing: Listing, *, first: int, after_id: int | None) -> Page:
+    stmt = _page_statement(listing.model, listing.stmt, after_id is not None)
+    rows = records(listing.model, connection.execute(stmt, {**listing.params, "after_id": after_id, "limit": first + 1}))
     return Page(rows=rows[:first], has_next=len(rows) > first)
 
 
-def count(connection: Connection, stmt: Select) -> int:
-    """`SELECT count(*)` with the page's FROM and WHERE: no subquery of all its columns."""
-    return connection.scalar(stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)) or 0
+def count(connection: Connection, listing: Listing) -> int:
+    return connection.scalar(_count_statement(listing.stmt), listing.params) or 0

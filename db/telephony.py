@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from .models import FAILED_SYNC, Organization, PhoneNumber, TelephonyConfig, Workflow
+from .pagination import Listing
 
 # The column of phone_numbers that points at each kind of parent a nested number page has.
 NUMBER_PARENT_COLUMN = {TelephonyConfig: "telephony_config_id", Workflow: "inbound_workflow_id"}
@@ -19,6 +20,18 @@ def configs_of(organization_id: int, provider: str | None = None) -> Select:
     if provider is not None:
         stmt = stmt.where(TelephonyConfig.provider == provider)
     return stmt
+
+
+@functools.cache
+def _configs_shape(provider: bool) -> Select:
+    stmt = select(TelephonyConfig).where(TelephonyConfig.organization_id == bindparam("organization_id"))
+    return stmt.where(TelephonyConfig.provider == bindparam("provider")) if provider else stmt
+
+
+def config_listing(organization_id: int, provider: str | None = None) -> Listing:
+    """The organization's configurations (of one provider when given), to page through."""
+    params = {"organization_id": organization_id, "provider": provider}
+    return Listing(TelephonyConfig, _configs_shape(provider is not None), params)
 
 
 async def get_config(
@@ -76,34 +89,60 @@ def routed_numbers_of(config_id: int) -> Select:
     )
 
 
-def numbers_of(
+@functools.cache
+def _numbers_shape(config: bool, active: bool, address_type: bool, search: bool) -> Select:
+    stmt = select(PhoneNumber).where(PhoneNumber.organization_id == bindparam("organization_id"))
+    if config:
+        stmt = stmt.where(PhoneNumber.telephony_config_id == bindparam("config_id"))
+    if active:
+        stmt = stmt.where(PhoneNumber.is_active == bindparam("is_active"))
+    if address_type:
+        stmt = stmt.where(PhoneNumber.address_type == bindparam("address_type"))
+    if search:
+        term = bindparam("search")
+        stmt = stmt.where(
+            PhoneNumber.address.icontains(term, escape=_LIKE_ESCAPE)
+            | PhoneNumber.address_normalized.icontains(term, escape=_LIKE_ESCAPE)
+            | PhoneNumber.label.icontains(term, escape=_LIKE_ESCAPE)
+        )
+    return stmt
+
+
+_LIKE_ESCAPE = "/"
+
+
+def _escape_like(text: str) -> str:
+    """`text` matched literally by LIKE ... ESCAPE '/': no wildcard in it counts as one."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def number_listing(
     organization_id: int,
     *,
     config_id: int | None = None,
     is_active: bool | None = None,
     address_type: str | None = None,
     search: str | None = None,
-) -> Select:
-    stmt = select(PhoneNumber).where(PhoneNumber.organization_id == organization_id)
-    if config_id is not None:
-        stmt = stmt.where(PhoneNumber.telephony_config_id == config_id)
-    if is_active is not None:
-        stmt = stmt.where(PhoneNumber.is_active.is_(is_active))
-    if address_type is not None:
-        stmt = stmt.where(PhoneNumber.address_type == address_type)
-    if search:
-        stmt = stmt.where(
-            PhoneNumber.address.icontains(search, autoescape=True)
-            | PhoneNumber.address_normalized.icontains(search, autoescape=True)
-            | PhoneNumber.label.icontains(search, autoescape=True)
-        )
-    return stmt
+) -> Listing:
+    """The organization's numbers with the filters given (a substring of the address, its
+    normalized form or the label for `search`), to page through."""
+    stmt = _numbers_shape(config_id is not None, is_active is not None, address_type is not None, bool(search))
+    params = {
+        "organization_id": organization_id,
+        "config_id": config_id,
+        "is_active": is_active,
+        "address_type": address_type,
+        "search": _escape_like(search) if search else None,
+    }
+    return Listing(PhoneNumber, stmt, params)
 
 
 async def get_number(
     session: AsyncSession, organization_id: int, number_id: int
 ) -> PhoneNumber | None:
-    return await session.scalar(numbers_of(organization_id).where(PhoneNumber.id == number_id))
+    return await session.scalar(
+        select(PhoneNumber).where(PhoneNumber.organization_id == organization_id, PhoneNumber.id == number_id)
+    )
 
 
 async def make_default_caller_id(session: AsyncSession, config_id: int, number_id: int) -> None:

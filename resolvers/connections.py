@@ -4,10 +4,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select
-from sqlalchemy.orm import InstrumentedAttribute
 from switchboard.db.engine import Database
-from switchboard.db.pagination import count, keyset_page
+from switchboard.db.pagination import Listing, count, keyset_page
 
 from .ids import from_cursor, page_size
 
@@ -32,17 +30,11 @@ class ConnectionSlice:
     total_count: Callable[[], int | Awaitable[int]]
 
 
-async def paginate(
-    db: Database,
-    stmt: Select,
-    id_column: InstrumentedAttribute[int],
-    first: int | None,
-    after: str | None,
-) -> ConnectionSlice:
+async def paginate(db: Database, listing: Listing, first: int | None, after: str | None) -> ConnectionSlice:
     request = PageRequest.parse(first, after)
-    page = await db.run_read(lambda connection: keyset_page(connection, stmt, id_column, first=request.size, after_id=request.after_id))
+    page = await db.run_read(lambda connection: keyset_page(connection, listing, first=request.size, after_id=request.after_id))
 
     async def total_count() -> int:
-        return await db.run_read(lambda connection: count(connection, stmt))
+        return await db.run_read(lambda connection: count(connection, listing))
 
     return ConnectionSlice(page.rows, page.has_next, request.after_id is not None, total_count)

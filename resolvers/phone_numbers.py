@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from switchboard.db.errors import is_foreign_key_violation, is_unique_violation
 from switchboard.db.loaders import NumberPageKey, NumberStats, cached_or_load, then
 from switchboard.db.models import PhoneNumber
-from switchboard.db.telephony import get_config, get_number, make_default_caller_id, numbers_of
+from switchboard.db.telephony import get_config, get_number, make_default_caller_id, number_listing
 from switchboard.db.workflows import get_workflow
 from switchboard.providers.registry import get_provider
 
@@ -118,14 +118,14 @@ async def list_numbers(
     if config_global_id is not None:
         # An unknown or foreign configuration has no numbers: -1 matches nothing.
         config_id = database_id_of(config_global_id, "TelephonyConfig") or -1
-    stmt = numbers_of(
+    listing = number_listing(
         ctx.organization_id,
         config_id=config_id,
         is_active=is_active,
         address_type=address_type,
         search=(search or "").strip()[:SEARCH_MAX_LENGTH] or None,
     )
-    page = await paginate(ctx.db, stmt, PhoneNumber.id, first, after)
+    page = await paginate(ctx.db, listing, first, after)
     await ctx.loaders.prefetch_number_relations(page.rows)
     return page
 

@@ -8,7 +8,14 @@ from sqlalchemy.exc import IntegrityError
 from switchboard.db.errors import is_unique_violation
 from switchboard.db.models import TelephonyConfig
 from switchboard.db.records import records
-from switchboard.db.telephony import configs_of, get_config, make_default_outbound, rekey_numbers, routed_numbers_of
+from switchboard.db.telephony import (
+    config_listing,
+    configs_of,
+    get_config,
+    make_default_outbound,
+    rekey_numbers,
+    routed_numbers_of,
+)
 from switchboard.providers.base import ProviderPlugin
 from switchboard.providers.credentials import FieldProblem, merge_update, public_credentials, validate_new
 from switchboard.providers.registry import get_provider
@@ -95,7 +102,7 @@ async def list_configs(
 ) -> ConnectionSlice:
     """A page of configurations with what their fields read loaded in batches: the number
     facts, and the nested pages of numbers the client selected (`nested_number_pages`)."""
-    page = await paginate(ctx.db, configs_of(ctx.organization_id, provider), TelephonyConfig.id, first, after)
+    page = await paginate(ctx.db, config_listing(ctx.organization_id, provider), first, after)
     await asyncio.gather(
         ctx.loaders.prefetch_config_facts(page.rows),
         prefetch_numbers_of_configs(ctx, [config.id for config in page.rows], nested_number_pages),

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from switchboard.db.errors import is_foreign_key_violation, is_unique_violation
 from switchboard.db.models import Workflow
-from switchboard.db.workflows import bound_number_count, get_workflow, workflows_of
+from switchboard.db.workflows import bound_number_count, get_workflow, workflow_listing
 
 from .connections import ConnectionSlice, paginate
 from .context import RequestContext
@@ -40,7 +40,7 @@ _NOT_FOUND = WorkflowResult(errors=(not_found("Workflow", _ID_FIELD),))
 
 
 async def list_workflows(ctx: RequestContext, first: int | None, after: str | None) -> ConnectionSlice:
-    return await paginate(ctx.db, workflows_of(ctx.organization_id), Workflow.id, first, after)
+    return await paginate(ctx.db, workflow_listing(ctx.organization_id), first, after)
 
 
 async def find_workflow(ctx: RequestContext, global_id: str) -> Workflow | None:

@@ -187,7 +187,7 @@ async def test_label_update_clear_and_keep(api, config):
 async def test_filters_and_search(api, config):
     second = (await create_config(api, "Second"))["telephonyConfig"]
     await create_number(api, config["id"], "+14155550100", label="Support 50% off")
-    await create_number(api, config["id"], "sip:desk@pbx.example.com")
+    await create_number(api, config["id"], "sip:desk@pbx.example.com", label="desk_1/2")
     await create_number(api, second["id"], "1001", isActive=False)
 
     async def addresses(**args):
@@ -204,6 +204,8 @@ async def test_filters_and_search(api, config):
     assert await addresses(s="4155550100") == ["+14155550100"]
     assert await addresses(s="50%") == ["+14155550100"]
     assert await addresses(s="%") == ["+14155550100"]
+    assert await addresses(s="_") == await addresses(s="k_1/") == ["sip:desk@pbx.example.com"]
+    assert await addresses(s="/") == ["sip:desk@pbx.example.com"]
     assert await addresses(c="bm90LWFuLWlk") == []
 
 
