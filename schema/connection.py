@@ -26,10 +26,16 @@ class Edge(Generic[NodeT]):
 
 @strawberry.type
 class Connection(Generic[NodeT]):
-    edges: list[Edge[NodeT]]
     nodes: list[NodeT]
     page_info: PageInfo
+    _ids: strawberry.Private[list[int]]
     _count: strawberry.Private[Callable[[], int | Awaitable[int]]]
+
+    @strawberry.field
+    def edges(self) -> list[Edge[NodeT]]:
+        """Built when selected: most clients read `nodes` and `pageInfo`, and a cursor per row
+        is an encoding per row."""
+        return [Edge(cursor=to_cursor(i), node=n) for i, n in zip(self._ids, self.nodes, strict=True)]
 
     @strawberry.field
     def total_count(self) -> int:
@@ -37,16 +43,15 @@ class Connection(Generic[NodeT]):
 
     @classmethod
     def of(cls, page: ConnectionSlice, wrap: Callable[[Any], NodeT]) -> "Connection[NodeT]":
-        nodes = [wrap(row) for row in page.rows]
-        cursors = [to_cursor(row.id) for row in page.rows]
+        ids = [row.id for row in page.rows]
         return cls(
-            edges=[Edge(cursor=c, node=n) for c, n in zip(cursors, nodes, strict=True)],
-            nodes=nodes,
+            nodes=[wrap(row) for row in page.rows],
             page_info=PageInfo(
                 has_next_page=page.has_next,
                 has_previous_page=page.has_previous,
-                start_cursor=cursors[0] if cursors else None,
-                end_cursor=cursors[-1] if cursors else None,
+                start_cursor=to_cursor(ids[0]) if ids else None,
+                end_cursor=to_cursor(ids[-1]) if ids else None,
             ),
+            _ids=ids,
             _count=page.total_count,
         )
