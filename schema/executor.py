@@ -14,9 +14,21 @@ handlers) that a resolver without arguments, extensions or handlers does not use
 function.
 """
 
+import operator
 from typing import Any, NamedTuple
 
-from graphql import GraphQLField, GraphQLObjectType, GraphQLSchema, get_named_type, is_leaf_type, is_non_null_type
+from graphql import (
+    GraphQLBoolean,
+    GraphQLField,
+    GraphQLID,
+    GraphQLInt,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLString,
+    get_named_type,
+    is_leaf_type,
+    is_non_null_type,
+)
 from graphql.execution.executor import gather_with_cancel
 from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -25,14 +37,20 @@ from strawberry.types.field import StrawberryField
 
 TYPENAME = "__typename"
 
+# Values these scalars output unchanged: the Python type each one's coercion returns as is.
+_UNCHANGED = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool, GraphQLInt: int}
+_INT_RANGE = range(-(2**31), 2**31)
+
 
 class PlannedField(NamedTuple):
     response_name: str
     field_details_list: Any
-    # Set for the fields answered on the short path: the plain resolver and the leaf type.
-    plain_resolver: Any
+    # Set for the fields answered on the short path: a function of the source that reads the
+    # value, the leaf type, and the Python type whose values the leaf outputs unchanged.
+    read: Any
     leaf_type: Any
     nullable: bool
+    unchanged_type: type | None = None
 
 
 def _plain_leaf(field_def: GraphQLField) -> bool:
@@ -68,7 +86,14 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
             elif plain and _plain_leaf(field_def):
                 leaf_type = get_named_type(field_def.type)
                 plan.append(
-                    PlannedField(response_name, field_details_list, field_def.resolve, leaf_type, not is_non_null_type(field_def.type))
+                    PlannedField(
+                        response_name,
+                        field_details_list,
+                        _reader(field_def),
+                        leaf_type,
+                        not is_non_null_type(field_def.type),
+                        _UNCHANGED.get(leaf_type),
+                    )
                 )
             else:
                 plan.append(PlannedField(response_name, field_details_list, None, None, True))
@@ -80,12 +105,16 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
         try:
-            for response_name, field_details_list, plain_resolver, leaf_type, nullable in self._plan(parent_type, grouped_field_set):
-                if plain_resolver is TYPENAME:
+            for response_name, field_details_list, read, leaf_type, nullable, unchanged_type in self._plan(parent_type, grouped_field_set):
+                if read is TYPENAME:
                     results[response_name] = parent_type.name
                     continue
-                if plain_resolver is not None:
-                    value = plain_resolver(source_value, None)
+                if read is not None:
+                    value = read(source_value)
+                    value_type = type(value)
+                    if value_type is unchanged_type and (value_type is not int or value in _INT_RANGE):
+                        results[response_name] = value
+                        continue
                     if value is None and nullable:
                         results[response_name] = None
                         continue
@@ -114,6 +143,16 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
             return results
 
         return get_results()
+
+
+def _reader(field_def: GraphQLField) -> Any:
+    """What Strawberry's resolver of a plain field does, without its two calls in between: read
+    the attribute with the configured default resolver (`getattr` unless configured)."""
+    field = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if isinstance(field, StrawberryField) and field.default_resolver is getattr:
+        return operator.attrgetter(field.python_name)
+    resolve = field_def.resolve
+    return lambda source: resolve(source, None)
 
 
 def _coerce(leaf_type: Any, value: Any) -> Any:

@@ -61,6 +61,16 @@ class Item(Named):
 
 
 @strawberry.type
+class Odd:
+    big: int | None
+    small: int
+    flag: bool
+    text: str
+    ident: strawberry.ID
+    ratio: float
+
+
+@strawberry.type
 class Query:
     @strawberry.field
     def items(self) -> list[Item | None]:
@@ -82,6 +92,14 @@ class Query:
     @strawberry.field
     def bad_color(self) -> list[Item]:
         return [Item(name="d", label="z", count=4, color="green", tags=[])]  # type: ignore[arg-type]
+
+    @strawberry.field
+    def odd_values(self) -> list["Odd"]:
+        """Values whose type is not the one their scalar outputs unchanged."""
+        return [
+            Odd(big=2**31, small=-(2**31), flag=1, text=5, ident=7, ratio=1),
+            Odd(big=True, small=2**31 - 1, flag=True, text=True, ident="x", ratio=0.5),
+        ]
 
     @strawberry.field
     def named(self) -> list[Named]:
@@ -112,6 +130,7 @@ DOCUMENTS = [
     "{ items { name broken } }",
     "{ named { __typename name ... on Item { label tags } } }",
     "{ __typename items { __typename } }",
+    "{ oddValues { big small flag text ident ratio } }",
 ]
 
 
