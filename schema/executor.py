@@ -26,16 +26,20 @@ from graphql import (
     GraphQLSchema,
     GraphQLString,
     get_named_type,
+    get_nullable_type,
     is_leaf_type,
+    is_list_type,
     is_non_null_type,
 )
-from graphql.execution.executor import gather_with_cancel
+from graphql.execution.executor import gather_with_cancel, to_nodes
 from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
 TYPENAME = "__typename"
+# Marks the resolvers `call_resolvers_directly` installs.
+DIRECT = "_switchboard_direct"
 
 # Values these scalars output unchanged: the Python type each one's coercion returns as is.
 _UNCHANGED = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool, GraphQLInt: int}
@@ -51,15 +55,17 @@ class PlannedField(NamedTuple):
     leaf_type: Any
     nullable: bool
     unchanged_type: type | None = None
+    # Set for fields with a direct resolver (see `call_resolvers_directly`) whose type is a
+    # leaf or a single object: the field definition and, for an object, its type.
+    direct: GraphQLField | None = None
+    object_type: GraphQLObjectType | None = None
 
 
 def _plain_leaf(field_def: GraphQLField) -> bool:
     """A field Strawberry resolves by reading an attribute (no resolver, no extensions, no
     arguments) whose type is a scalar or an enum."""
     return (
-        getattr(field_def.resolve, "_is_default", False)
-        and not field_def.args
-        and is_leaf_type(get_named_type(field_def.type))
+        getattr(field_def.resolve, "_is_default", False) and not field_def.args and is_leaf_type(get_named_type(field_def.type))
     )
 
 
@@ -95,6 +101,20 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
                         _UNCHANGED.get(leaf_type),
                     )
                 )
+            elif plain and getattr(field_def.resolve, DIRECT, False) and not is_list_type(get_nullable_type(field_def.type)):
+                named = get_named_type(field_def.type)
+                plan.append(
+                    PlannedField(
+                        response_name,
+                        field_details_list,
+                        None,
+                        named if is_leaf_type(named) else None,
+                        not is_non_null_type(field_def.type),
+                        _UNCHANGED.get(named),
+                        field_def,
+                        named if isinstance(named, GraphQLObjectType) else None,
+                    )
+                )
             else:
                 plan.append(PlannedField(response_name, field_details_list, None, None, True))
         self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
@@ -105,7 +125,24 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
         try:
-            for response_name, field_details_list, read, leaf_type, nullable, unchanged_type in self._plan(parent_type, grouped_field_set):
+            for response_name, field_details_list, read, leaf_type, nullable, unchanged_type, direct, object_type in self._plan(
+                parent_type, grouped_field_set
+            ):
+                if direct is not None:
+                    result = self._execute_direct(
+                        parent_type,
+                        source_value,
+                        field_details_list,
+                        Path(path, response_name, parent_type.name),
+                        position_context,
+                        direct,
+                        unchanged_type,
+                        object_type,
+                    )
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+                    continue
                 if read is TYPENAME:
                     results[response_name] = parent_type.name
                     continue
@@ -143,6 +180,45 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
             return results
 
         return get_results()
+
+    def _execute_direct(
+        self, parent_type, source, field_details_list, path, position_context, field_def, unchanged_type, object_type
+    ):
+        """graphql-core's `execute_field` for a field without arguments, middleware or
+        Strawberry's resolver chain, completing the common results itself: a leaf value of the
+        type its scalar outputs unchanged, or an object of the field's type. Every other
+        result (null, awaitable, anything to coerce) and every error take graphql-core's path."""
+        return_type = field_def.type
+        info = self.build_resolve_info(field_def, to_nodes(field_details_list), parent_type, path)
+        try:
+            result = field_def.resolve(source, info)
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(return_type, field_details_list, info, path, result, position_context)
+            result_type = type(result)
+            if result_type is unchanged_type and (result_type is not int or result in _INT_RANGE):
+                return result
+            if (
+                object_type is not None
+                and result is not None
+                and not isinstance(result, Exception)
+                and (object_type.is_type_of is None or object_type.is_type_of(result, info) is True)
+            ):
+                completed = self.collect_and_execute_subfields(object_type, field_details_list, path, result, position_context)
+            else:
+                completed = self.complete_value(return_type, field_details_list, info, path, result, position_context)
+            if self.is_awaitable(completed):
+                return self._reported(completed, return_type, field_details_list, path)
+            return completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+
+    async def _reported(self, completed, return_type, field_details_list, path) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
 
 
 def _reader(field_def: GraphQLField) -> Any:
@@ -194,4 +270,5 @@ def _direct_resolver(field: StrawberryField, info_class: type) -> Any:
             kwargs[info_name] = info_class(_raw_info=info, _field=field)
         return function(source, **kwargs) if passes_self else function(**kwargs)
 
+    setattr(resolve, DIRECT, True)
     return resolve

@@ -9,12 +9,12 @@ execution; data and errors must be identical.
 """
 
 from enum import Enum
-from typing import Any
+from typing import Any, Optional
 
 import pytest
 import strawberry
 from strawberry.schema.config import StrawberryConfig
-from switchboard.schema.executor import SwitchboardExecutor, call_resolvers_directly
+from switchboard.schema.executor import DIRECT, SwitchboardExecutor, call_resolvers_directly
 
 
 @strawberry.enum
@@ -58,6 +58,31 @@ class Item(Named):
     @strawberry.field
     async def later(self) -> str:
         return f"later {self.name}"
+
+    # Resolvers returning single objects or leaves, each way the short path must hand back.
+    @strawberry.field
+    def buddy(self) -> Optional["Item"]:
+        return None if self.name == "b" else Item(name=self.name + "+", label=None, count=0, color=Color.RED, tags=[])
+
+    @strawberry.field
+    def must_buddy(self) -> "Item":
+        return None  # type: ignore[return-value]
+
+    @strawberry.field
+    def wrong_buddy(self) -> Optional["Item"]:
+        return Odd(big=1, small=1, flag=True, text="t", ident="i", ratio=1.0)  # type: ignore[return-value]
+
+    @strawberry.field
+    def raising_buddy(self) -> Optional["Item"]:
+        raise ValueError("no buddy")
+
+    @strawberry.field
+    def counted(self) -> int:
+        return {"a": 1, "b": 2**40}.get(self.name, 0)
+
+    @strawberry.field
+    def odd_text(self) -> str | None:
+        return {"a": 12, "b": None}.get(self.name, "s")
 
 
 @strawberry.type
@@ -131,6 +156,11 @@ DOCUMENTS = [
     "{ named { __typename name ... on Item { label tags } } }",
     "{ __typename items { __typename } }",
     "{ oddValues { big small flag text ident ratio } }",
+    "{ items { name buddy { name buddy { name } } counted oddText } }",
+    "{ items { name mustBuddy { name } } }",
+    "{ items { name wrongBuddy { name } } }",
+    "{ items { name raisingBuddy { name } } }",
+    "{ named { ... on Item { buddy { __typename name } } } }",
 ]
 
 
@@ -151,6 +181,7 @@ def test_the_comparison_runs_two_different_executions() -> None:
     fast_field = FAST._schema.type_map["Item"].fields["shout"]
     stock_field = STOCK._schema.type_map["Item"].fields["shout"]
     assert fast_field.resolve is not stock_field.resolve
+    assert getattr(FAST._schema.type_map["Item"].fields["buddy"].resolve, DIRECT)
     assert FAST.execution_context_class is SwitchboardExecutor
 
 
