@@ -10,7 +10,7 @@ from switchboard.db.loaders import cached_or_load, then
 from switchboard.resolvers.ids import to_global_id
 from switchboard.resolvers.phone_numbers import inbound_webhook_url
 
-from .built import built_once
+from .built import related_once
 from .info import Info
 from .node import Node
 from .telephony_config import TelephonyConfig
@@ -68,24 +68,19 @@ class PhoneNumber(Node):
     # graphql-core the loader's awaitable.
     @strawberry.field
     def telephony_config(self, info: Info) -> TelephonyConfig:
-        config = cached_or_load(info.context.loaders.telephony_config_by_id, self.row.telephony_config_id)
-        return then(config, lambda row: built_once(info, TelephonyConfig, row))
+        return related_once(info, TelephonyConfig, info.context.loaders.telephony_config_by_id, self.row.telephony_config_id)
 
     @strawberry.field
     def inbound_workflow(self, info: Info) -> Workflow | None:
-        return self._workflow(info, lambda row: built_once(info, Workflow, row))
+        workflow_id = self.row.inbound_workflow_id
+        return None if workflow_id is None else related_once(info, Workflow, info.context.loaders.workflow_by_id, workflow_id)
 
     @strawberry.field
     def inbound_workflow_name(self, info: Info) -> str | None:
-        return self._workflow(info, lambda row: row.name)
-
-    def _workflow(self, info: Info, pick):
-        if self.row.inbound_workflow_id is None:
+        workflow_id = self.row.inbound_workflow_id
+        if workflow_id is None:
             return None
-        return then(
-            cached_or_load(info.context.loaders.workflow_by_id, self.row.inbound_workflow_id),
-            lambda row: pick(row) if row else None,
-        )
+        return then(cached_or_load(info.context.loaders.workflow_by_id, workflow_id), lambda row: row.name if row else None)
 
     @strawberry.field(
         description="Where the provider sends inbound calls for this number; null without a public base URL."

@@ -3,12 +3,11 @@
 from collections import Counter
 
 import strawberry
-from switchboard.db.loaders import cached_or_load, then
 from switchboard.resolvers import warnings
 from switchboard.resolvers.ids import page_size
 from switchboard.resolvers.rules import warnings as rules
 
-from .built import built_once
+from .built import related_once
 from .info import Info
 from .phone_number import PhoneNumber
 from .telephony_config import TelephonyConfig
@@ -34,15 +33,13 @@ class TelephonyWarning:
     def telephony_config(self, info: Info) -> TelephonyConfig | None:
         if self.warning.config_id is None:
             return None
-        row = cached_or_load(info.context.loaders.telephony_config_by_id, self.warning.config_id)
-        return then(row, lambda found: built_once(info, TelephonyConfig, found) if found else None)
+        return related_once(info, TelephonyConfig, info.context.loaders.telephony_config_by_id, self.warning.config_id)
 
     @strawberry.field
     def phone_number(self, info: Info) -> PhoneNumber | None:
         if self.warning.number_id is None:
             return None
-        row = cached_or_load(info.context.loaders.phone_number_by_id, self.warning.number_id)
-        return then(row, lambda found: built_once(info, PhoneNumber, found) if found else None)
+        return related_once(info, PhoneNumber, info.context.loaders.phone_number_by_id, self.warning.number_id)
 
 
 @strawberry.type
