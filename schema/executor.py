@@ -14,6 +14,7 @@ handlers) that a resolver without arguments, extensions or handlers does not use
 function.
 """
 
+import inspect
 import operator
 from typing import Any, NamedTuple
 
@@ -263,12 +264,25 @@ def _direct_resolver(field: StrawberryField, info_class: type) -> Any:
     passes_self = resolver.self_parameter is not None
     source_names = [p.name for p in (resolver.root_parameter, resolver.parent_parameter) if p is not None]
     info_name = resolver.info_parameter.name if resolver.info_parameter is not None else None
+    names = list(inspect.signature(function).parameters)
 
-    def resolve(source: Any, info: Any) -> Any:
-        kwargs = dict.fromkeys(source_names, source)
-        if info_name is not None:
-            kwargs[info_name] = info_class(_raw_info=info, _field=field)
-        return function(source, **kwargs) if passes_self else function(**kwargs)
+    if passes_self and not source_names and names == [resolver.self_parameter.name]:
+
+        def resolve(source: Any, info: Any) -> Any:
+            return function(source)
+
+    elif passes_self and not source_names and names == [resolver.self_parameter.name, info_name]:
+        # The common `def field(self, info)`: positional, with no keyword dict to build.
+        def resolve(source: Any, info: Any) -> Any:
+            return function(source, info_class(_raw_info=info, _field=field))
+
+    else:
+
+        def resolve(source: Any, info: Any) -> Any:
+            kwargs = dict.fromkeys(source_names, source)
+            if info_name is not None:
+                kwargs[info_name] = info_class(_raw_info=info, _field=field)
+            return function(source, **kwargs) if passes_self else function(**kwargs)
 
     setattr(resolve, DIRECT, True)
     return resolve
