@@ -25,6 +25,9 @@ class AddressType(Enum):
     SIP_EXTENSION = "SIP_EXTENSION"
 
 
+_ADDRESS_TYPES = {member.value: member for member in AddressType}
+
+
 @strawberry.type
 class PhoneNumber(Node):
     database_id: int
@@ -36,32 +39,38 @@ class PhoneNumber(Node):
     is_active: bool
     is_default_caller_id: bool
     extra_metadata: JSON
-    inbound_workflow_id: strawberry.ID | None
-    last_provider_sync: ProviderSyncStatus | None
     created_at: datetime
     updated_at: datetime
     row: strawberry.Private[models.PhoneNumber]
 
     @classmethod
     def of(cls, row: models.PhoneNumber) -> "PhoneNumber":
-        workflow_id = row.inbound_workflow_id
+        """Built for every number of every page: fields that cost an encoding or an object are
+        resolvers below, computed only when selected."""
         return cls(
             id=strawberry.ID(to_global_id("PhoneNumber", row.id)),
             database_id=row.id,
             address=row.address,
             address_normalized=row.address_normalized,
-            address_type=AddressType(row.address_type),
+            address_type=_ADDRESS_TYPES[row.address_type],
             country_code=row.country_code,
             label=row.label,
             is_active=row.is_active,
             is_default_caller_id=row.is_default_caller_id,
             extra_metadata=row.extra_metadata,
-            inbound_workflow_id=strawberry.ID(to_global_id("Workflow", workflow_id)) if workflow_id else None,
-            last_provider_sync=ProviderSyncStatus.of(row),
             created_at=row.created_at,
             updated_at=row.updated_at,
             row=row,
         )
+
+    @strawberry.field
+    def inbound_workflow_id(self) -> strawberry.ID | None:
+        workflow_id = self.row.inbound_workflow_id
+        return None if workflow_id is None else strawberry.ID(to_global_id("Workflow", workflow_id))
+
+    @strawberry.field
+    def last_provider_sync(self) -> ProviderSyncStatus | None:
+        return ProviderSyncStatus.of(self.row)
 
     # The relation fields are plain functions: after a list prefetched the page's configurations
     # and workflows they answer from the loaders' cache without an await; otherwise they hand
