@@ -113,6 +113,11 @@ class SwitchboardGraphQL(GraphQL):
         # A GET that carries only a persisted-query hash is an operation, not a browser visit.
         return super().should_render_graphql_ide(request) and request.query_params.get("extensions") is None
 
+    def decode_json(self, data: str | bytes) -> object:
+        """Strict JSON (RFC 8259) for bodies and query parameters: the standard library also
+        accepts NaN and Infinity, which PostgreSQL then refuses to store in a JSON column."""
+        return orjson.loads(data)
+
     def parse_json(self, data: str | bytes) -> Any:
         """The POST body: a JSON object (an array is a batch, refused later). Invalid UTF-8 and
         too-deep nesting are parse errors too, not internal ones."""

@@ -1,10 +1,12 @@
 """Hostile requests get a 4xx quickly and leave the server healthy."""
 
 import asyncio
+import json
 import time
 
 import pytest
 from conftest import BODY_TIMEOUT
+from helpers import create_config
 
 TEN_MIB = 10 * 1024 * 1024
 
@@ -104,3 +106,18 @@ async def test_slow_client_gets_408_and_others_are_served_meanwhile(api, server)
     assert time.monotonic() - started < BODY_TIMEOUT + 2
     writer.close()
     await assert_healthy(api)
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+async def test_non_json_numbers_are_400_and_store_nothing(api, literal):
+    """Python's json module reads NaN and Infinity; JSON has no such numbers and PostgreSQL's
+    JSON columns refuse them, so a body carrying one is refused at the door."""
+    config = (await create_config(api))["telephonyConfig"]
+    query = "mutation($i: CreatePhoneNumberInput!) { createPhoneNumber(input: $i) { phoneNumber { id } errors { code } } }"
+    body = '{"query": %s, "variables": {"i": {"telephonyConfigId": "%s", "address": "+14155550100", "extraMetadata": {"x": %s}}}}' % (
+        json.dumps(query), config["id"], literal,
+    )
+    response = await api.http.post("/graphql", content=body, headers={"X-API-Key": api.key, "Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    listed = await api.query("{ phoneNumbers { totalCount } }")
+    assert listed["phoneNumbers"]["totalCount"] == 0

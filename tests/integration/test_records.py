@@ -2,6 +2,7 @@
 instances writes use, whatever the statement shape; and a stored JSON value orjson refuses
 still reads."""
 
+import pytest
 from helpers import seed_numbers
 from sqlalchemy import select, text
 from switchboard.db.models import PhoneNumber, TelephonyConfig, Workflow
@@ -43,7 +44,10 @@ async def test_nested_page_statements_give_whole_records(api, server):
     assert [as_dict(PhoneNumber, r) for r in read] == [as_dict(PhoneNumber, expected[r.id]) for r in read]
 
 
-async def test_json_that_orjson_refuses_still_reads(api, server):
+async def test_json_that_orjson_refuses_still_reads(api, server, is_postgres):
+    """A NaN that an earlier version stored (SQLite keeps any text; PostgreSQL refuses it)."""
+    if is_postgres:
+        pytest.skip("PostgreSQL never stores JSON that is not JSON")
     await seed_numbers(server, api.organization_id, configs=1, numbers_per_config=1)
     (number,) = await orm_rows(server, PhoneNumber, api.organization_id)
     async with server.db.write() as session:
