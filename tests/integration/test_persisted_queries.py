@@ -199,11 +199,12 @@ def test_default_bound_is_1000_entries():
     assert cache.get("0") is None and cache.get("1000") is not None
 
 
-async def test_query_with_a_lone_surrogate_is_a_mismatch_not_a_crash(api):
+async def test_query_with_a_lone_surrogate_is_a_400_not_a_crash(api):
+    """A lone surrogate escape names no character: the strict JSON decoder refuses the body."""
     response = await api.http.post(
         "/graphql",
         content=b'{"query": "{ __typename } # \\ud800", "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "00"}}}',
         headers={"X-API-Key": api.key, "Content-Type": "application/json"},
     )
     assert response.status_code == 400
-    assert response.json()["errors"][0]["message"] == "provided sha does not match query"
+    assert response.json()["errors"][0]["message"] == "Unable to parse request body as JSON"
