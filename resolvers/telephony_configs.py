@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from switchboard.db.errors import is_unique_violation
 from switchboard.db.models import TelephonyConfig
-from switchboard.db.records import records
+from switchboard.db.pagination import all_records
 from switchboard.db.telephony import (
     config_listing,
-    configs_of,
     get_config,
     make_default_outbound,
     rekey_numbers,
@@ -276,6 +275,6 @@ async def verify_config(ctx: RequestContext, global_id: str) -> ConfigResult:
 
 
 async def default_outbound_config(ctx: RequestContext) -> TelephonyConfig | None:
-    stmt = configs_of(ctx.organization_id).where(TelephonyConfig.is_default_outbound.is_(True))
-    found = await ctx.db.run_read(lambda connection: records(TelephonyConfig, connection.execute(stmt.limit(1))))
+    listing = config_listing(ctx.organization_id, default_outbound=True)
+    found = await ctx.db.run_read(lambda connection: all_records(connection, listing))
     return found[0] if found else None

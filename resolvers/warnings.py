@@ -1,11 +1,12 @@
 """Warnings of configurations and of the whole organization, from batched aggregate queries."""
 
 import asyncio
+from collections.abc import Sequence
 
 from switchboard.db.loaders import NumberStats
 from switchboard.db.models import PhoneNumber, TelephonyConfig
-from switchboard.db.records import records
-from switchboard.db.telephony import configs_of
+from switchboard.db.pagination import all_records
+from switchboard.db.telephony import config_listing
 from switchboard.providers.registry import get_provider
 
 from .context import RequestContext
@@ -50,26 +51,28 @@ def warnings_from(
     )
 
 
+async def warnings_of_configs(ctx: RequestContext, configs: Sequence[TelephonyConfig]) -> list[list[Warning]]:
+    """Each configuration's warnings, from one batch of facts for all of them."""
+    ids = [config.id for config in configs]
+    loaders = ctx.loaders
+    stats, failed = await asyncio.gather(loaders.number_stats_by_config.load_many(ids), loaders.failed_syncs_by_config.load_many(ids))
+    return [warnings_from(ctx, *facts) for facts in zip(configs, stats, failed, strict=True)]
+
+
 async def warnings_of_config(ctx: RequestContext, config: TelephonyConfig) -> list[Warning]:
-    stats, failed = await asyncio.gather(
-        ctx.loaders.number_stats_by_config.load(config.id),
-        ctx.loaders.failed_syncs_by_config.load(config.id),
-    )
-    return warnings_from(ctx, config, stats, failed)
+    (found,) = await warnings_of_configs(ctx, [config])
+    return found
 
 
 async def warnings_of_organization(ctx: RequestContext) -> list[Warning]:
     """Every warning of the organization, most severe first: a fixed number of queries whatever the size."""
-    stmt = configs_of(ctx.organization_id).order_by(TelephonyConfig.id)
-    configs = await ctx.db.run_read(lambda connection: records(TelephonyConfig, connection.execute(stmt)))
-    loaders = ctx.loaders
+    listing = config_listing(ctx.organization_id)
+    configs = await ctx.db.run_read(lambda connection: all_records(connection, listing))
     for config in configs:
-        loaders.telephony_config_by_id.prime(config.id, config)
-    ids = [config.id for config in configs]
-    stats, failed = await asyncio.gather(loaders.number_stats_by_config.load_many(ids), loaders.failed_syncs_by_config.load_many(ids))
+        ctx.loaders.telephony_config_by_id.prime(config.id, config)
     found = organization_warnings(
         config_count=len(configs), has_default_outbound=any(c.is_default_outbound for c in configs)
     )
-    for config, config_stats, config_failed in zip(configs, stats, failed, strict=True):
-        found.extend(warnings_from(ctx, config, config_stats, config_failed))
+    for config_warnings_found in await warnings_of_configs(ctx, configs):
+        found.extend(config_warnings_found)
     return most_severe_first(found)
