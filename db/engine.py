@@ -27,6 +27,13 @@ T = TypeVar("T")
 
 _IMMEDIATE = "switchboard_sqlite_immediate"
 
+# Connections a worker keeps open to PostgreSQL, and how many more it may open for a burst.
+# A dashboard runs three or four loader batches at once, each on its own connection: with a
+# pool of 10, eight concurrent dashboards kept opening (TLS handshake included) and closing
+# overflow connections, and every new connection prepares its statements anew.
+POSTGRES_POOL_SIZE = 20
+POSTGRES_POOL_OVERFLOW = 20
+
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
@@ -123,7 +130,7 @@ def create_database(url: str, *, echo: bool = False) -> Database:
     if is_sqlite(url):
         connect_args["timeout"] = 30
     else:
-        options.update(pool_size=10, max_overflow=10, pool_pre_ping=False)
+        options.update(pool_size=POSTGRES_POOL_SIZE, max_overflow=POSTGRES_POOL_OVERFLOW, pool_pre_ping=False)
     engine = create_async_engine(url, connect_args=connect_args, **options)
     sqlite_read_engine = None
     if is_sqlite(url):

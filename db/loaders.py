@@ -19,6 +19,7 @@ from .engine import Database
 from .models import Organization, PhoneNumber, TelephonyConfig, Workflow
 from .pagination import Page
 from .records import records
+from .sql import one_of
 from .telephony import NUMBER_PARENT_COLUMN, failed_syncs, first_numbers, number_facts
 
 MISSING = object()
@@ -29,7 +30,17 @@ def _by_id(model: Any, tenant_column: str) -> Select:
     """Rows of one organization by id; built once per model (building and cache-keying a
     statement costs more than running it)."""
     return select(model).where(
-        getattr(model, tenant_column) == bindparam("organization_id"), model.id.in_(bindparam("ids", expanding=True))
+        getattr(model, tenant_column) == bindparam("organization_id"), one_of(model.id, "ids")
+    )
+
+
+@functools.cache
+def _bound_counts() -> Select:
+    """Numbers bound to each workflow in `:workflow_ids` of `:organization_id`."""
+    return (
+        select(PhoneNumber.inbound_workflow_id, func.count())
+        .where(PhoneNumber.organization_id == bindparam("organization_id"), one_of(PhoneNumber.inbound_workflow_id, "workflow_ids"))
+        .group_by(PhoneNumber.inbound_workflow_id)
     )
 
 
@@ -136,8 +147,8 @@ class Loaders:
     async def _records(self, model: type, stmt: Any, params: dict[str, Any] | None = None) -> list[Any]:
         return await self.db.run_read(lambda connection: records(model, connection.execute(stmt, params)))
 
-    async def _rows(self, stmt: Any) -> Sequence[Any]:
-        return await self.db.run_read(lambda connection: connection.execute(stmt).all())
+    async def _rows(self, stmt: Any, params: dict[str, Any] | None = None) -> Sequence[Any]:
+        return await self.db.run_read(lambda connection: connection.execute(stmt, params).all())
 
     async def prefetch_number_relations(self, numbers: Sequence[PhoneNumber]) -> None:
         """Load the configurations and workflows of a page of numbers in (at most) two batches."""
@@ -160,13 +171,14 @@ class Loaders:
         )
 
     async def _number_stats(self, config_ids: Sequence[int]) -> list[NumberStats]:
-        found = NumberStats.of_groups(await self._rows(number_facts(self.organization_id, config_ids)))
+        params = {"organization_id": self.organization_id, "config_ids": list(config_ids)}
+        found = NumberStats.of_groups(await self._rows(number_facts(), params))
         return [found.get(i, NumberStats()) for i in config_ids]
 
     async def _failed_syncs(self, config_ids: Sequence[int]) -> list[list[PhoneNumber]]:
-        stmt = failed_syncs(self.organization_id, config_ids)
+        params = {"organization_id": self.organization_id, "config_ids": list(config_ids)}
         found: dict[int, list[PhoneNumber]] = defaultdict(list)
-        for row in await self._records(PhoneNumber, stmt):
+        for row in await self._records(PhoneNumber, failed_syncs(), params):
             found[row.telephony_config_id].append(row)
             self.phone_number_by_id.prime(row.id, row)  # warnings name these numbers
         return [found.get(i, []) for i in config_ids]
@@ -179,15 +191,8 @@ class Loaders:
         return [found.get(s.default_id) for s in stats]
 
     async def _bound_counts(self, workflow_ids: Sequence[int]) -> list[int]:
-        stmt = (
-            select(PhoneNumber.inbound_workflow_id, func.count())
-            .where(
-                PhoneNumber.organization_id == self.organization_id,
-                PhoneNumber.inbound_workflow_id.in_(workflow_ids),
-            )
-            .group_by(PhoneNumber.inbound_workflow_id)
-        )
-        found = {row[0]: int(row[1]) for row in await self._rows(stmt)}
+        params = {"organization_id": self.organization_id, "workflow_ids": list(workflow_ids)}
+        found = {row[0]: int(row[1]) for row in await self._rows(_bound_counts(), params)}
         return [found.get(i, 0) for i in workflow_ids]
 
     async def _number_pages(self, parent: Any, keys: Sequence[NumberPageKey]) -> list[Page]:

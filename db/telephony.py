@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 
 from .models import FAILED_SYNC, Organization, PhoneNumber, TelephonyConfig, Workflow
 from .pagination import Listing
+from .sql import one_of
 
 # The column of phone_numbers that points at each kind of parent a nested number page has.
 NUMBER_PARENT_COLUMN = {TelephonyConfig: "telephony_config_id", Workflow: "inbound_workflow_id"}
@@ -165,10 +166,12 @@ async def make_default_caller_id(session: AsyncSession, config_id: int, number_i
     await session.execute(update(PhoneNumber).where(PhoneNumber.id == number_id).values(is_default_caller_id=True))
 
 
-def number_facts(organization_id: int, config_ids: Sequence[int]) -> Select:
-    """Numbers per (configuration, active, default caller ID), with how many are bound and, in
-    the one default group of a configuration, the default's id: at most four rows a
-    configuration, which `NumberStats.of_groups` adds up.
+@functools.cache
+def number_facts() -> Select:
+    """Numbers per (configuration, active, default caller ID) of the configurations in
+    `:config_ids` of `:organization_id`, with how many are bound and, in the one default group
+    of a configuration, the default's id: at most four rows a configuration, which
+    `NumberStats.of_groups` adds up.
 
     Grouped by leading columns of the covering index ix_phone_numbers_config_facts, so SQLite
     aggregates while it walks the index, with no expression evaluated per number; summing
@@ -183,16 +186,22 @@ def number_facts(organization_id: int, config_ids: Sequence[int]) -> Select:
             func.count(PhoneNumber.inbound_workflow_id),
             func.max(PhoneNumber.id),
         )
-        .where(PhoneNumber.organization_id == organization_id, PhoneNumber.telephony_config_id.in_(config_ids))
+        .where(PhoneNumber.organization_id == bindparam("organization_id"), one_of(PhoneNumber.telephony_config_id, "config_ids"))
         .group_by(PhoneNumber.telephony_config_id, PhoneNumber.is_active, PhoneNumber.is_default_caller_id)
     )
 
 
-def failed_syncs(organization_id: int, config_ids: Sequence[int]) -> Select:
-    """Numbers whose last provider sync failed, oldest first, through ix_phone_numbers_failed_sync."""
+@functools.cache
+def failed_syncs() -> Select:
+    """Numbers of the configurations in `:config_ids` of `:organization_id` whose last provider
+    sync failed, oldest first, through ix_phone_numbers_failed_sync."""
     return (
         select(PhoneNumber)
-        .where(PhoneNumber.organization_id == organization_id, PhoneNumber.telephony_config_id.in_(config_ids), FAILED_SYNC)
+        .where(
+            PhoneNumber.organization_id == bindparam("organization_id"),
+            one_of(PhoneNumber.telephony_config_id, "config_ids"),
+            FAILED_SYNC,
+        )
         .order_by(PhoneNumber.id)
     )
 
@@ -217,7 +226,7 @@ def first_numbers(parent: Any, *, after: bool, active: bool, lateral: bool) -> S
     if active:
         first = first.where(inner.is_active == bindparam("is_active"))
     first = first.order_by(inner.id).limit(bindparam("limit"))
-    parents = (parent.organization_id == organization, parent.id.in_(bindparam("parent_ids", expanding=True)))
+    parents = (parent.organization_id == organization, one_of(parent.id, "parent_ids"))
     if lateral:
         page = first.lateral()
         number = aliased(PhoneNumber, page)

@@ -1,0 +1,38 @@
+"""`one_of` (db/sql.py): the rows whose column is in a list parameter, for lists of any length,
+empty included; on PostgreSQL every length sends the same statement text, so asyncpg prepares
+it once per connection instead of once per length."""
+
+from helpers import seed_numbers
+from sqlalchemy import bindparam, event, select
+from switchboard.db.models import PhoneNumber
+from switchboard.db.sql import one_of
+
+STATEMENT = select(PhoneNumber.id).where(
+    PhoneNumber.organization_id == bindparam("organization_id"), one_of(PhoneNumber.id, "ids")
+).order_by(PhoneNumber.id)
+
+
+async def test_one_of_matches_lists_of_any_length(api, server, is_postgres):
+    await seed_numbers(server, api.organization_id, configs=1, numbers_per_config=6)
+    mine = select(PhoneNumber.id).where(PhoneNumber.organization_id == api.organization_id).order_by(PhoneNumber.id)
+    all_ids = await server.db.run_read(lambda c: c.execute(mine).scalars().all())
+    sent: list[str] = []
+
+    def read(ids: list[int]) -> list[int]:
+        def work(connection):
+            record = lambda _c, _cur, statement, *_: sent.append(statement)  # noqa: E731
+            event.listen(connection, "before_cursor_execute", record)
+            try:
+                return connection.execute(STATEMENT, {"organization_id": api.organization_id, "ids": ids}).scalars().all()
+            finally:
+                event.remove(connection, "before_cursor_execute", record)
+
+        return work
+
+    for ids in ([all_ids[0]], all_ids[1:4], [*all_ids[2:], 10**9], []):
+        assert await server.db.run_read(read(ids)) == [i for i in all_ids if i in ids]
+    if is_postgres:
+        assert len(set(sent)) == 1, sent
+        assert "= ANY (" in sent[0].upper().replace("ANY(", "ANY (")
+    else:
+        assert len(set(sent)) > 1  # an expanding IN: one text per length
