@@ -37,6 +37,4 @@ async def create_api_key(session: AsyncSession, organization_id: int) -> str:
 async def organization_for_key(session: AsyncSession, key: str) -> int | None:
     if not key.startswith(KEY_PREFIX) or len(key) > 256:
         return None
-    return await session.scalar(
-        select(ApiKey.organization_id).where(ApiKey.key_hash == hash_api_key(key))
-    )
+    return await session.scalar(select(ApiKey.organization_id).where(ApiKey.key_hash == hash_api_key(key)))

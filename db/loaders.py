@@ -29,9 +29,7 @@ MISSING = object()
 def _by_id(model: Any, tenant_column: str) -> Select:
     """Rows of one organization by id; built once per model (building and cache-keying a
     statement costs more than running it)."""
-    return select(model).where(
-        getattr(model, tenant_column) == bindparam("organization_id"), one_of(model.id, "ids")
-    )
+    return select(model).where(getattr(model, tenant_column) == bindparam("organization_id"), one_of(model.id, "ids"))
 
 
 @functools.cache
@@ -39,7 +37,9 @@ def _bound_counts() -> Select:
     """Numbers bound to each workflow in `:workflow_ids` of `:organization_id`."""
     return (
         select(PhoneNumber.inbound_workflow_id, func.count())
-        .where(PhoneNumber.organization_id == bindparam("organization_id"), one_of(PhoneNumber.inbound_workflow_id, "workflow_ids"))
+        .where(
+            PhoneNumber.organization_id == bindparam("organization_id"), one_of(PhoneNumber.inbound_workflow_id, "workflow_ids")
+        )
         .group_by(PhoneNumber.inbound_workflow_id)
     )
 
@@ -154,9 +154,7 @@ class Loaders:
         """Load the configurations and workflows of a page of numbers in (at most) two batches."""
         config_ids = {n.telephony_config_id for n in numbers}
         workflow_ids = {n.inbound_workflow_id for n in numbers if n.inbound_workflow_id is not None}
-        await asyncio.gather(
-            self.telephony_config_by_id.load_many(config_ids), self.workflow_by_id.load_many(workflow_ids)
-        )
+        await asyncio.gather(self.telephony_config_by_id.load_many(config_ids), self.workflow_by_id.load_many(workflow_ids))
 
     async def prefetch_config_facts(self, configs: Sequence[TelephonyConfig]) -> None:
         """Load what the fields of a page of configurations read: number aggregates, failed syncs
@@ -208,7 +206,13 @@ class Loaders:
         pages: dict[NumberPageKey, Page] = {}
         for (size, after_id, is_active), parent_ids in groups.items():
             stmt = first_numbers(parent, after=after_id is not None, active=is_active is not None, lateral=not self.db.is_sqlite)
-            params = {"organization_id": self.organization_id, "parent_ids": parent_ids, "limit": size + 1, "after_id": after_id, "is_active": is_active}
+            params = {
+                "organization_id": self.organization_id,
+                "parent_ids": parent_ids,
+                "limit": size + 1,
+                "after_id": after_id,
+                "is_active": is_active,
+            }
             by_parent: dict[int, list[PhoneNumber]] = defaultdict(list)
             for row in await self._records(PhoneNumber, stmt, params):
                 by_parent[getattr(row, parent_column.key)].append(row)

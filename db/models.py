@@ -38,9 +38,7 @@ class Base(DeclarativeBase):
 
 class Timestamps:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False
-    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
 
 class Organization(Base):
@@ -55,9 +53,7 @@ class ApiKey(Base):
     __tablename__ = "api_keys"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False, index=True)
     prefix: Mapped[str] = mapped_column(String(16), nullable=False)
     key_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
@@ -67,23 +63,17 @@ class Workflow(Timestamps, Base):
     __tablename__ = "workflows"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False
-    )
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False)
     name: Mapped[str] = mapped_column(String(128), nullable=False)
 
-    __table_args__ = (
-        Index("uq_workflows_org_lower_name", "organization_id", func.lower(text("name")), unique=True),
-    )
+    __table_args__ = (Index("uq_workflows_org_lower_name", "organization_id", func.lower(text("name")), unique=True),)
 
 
 class TelephonyConfig(Timestamps, Base):
     __tablename__ = "telephony_configs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False
-    )
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False)
     name: Mapped[str] = mapped_column(String(64), nullable=False)
     provider: Mapped[str] = mapped_column(String(32), nullable=False)
     # What the provider's webhooks carry to identify the account; part of every number's routing key.
@@ -119,12 +109,8 @@ class PhoneNumber(Timestamps, Base):
     __tablename__ = "phone_numbers"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False
-    )
-    telephony_config_id: Mapped[int] = mapped_column(
-        ForeignKey("telephony_configs.id", ondelete="CASCADE"), nullable=False
-    )
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False)
+    telephony_config_id: Mapped[int] = mapped_column(ForeignKey("telephony_configs.id", ondelete="CASCADE"), nullable=False)
     # Copies of the configuration's provider and account id: the routing key must be one index.
     provider: Mapped[str] = mapped_column(String(32), nullable=False)
     provider_account_id: Mapped[str] = mapped_column(String(255), nullable=False)
@@ -136,9 +122,7 @@ class PhoneNumber(Timestamps, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     is_default_caller_id: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     extra_metadata: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
-    inbound_workflow_id: Mapped[int | None] = mapped_column(
-        ForeignKey("workflows.id", ondelete="RESTRICT")
-    )
+    inbound_workflow_id: Mapped[int | None] = mapped_column(ForeignKey("workflows.id", ondelete="RESTRICT"))
     sync_ok: Mapped[bool | None] = mapped_column(Boolean)
     sync_action: Mapped[str | None] = mapped_column(String(8))
     sync_message: Mapped[str | None] = mapped_column(String(1024))

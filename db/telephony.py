@@ -1,7 +1,6 @@
 """Data access for telephony configurations and phone numbers."""
 
 import functools
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select, true, update
@@ -69,16 +68,12 @@ async def make_default_outbound(session: AsyncSession, organization_id: int, con
         )
         .values(is_default_outbound=False)
     )
-    await session.execute(
-        update(TelephonyConfig).where(TelephonyConfig.id == config_id).values(is_default_outbound=True)
-    )
+    await session.execute(update(TelephonyConfig).where(TelephonyConfig.id == config_id).values(is_default_outbound=True))
 
 
 async def rekey_numbers(session: AsyncSession, config_id: int, account_id: str) -> None:
     await session.execute(
-        update(PhoneNumber)
-        .where(PhoneNumber.telephony_config_id == config_id)
-        .values(provider_account_id=account_id)
+        update(PhoneNumber).where(PhoneNumber.telephony_config_id == config_id).values(provider_account_id=account_id)
     )
 
 
@@ -143,9 +138,7 @@ def number_listing(
     return Listing(PhoneNumber, stmt, params)
 
 
-async def get_number(
-    session: AsyncSession, organization_id: int, number_id: int
-) -> PhoneNumber | None:
+async def get_number(session: AsyncSession, organization_id: int, number_id: int) -> PhoneNumber | None:
     return await session.scalar(
         select(PhoneNumber).where(PhoneNumber.organization_id == organization_id, PhoneNumber.id == number_id)
     )

@@ -23,6 +23,4 @@ async def get_workflow(session: AsyncSession, organization_id: int, workflow_id:
 
 
 async def bound_number_count(session: AsyncSession, workflow_id: int) -> int:
-    return await session.scalar(
-        select(func.count()).where(PhoneNumber.inbound_workflow_id == workflow_id)
-    ) or 0
+    return await session.scalar(select(func.count()).where(PhoneNumber.inbound_workflow_id == workflow_id)) or 0

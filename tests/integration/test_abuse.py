@@ -62,12 +62,21 @@ async def test_chunked_body_without_length_is_413_once_it_passes_the_cap(api, se
         (b"\xff\xfe\xfd", "application/json"),
         (b"query { __typename }", "text/plain"),
         (b"query=%7B__typename%7D", "application/x-www-form-urlencoded"),
-        (b"--b\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{}\r\n--b--\r\n", "multipart/form-data; boundary=b"),
+        (b'--b\r\nContent-Disposition: form-data; name="operations"\r\n\r\n{}\r\n--b--\r\n', "multipart/form-data; boundary=b"),
         (b'"just a string"', "application/json"),
         (b'{"query": 42}', "application/json"),
         (b'{"query": "{ __typename }", "variables": "[1,2]"}', "application/json"),
     ],
-    ids=["invalid-utf8-in-json", "binary", "text-plain", "form", "multipart", "json-string", "query-not-string", "variables-not-object"],
+    ids=[
+        "invalid-utf8-in-json",
+        "binary",
+        "text-plain",
+        "form",
+        "multipart",
+        "json-string",
+        "query-not-string",
+        "variables-not-object",
+    ],
 )
 async def test_malformed_bodies_and_wrong_content_types_are_4xx(api, body, content_type):
     response = await api.http.post("/graphql", content=body, headers={"X-API-Key": api.key, "Content-Type": content_type})
@@ -96,7 +105,7 @@ async def test_slow_client_gets_408_and_others_are_served_meanwhile(api, server)
     reader, writer = await asyncio.open_connection(host, int(port))
     writer.write(
         f"POST /graphql HTTP/1.1\r\nHost: {host}\r\nX-API-Key: {api.key}\r\nContent-Type: application/json\r\n"
-        "Content-Length: 100\r\n\r\n{\"query\":".encode()
+        'Content-Length: 100\r\n\r\n{"query":'.encode()
     )
     await writer.drain()
     started = time.monotonic()
@@ -114,8 +123,13 @@ async def test_non_json_numbers_are_400_and_store_nothing(api, literal):
     JSON columns refuse them, so a body carrying one is refused at the door."""
     config = (await create_config(api))["telephonyConfig"]
     query = "mutation($i: CreatePhoneNumberInput!) { createPhoneNumber(input: $i) { phoneNumber { id } errors { code } } }"
-    body = '{"query": %s, "variables": {"i": {"telephonyConfigId": "%s", "address": "+14155550100", "extraMetadata": {"x": %s}}}}' % (
-        json.dumps(query), config["id"], literal,
+    body = (
+        '{"query": %s, "variables": {"i": {"telephonyConfigId": "%s", "address": "+14155550100", "extraMetadata": {"x": %s}}}}'
+        % (
+            json.dumps(query),
+            config["id"],
+            literal,
+        )
     )
     response = await api.http.post("/graphql", content=body, headers={"X-API-Key": api.key, "Content-Type": "application/json"})
     assert response.status_code == 400, response.text

@@ -21,7 +21,9 @@ from helpers import create_config, create_number, create_workflow
 from test_schema_file import SCHEMA_FILE
 
 SCHEMA = build_schema(SCHEMA_FILE.read_text())
-NODE_TYPES = sorted(t.name for t in SCHEMA.type_map.values() if getattr(t, "interfaces", None) and any(i.name == "Node" for i in t.interfaces))
+NODE_TYPES = sorted(
+    t.name for t in SCHEMA.type_map.values() if getattr(t, "interfaces", None) and any(i.name == "Node" for i in t.interfaces)
+)
 
 # Valid values for required inputs that are not IDs, so that only the foreign ID can make a call fail.
 VALID = {
@@ -88,9 +90,11 @@ def selection(type_) -> str:
     named = get_named_type(type_)
     if isinstance(named, GraphQLScalarType | GraphQLEnumType):
         return ""
-    scalar_fields = [
-        n for n, f in named.fields.items() if isinstance(get_named_type(f.type), GraphQLScalarType) and not f.args
-    ] if hasattr(named, "fields") else []
+    scalar_fields = (
+        [n for n, f in named.fields.items() if isinstance(get_named_type(f.type), GraphQLScalarType) and not f.args]
+        if hasattr(named, "fields")
+        else []
+    )
     if "errors" in getattr(named, "fields", {}):
         scalar_fields.append("errors { code }")
     if "nodes" in getattr(named, "fields", {}):
@@ -114,7 +118,12 @@ async def victim(other_api):
     workflow = await create_workflow(other_api, "Victim agent")
     number = (await create_number(other_api, config["id"], "+14155550177", inboundWorkflowId=workflow))["phoneNumber"]
     organization = (await other_api.query("{ organization { id } }"))["organization"]
-    return {"TelephonyConfig": config["id"], "Workflow": workflow, "PhoneNumber": number["id"], "Organization": organization["id"]}
+    return {
+        "TelephonyConfig": config["id"],
+        "Workflow": workflow,
+        "PhoneNumber": number["id"],
+        "Organization": organization["id"],
+    }
 
 
 async def test_every_node_type_is_covered(victim):

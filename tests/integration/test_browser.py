@@ -83,8 +83,12 @@ async def test_graphiql_runs_a_query_with_no_internet(offline_server: str, api, 
             page.set_default_timeout(TIMEOUT_MS)
             page.on("pageerror", lambda error: page_errors.append(str(error)))
             page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
-            page.on("request", lambda request: request.url.endswith("/graphql") and request.method == "POST"
-                    and graphql_requests.append(request))
+            page.on(
+                "request",
+                lambda request: (
+                    request.url.endswith("/graphql") and request.method == "POST" and graphql_requests.append(request)
+                ),
+            )
 
             await page.goto(f"{offline_server}/graphql")
             query_editor = page.locator(".graphiql-query-editor .CodeMirror")

@@ -65,7 +65,11 @@ NUMBER_STATE = "query($id: ID!) { node(id: $id) { ... on PhoneNumber { inboundWo
 def two_workers(database_url, server, tmp_path_factory) -> Iterator[str]:
     """`switchboard serve --workers 2` on the same database: two processes racing, as in production."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
-    env |= {"SWITCHBOARD_DATABASE_URL": database_url, "SWITCHBOARD_SECRET_KEY": TEST_SECRET_KEY, "SWITCHBOARD_LOG_LEVEL": "warning"}
+    env |= {
+        "SWITCHBOARD_DATABASE_URL": database_url,
+        "SWITCHBOARD_SECRET_KEY": TEST_SECRET_KEY,
+        "SWITCHBOARD_LOG_LEVEL": "warning",
+    }
     with switchboard_serve(env, tmp_path_factory.mktemp("workers"), free_port(), "--workers", "2") as served:
         yield served.url
 

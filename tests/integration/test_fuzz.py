@@ -24,8 +24,10 @@ def live(tmp_path_factory):
         "SWITCHBOARD_LOG_LEVEL": "warning",
     }
     # Providers point at a closed port: fuzzed syncs fail fast and never leave the machine.
-    env |= {f"SWITCHBOARD_{key}_API_BASE": f"http://127.0.0.1:{free_port()}" for key in (
-        "ARI", "CLOUDONIX", "EXOTEL", "PLIVO", "SIGNALWIRE", "TELNYX", "TWILIO", "VOBIZ", "VONAGE")}
+    env |= {
+        f"SWITCHBOARD_{key}_API_BASE": f"http://127.0.0.1:{free_port()}"
+        for key in ("ARI", "CLOUDONIX", "EXOTEL", "PLIVO", "SIGNALWIRE", "TELNYX", "TWILIO", "VOBIZ", "VONAGE")
+    }
     with switchboard_serve(env, workdir, free_port()) as served:
         yield served
 

@@ -43,7 +43,9 @@ def _install_web_assets() -> str | None:
         return f"GraphiQL's files are not in {DEFAULT_NODE_MODULES} and npm is not installed to run `npm ci --prefix web`"
     result = subprocess.run(
         [npm, "ci", "--prefix", str(WEB_DIR), "--no-audit", "--no-fund", "--loglevel=error"],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     if result.returncode != 0:
         return f"`npm ci --prefix web` failed ({result.returncode}): {result.stderr.strip()[-500:]}"

@@ -52,7 +52,9 @@ async def test_unauthenticated_uses_the_accepted_media_type(api):
 
 async def test_mutation_over_get_is_refused(api):
     response = await api.http.get(
-        "/graphql", params={"query": 'mutation { createWorkflow(input: {name: "x"}) { errors { code } } }'}, headers={"X-API-Key": api.key}
+        "/graphql",
+        params={"query": 'mutation { createWorkflow(input: {name: "x"}) { errors { code } } }'},
+        headers={"X-API-Key": api.key},
     )
     assert response.status_code == 405
 
@@ -95,7 +97,10 @@ async def test_introspection_can_be_switched_off(settings, api):
         other = Api(client, api.key, api.organization_id)
         errors = await other.errors("{ __schema { types { name } } }")
         assert errors[0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
-        assert await other.query("{ __typename organization { name } }") == {"__typename": "Query", "organization": {"name": "Acme"}}
+        assert await other.query("{ __typename organization { name } }") == {
+            "__typename": "Query",
+            "organization": {"name": "Acme"},
+        }
     assert (await api.query("{ __schema { queryType { name } } }"))["__schema"]["queryType"]["name"] == "Query"
 
 

@@ -1,7 +1,6 @@
 """SPEC §8 limits: depth, aliases, tokens, body size, batching; coded request errors."""
 
 
-
 async def test_depth_over_10_is_rejected(api):
     chain = "workflows { nodes { inboundPhoneNumbers { nodes { inboundWorkflow { inboundPhoneNumbers { nodes { inboundWorkflow { inboundPhoneNumbers { nodes { %s } } } } } } } } } }"
     assert await api.query("{ %s }" % (chain % "id"))  # ten levels of selection sets: allowed

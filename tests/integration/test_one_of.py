@@ -7,9 +7,11 @@ from sqlalchemy import bindparam, event, select
 from switchboard.db.models import PhoneNumber
 from switchboard.db.sql import one_of
 
-STATEMENT = select(PhoneNumber.id).where(
-    PhoneNumber.organization_id == bindparam("organization_id"), one_of(PhoneNumber.id, "ids")
-).order_by(PhoneNumber.id)
+STATEMENT = (
+    select(PhoneNumber.id)
+    .where(PhoneNumber.organization_id == bindparam("organization_id"), one_of(PhoneNumber.id, "ids"))
+    .order_by(PhoneNumber.id)
+)
 
 
 async def test_one_of_matches_lists_of_any_length(api, server, is_postgres):

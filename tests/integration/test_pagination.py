@@ -96,16 +96,30 @@ async def test_nested_pages_are_each_parents_own_first_numbers(api, server):
     its parent's numbers, in id order, after the cursor, filtered, and limited."""
     await seed_numbers(server, api.organization_id, configs=3, numbers_per_config=9)
     async with server.db.read() as session:
-        rows = (await session.execute(
-            select(PhoneNumber.id, PhoneNumber.telephony_config_id, PhoneNumber.is_active, PhoneNumber.inbound_workflow_id)
-            .where(PhoneNumber.organization_id == api.organization_id).order_by(PhoneNumber.id)
-        )).all()
+        rows = (
+            await session.execute(
+                select(PhoneNumber.id, PhoneNumber.telephony_config_id, PhoneNumber.is_active, PhoneNumber.inbound_workflow_id)
+                .where(PhoneNumber.organization_id == api.organization_id)
+                .order_by(PhoneNumber.id)
+            )
+        ).all()
     after = sorted(r.id for r in rows)[4]  # inside the first configuration's numbers
-    for first, cursor, active in [(2, None, None), (4, to_cursor(after), None), (3, None, True), (3, to_cursor(after), False), (50, None, None)]:
+    for first, cursor, active in [
+        (2, None, None),
+        (4, to_cursor(after), None),
+        (3, None, True),
+        (3, to_cursor(after), False),
+        (50, None, None),
+    ]:
         data = await api.query(NESTED, {"first": first, "after": cursor, "active": active})
         for config in data["telephonyConfigs"]["nodes"]:
-            own = [r.id for r in rows if r.telephony_config_id == config["databaseId"]
-                   and (cursor is None or r.id > after) and (active is None or r.is_active is active)]
+            own = [
+                r.id
+                for r in rows
+                if r.telephony_config_id == config["databaseId"]
+                and (cursor is None or r.id > after)
+                and (active is None or r.is_active is active)
+            ]
             page = config["phoneNumbers"]
             assert [n["databaseId"] for n in page["nodes"]] == own[:first], (first, cursor, active)
             assert page["pageInfo"]["hasNextPage"] is (len(own) > first)

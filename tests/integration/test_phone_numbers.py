@@ -137,7 +137,11 @@ async def test_workflow_binding_rules(api, other_api, config):
     assert number["inboundWebhookUrl"] is None  # the test server has no public base URL
 
     refused = await update(api, id=number["id"], inboundWorkflowId=foreign)
-    assert refused["errors"][0] == {"code": "NOT_FOUND", "message": refused["errors"][0]["message"], "field": ["input", "inboundWorkflowId"]}
+    assert refused["errors"][0] == {
+        "code": "NOT_FOUND",
+        "message": refused["errors"][0]["message"],
+        "field": ["input", "inboundWorkflowId"],
+    }
     unchanged = await update(api, id=number["id"], inboundWorkflowId=None, label="Front desk")
     assert unchanged["phoneNumber"]["inboundWorkflowName"] == "Reception"
     rebound = await update(api, id=number["id"], inboundWorkflowId=other_workflow)
@@ -211,7 +215,11 @@ async def test_filters_and_search(api, config):
 
 async def test_delete_number_and_tenancy(api, other_api, config):
     number = (await create_number(api, config["id"], "+14155550100"))["phoneNumber"]
-    for mutation, arg in (("setDefaultCallerId", "phoneNumberId"), ("clearInboundWorkflow", "phoneNumberId"), ("deletePhoneNumber", "id")):
+    for mutation, arg in (
+        ("setDefaultCallerId", "phoneNumberId"),
+        ("clearInboundWorkflow", "phoneNumberId"),
+        ("deletePhoneNumber", "id"),
+    ):
         data = await other_api.query(
             f"mutation($id: ID!) {{ {mutation}(input: {{{arg}: $id}}) {{ errors {{ code }} }} }}", {"id": number["id"]}
         )

@@ -10,7 +10,7 @@ import httpx
 from conftest import free_port
 from processes import SWITCHBOARD, switchboard_serve
 
-PLUGIN = '''
+PLUGIN = """
 from switchboard.providers.base import CredentialField, FieldType, ProviderPlugin
 
 
@@ -26,7 +26,7 @@ class AcmeProvider(ProviderPlugin):
 
     def account_id(self, credentials):
         return credentials["tenantId"]
-'''
+"""
 
 
 def install_plugin_package(site: Path) -> None:
@@ -63,7 +63,7 @@ def test_third_party_provider_works_through_the_api(tmp_path):
             f"{served.url}/graphql",
             headers={"X-API-Key": served.key},
             json={
-                "query": "mutation($c: TelephonyCredentialsInput!) { createTelephonyConfig(input: {name: \"Acme\", credentials: $c}) "
+                "query": 'mutation($c: TelephonyCredentialsInput!) { createTelephonyConfig(input: {name: "Acme", credentials: $c}) '
                 "{ telephonyConfig { provider credentials } errors { field } } }",
                 "variables": {"c": {"acme": {"tenantId": "t-42", "apiSecret": "super-secret-value-1234"}}},
             },

@@ -37,7 +37,13 @@ async def test_nested_page_statements_give_whole_records(api, server):
     await seed_numbers(server, api.organization_id, configs=2, numbers_per_config=5)
     configs = await orm_rows(server, TelephonyConfig, api.organization_id)
     stmt = first_numbers(TelephonyConfig, after=False, active=False, lateral=not server.db.is_sqlite)
-    params = {"organization_id": api.organization_id, "parent_ids": [c.id for c in configs], "limit": 3, "after_id": None, "is_active": None}
+    params = {
+        "organization_id": api.organization_id,
+        "parent_ids": [c.id for c in configs],
+        "limit": 3,
+        "after_id": None,
+        "is_active": None,
+    }
     read = await server.db.run_read(lambda connection: records(PhoneNumber, connection.execute(stmt, params)))
     expected = {n.id: n for n in await orm_rows(server, PhoneNumber, api.organization_id)}
     assert len(read) == 6
@@ -51,8 +57,12 @@ async def test_json_that_orjson_refuses_still_reads(api, server, is_postgres):
     await seed_numbers(server, api.organization_id, configs=1, numbers_per_config=1)
     (number,) = await orm_rows(server, PhoneNumber, api.organization_id)
     async with server.db.write() as session:
-        await session.execute(text("UPDATE phone_numbers SET extra_metadata = :raw WHERE id = :id"), {"raw": '{"ratio": NaN}', "id": number.id})
-    found = await api.query("query($id: ID!) { node(id: $id) { ... on PhoneNumber { databaseId } } }", {"id": to_global_id("PhoneNumber", number.id)})
+        await session.execute(
+            text("UPDATE phone_numbers SET extra_metadata = :raw WHERE id = :id"), {"raw": '{"ratio": NaN}', "id": number.id}
+        )
+    found = await api.query(
+        "query($id: ID!) { node(id: $id) { ... on PhoneNumber { databaseId } } }", {"id": to_global_id("PhoneNumber", number.id)}
+    )
     assert found["node"] == {"databaseId": number.id}
     listed = await api.query("{ phoneNumbers { nodes { databaseId extraMetadata } } }")
     assert [n["databaseId"] for n in listed["phoneNumbers"]["nodes"]] == [number.id]

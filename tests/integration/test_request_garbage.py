@@ -23,7 +23,9 @@ DASHBOARD = """{
 
 # What reads return (db/records.py), and the ORM instances writes use.
 LOADED_TYPES = {record_class(m) for m in (models.PhoneNumber, models.TelephonyConfig, models.Workflow)} | {
-    models.PhoneNumber, models.TelephonyConfig, models.Workflow
+    models.PhoneNumber,
+    models.TelephonyConfig,
+    models.Workflow,
 }
 
 
@@ -40,7 +42,11 @@ async def test_loaded_rows_are_freed_by_reference_count(settings, server, api):
             assert response.status_code == 200 and "errors" not in response.json(), response.text
             gc.set_debug(gc.DEBUG_SAVEALL)
             gc.collect()
-            left = Counter(type(o).__name__ for o in gc.garbage if type(o) in LOADED_TYPES or type(o).__module__.startswith("strawberry.dataloader"))
+            left = Counter(
+                type(o).__name__
+                for o in gc.garbage
+                if type(o) in LOADED_TYPES or type(o).__module__.startswith("strawberry.dataloader")
+            )
         finally:
             gc.set_debug(0)
             gc.garbage.clear()

@@ -136,14 +136,16 @@ async def test_rekey_collision_fails_whole_update(api, other_api):
     payload = await update(api, id=mine["id"], name="Renamed", credentials={"twilio": {"accountSid": new_sid}})
     assert payload["errors"][0]["code"] == "CONFLICT"
     assert "Other" not in payload["errors"][0]["message"]
-    after = (await api.query("query($id: ID!) { telephonyConfig(id: $id) { name credentials } }", {"id": mine["id"]}))
+    after = await api.query("query($id: ID!) { telephonyConfig(id: $id) { name credentials } }", {"id": mine["id"]})
     assert after["telephonyConfig"] == {"name": "Primary", "credentials": mine["credentials"]}
 
 
 async def test_default_outbound_moves_and_delete_leaves_none(api):
     first = (await create_config(api, "A", isDefaultOutbound=True))["telephonyConfig"]
     second = (await create_config(api, "B", isDefaultOutbound=True))["telephonyConfig"]
-    data = await api.query("{ organization { defaultOutboundConfig { id } } telephonyConfigs { nodes { name isDefaultOutbound } } }")
+    data = await api.query(
+        "{ organization { defaultOutboundConfig { id } } telephonyConfigs { nodes { name isDefaultOutbound } } }"
+    )
     assert data["organization"]["defaultOutboundConfig"]["id"] == second["id"]
     assert [n["isDefaultOutbound"] for n in data["telephonyConfigs"]["nodes"]] == [False, True]
     moved = await api.query(
@@ -185,9 +187,7 @@ async def test_provider_filter_and_counts(api):
 
 async def test_another_organizations_config_is_untouchable(api, other_api):
     theirs = (await create_config(other_api, "Theirs"))["telephonyConfig"]
-    mine = await api.query(
-        "query($id: ID!) { telephonyConfig(id: $id) { id } node(id: $id) { id } }", {"id": theirs["id"]}
-    )
+    mine = await api.query("query($id: ID!) { telephonyConfig(id: $id) { id } node(id: $id) { id } }", {"id": theirs["id"]})
     assert mine == {"telephonyConfig": None, "node": None}
     for mutation in ("setDefaultOutboundConfig", "verifyTelephonyConfig", "deleteTelephonyConfig"):
         data = await api.query(
@@ -197,13 +197,19 @@ async def test_another_organizations_config_is_untouchable(api, other_api):
     payload = await update(api, id=theirs["id"], name="Mine now")
     assert payload["errors"][0]["code"] == "NOT_FOUND"
     number = await create_number(api, theirs["id"], "+14155550100")
-    assert number["errors"][0] == {"code": "NOT_FOUND", "message": number["errors"][0]["message"], "field": ["input", "telephonyConfigId"]}
+    assert number["errors"][0] == {
+        "code": "NOT_FOUND",
+        "message": number["errors"][0]["message"],
+        "field": ["input", "telephonyConfigId"],
+    }
     still = await other_api.query("{ telephonyConfigs { nodes { name isDefaultOutbound phoneNumberCount } } }")
     assert still["telephonyConfigs"]["nodes"] == [{"name": "Theirs", "isDefaultOutbound": False, "phoneNumberCount": 0}]
 
 
 async def test_telephony_providers_derive_from_declarations(api):
-    data = await api.query("{ telephonyProviders { provider displayName connectivity supportsInboundSync fields { name type required secret pattern } } }")
+    data = await api.query(
+        "{ telephonyProviders { provider displayName connectivity supportsInboundSync fields { name type required secret pattern } } }"
+    )
     providers = {p["provider"]: p for p in data["telephonyProviders"]}
     assert set(providers) == {"ARI", "CLOUDONIX", "EXOTEL", "PLIVO", "SIGNALWIRE", "TELNYX", "TWILIO", "VOBIZ", "VONAGE"}
     twilio_fields = {f["name"]: f for f in providers["TWILIO"]["fields"]}
@@ -224,4 +230,7 @@ async def test_new_credentials_forget_the_last_verification(api, server):
     assert same["errors"] == []
     assert (await api.query(query, {"id": config["id"]}))["telephonyConfig"]["lastVerification"] == {"status": "REJECTED"}
     await update(api, id=config["id"], credentials={"twilio": {"authToken": "c" * 32}})
-    assert (await api.query(query, {"id": config["id"]}))["telephonyConfig"] == {"readyForOutbound": True, "lastVerification": None}
+    assert (await api.query(query, {"id": config["id"]}))["telephonyConfig"] == {
+        "readyForOutbound": True,
+        "lastVerification": None,
+    }

@@ -257,9 +257,7 @@ async def test_no_default_outbound_config_is_an_organization_warning_until_one_i
     assert item["code"] == "NO_DEFAULT_OUTBOUND_CONFIG" and item["severity"] == "WARNING"
     assert item["telephonyConfig"] is None and item["phoneNumber"] is None
     assert item["message"].endswith(".")
-    assert [w["code"] for w in (await org_warnings(api, "NO_DEFAULT_OUTBOUND_CONFIG"))["items"]] == [
-        "NO_DEFAULT_OUTBOUND_CONFIG"
-    ]
+    assert [w["code"] for w in (await org_warnings(api, "NO_DEFAULT_OUTBOUND_CONFIG"))["items"]] == ["NO_DEFAULT_OUTBOUND_CONFIG"]
     # It is the organization's, not one configuration's.
     assert await config_codes(api, config["id"]) == []
 
@@ -429,7 +427,7 @@ async def test_public_base_url_depends_on_the_server_setting(api, settings):
         async with httpx.AsyncClient(base_url=https_server.url, timeout=30) as client:
             other = Api(client, api.key, api.organization_id)
             assert await config_codes(other, config["id"]) == ["PROVIDER_SYNC_FAILED"]
-            url = (await other.query("query($id: ID!) { phoneNumber(id: $id) { inboundWebhookUrl } }", {"id": number["id"]}))
+            url = await other.query("query($id: ID!) { phoneNumber(id: $id) { inboundWebhookUrl } }", {"id": number["id"]})
             assert url["phoneNumber"]["inboundWebhookUrl"] == "https://sb.example.com/telephony/twilio/inbound"
 
     http_settings = settings.model_copy(update={"public_base_url": "http://sb.example.com"})
@@ -511,7 +509,9 @@ async def test_provider_sync_failed_one_warning_per_failed_number(api, server):
     assert sorted(w["phoneNumber"]["id"] for w in filtered) == sorted([first["id"], second["id"]])
     assert len((await org_warnings(api, "PROVIDER_SYNC_FAILED", first=1))["items"]) == 1
 
-    sync = await api.query("query($id: ID!) { phoneNumber(id: $id) { lastProviderSync { ok action message } } }", {"id": first["id"]})
+    sync = await api.query(
+        "query($id: ID!) { phoneNumber(id: $id) { lastProviderSync { ok action message } } }", {"id": first["id"]}
+    )
     assert sync["phoneNumber"]["lastProviderSync"] == {"ok": False, "action": "ATTACH", "message": "Twilio answered HTTP 500."}
 
     # Deleting a failed number removes its warning; a successful sync clears the other.

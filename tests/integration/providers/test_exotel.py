@@ -106,7 +106,9 @@ async def test_fake_answers_errors_in_the_rest_exception_shape(exotel, account):
         assert denied.status_code == 401
         assert denied.json() == {"RestException": {"Status": 401, "Message": "Authentication is required to view this page."}}
         sid = exotel.number(account["accountSid"], "+918030752401").sid
-        refused = await client.put(f"{url}/{sid}", data={"VoiceUrl": "https://switchboard.example.test/x"}, auth=(account["apiKey"], account["apiToken"]))
+        refused = await client.put(
+            f"{url}/{sid}", data={"VoiceUrl": "https://switchboard.example.test/x"}, auth=(account["apiKey"], account["apiToken"])
+        )
         assert refused.status_code == 400 and "RestException" in refused.json()
 
 

@@ -46,13 +46,13 @@ def signalwire(fakes) -> SignalWire:
 
 @pytest.fixture
 async def bound(synced_api, signalwire):
-    config = (await create_config(synced_api, "SignalWire", credentials={"signalwire": signalwire.credentials}))
+    config = await create_config(synced_api, "SignalWire", credentials={"signalwire": signalwire.credentials})
     workflow = await create_workflow(synced_api, "Reception")
     return config["telephonyConfig"], workflow
 
 
 async def test_verify_calls_the_laml_account_with_basic_auth(synced_api, signalwire):
-    config = (await create_config(synced_api, "SignalWire", credentials={"signalwire": signalwire.credentials}))
+    config = await create_config(synced_api, "SignalWire", credentials={"signalwire": signalwire.credentials})
     payload = (await synced_api.query(VERIFY, {"id": config["telephonyConfig"]["id"]}))["verifyTelephonyConfig"]
     assert payload["verification"] == {
         "status": "VERIFIED",

@@ -86,7 +86,7 @@ def linked(telnyx) -> Telnyx:
 @pytest.fixture(name="bound")
 async def bound_fixture(synced_api, linked):
     """A configuration on the `linked` provider's credentials and a workflow (test_vonage.py imports it)."""
-    config = (await create_config(synced_api, linked.display, credentials={linked.provider: linked.credentials}))
+    config = await create_config(synced_api, linked.display, credentials={linked.provider: linked.credentials})
     workflow = await create_workflow(synced_api, "Reception")
     return config["telephonyConfig"], workflow
 

@@ -119,7 +119,9 @@ async def test_number_missing_at_twilio_is_a_helpful_failure_and_the_write_stays
     assert payload["phoneNumber"]["inboundWorkflowName"] == "Reception"
     sync = payload["phoneNumber"]["lastProviderSync"]
     assert sync["ok"] is False and sync["message"] == "+14155550199 is not in this Twilio account."
-    warnings = await synced_api.query("{ telephonyConfigWarnings { items(code: PROVIDER_SYNC_FAILED) { phoneNumber { id } message } } }")
+    warnings = await synced_api.query(
+        "{ telephonyConfigWarnings { items(code: PROVIDER_SYNC_FAILED) { phoneNumber { id } message } } }"
+    )
     assert warnings["telephonyConfigWarnings"]["items"][0]["phoneNumber"]["id"] == payload["phoneNumber"]["id"]
     twilio.add_number(synced_api.twilio["accountSid"], "+14155550199")
     resync = (await synced_api.query(RESYNC, {"id": payload["phoneNumber"]["id"]}))["resyncPhoneNumber"]
