@@ -158,10 +158,8 @@ class Loaders:
 
     async def prefetch_config_facts(self, configs: Sequence[TelephonyConfig]) -> None:
         """Load what the fields of a page of configurations read: number aggregates, failed syncs
-        and default caller IDs, one batch each; remember the configurations themselves."""
+        and default caller IDs, one batch each."""
         ids = [config.id for config in configs]
-        for config in configs:  # their numbers' `telephonyConfig` is one of them
-            self.telephony_config_by_id.prime(config.id, config)
         await asyncio.gather(
             self.number_stats_by_config.load_many(ids),
             self.failed_syncs_by_config.load_many(ids),

@@ -98,14 +98,17 @@ async def list_configs(
     after: str | None,
     provider: str | None,
     nested_number_pages: Iterable[NestedPageArgs] = (),
+    with_facts: bool = True,
 ) -> ConnectionSlice:
     """A page of configurations with what their fields read loaded in batches: the number
-    facts, and the nested pages of numbers the client selected (`nested_number_pages`)."""
+    facts (`with_facts`), and the nested pages of numbers the client selected."""
     page = await paginate(ctx.db, config_listing(ctx.organization_id, provider), first, after)
-    await asyncio.gather(
-        ctx.loaders.prefetch_config_facts(page.rows),
-        prefetch_numbers_of_configs(ctx, [config.id for config in page.rows], nested_number_pages),
-    )
+    for config in page.rows:  # their numbers' `telephonyConfig` is one of them
+        ctx.loaders.telephony_config_by_id.prime(config.id, config)
+    prefetches = [prefetch_numbers_of_configs(ctx, [config.id for config in page.rows], nested_number_pages)]
+    if with_facts:
+        prefetches.append(ctx.loaders.prefetch_config_facts(page.rows))
+    await asyncio.gather(*prefetches)
     return page
 
 

@@ -23,18 +23,14 @@ def _fields(selections: Iterable[Any], fragments: dict[str, Any]) -> Iterator[Fi
             yield from _fields(fragments[selection.name.value].selection_set.selections, fragments)
 
 
-def arguments_below(info: Any, *path: str) -> list[dict[str, Any]]:
-    """The coerced arguments (by GraphQL name) of every selection of the field reached from the
-    current field by `path` (object fields only), under any alias and in any fragment; `[]`
-    when it is not selected."""
+def _selections_at(info: Any, path: tuple[str, ...]) -> tuple[Any, list[FieldNode]]:
+    """The definition and every selection node of the field reached from the current field by
+    `path` (object fields only); `(None, [])` when it is not selected."""
     raw = info._raw_info
-    variables = raw.variable_values
-    if not isinstance(variables, VariableValues):  # Strawberry's executor hands out the coerced dict
-        variables = VariableValues(sources={}, coerced=variables)
     parent, nodes, field_def = get_named_type(raw.return_type), list(raw.field_nodes), None
     for name in path:
         if not isinstance(parent, GraphQLObjectType) or name not in parent.fields:
-            return []
+            return None, []
         field_def = parent.fields[name]
         nodes = [
             child
@@ -44,4 +40,26 @@ def arguments_below(info: Any, *path: str) -> list[dict[str, Any]]:
             if child.name.value == name
         ]
         parent = get_named_type(field_def.type)
+    return field_def, nodes
+
+
+def arguments_below(info: Any, *path: str) -> list[dict[str, Any]]:
+    """The coerced arguments (by GraphQL name) of every selection of the field reached from the
+    current field by `path`, under any alias and in any fragment; `[]` when it is not selected."""
+    field_def, nodes = _selections_at(info, path)
+    variables = info._raw_info.variable_values
+    if not isinstance(variables, VariableValues):  # Strawberry's executor hands out the coerced dict
+        variables = VariableValues(sources={}, coerced=variables)
     return [get_argument_values(field_def, node, variables) for node in nodes]
+
+
+def fields_below(info: Any, *path: str) -> set[str]:
+    """The names of the fields selected on the field reached from the current field by `path`
+    (the current field itself without a path), in any fragment."""
+    _, nodes = _selections_at(info, path) if path else (None, list(info._raw_info.field_nodes))
+    return {
+        child.name.value
+        for node in nodes
+        if node.selection_set is not None
+        for child in _fields(node.selection_set.selections, info._raw_info.fragments)
+    }

@@ -26,6 +26,22 @@ PhoneNumberType = Annotated["PhoneNumber", strawberry.lazy("switchboard.schema.p
 WarningType = Annotated["TelephonyWarning", strawberry.lazy("switchboard.schema.warnings")]
 
 
+# The fields that read a configuration's number facts (aggregates, failed syncs, the default
+# caller ID): a list prefetches those only when one of them is selected.
+READS_NUMBER_FACTS = frozenset(
+    {
+        "phoneNumberCount",
+        "activePhoneNumberCount",
+        "concurrencyCapacity",
+        "readyForOutbound",
+        "outboundBlockedReason",
+        "defaultCallerId",
+        "warnings",
+        "phoneNumbers",
+    }
+)
+
+
 @strawberry.type
 class TelephonyConfig(Node):
     database_id: int
@@ -56,7 +72,7 @@ class TelephonyConfig(Node):
         )
 
     # Counts, readiness, the default caller ID and warnings answer without an await when the
-    # list that produced this configuration prefetched its facts (see schema/deferred.py).
+    # list that produced this configuration prefetched its facts (see schema/built.py).
     def _stats(self, info: Info, pick):
         return then(cached_or_load(info.context.loaders.number_stats_by_config, self.row.id), pick)
 

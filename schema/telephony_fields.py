@@ -10,10 +10,10 @@ from switchboard.resolvers.unchanged import UNCHANGED
 from .connection import Connection
 from .errors import UserError, user_errors
 from .info import Info
-from .lookahead import arguments_below
+from .lookahead import arguments_below, fields_below
 from .phone_number import AddressType, PhoneNumber
 from .providers import PROVIDER_INFOS, TelephonyCredentialsInput, TelephonyProvider, TelephonyProviderInfo, credentials_given
-from .telephony_config import TelephonyConfig
+from .telephony_config import READS_NUMBER_FACTS, TelephonyConfig
 from .verification import CredentialVerification, ProviderSyncStatus
 
 
@@ -160,7 +160,15 @@ class TelephonyQueries:
             for path in (("nodes", "phoneNumbers"), ("edges", "node", "phoneNumbers"))
             for args in arguments_below(info, *path)
         ]
-        page = await telephony_configs.list_configs(info.context, first, after, provider.value if provider else None, nested)
+        selected = fields_below(info, "nodes") | fields_below(info, "edges", "node")
+        page = await telephony_configs.list_configs(
+            info.context,
+            first,
+            after,
+            provider.value if provider else None,
+            nested_number_pages=nested,
+            with_facts=not selected.isdisjoint(READS_NUMBER_FACTS),
+        )
         return Connection.of(page, TelephonyConfig.of)
 
     @strawberry.field

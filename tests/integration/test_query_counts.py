@@ -82,3 +82,26 @@ async def test_dashboard_aggregates_read_their_indexes(api, server, is_postgres)
 
     assert "COVERING INDEX ix_phone_numbers_config_facts" in plan(number_facts())
     assert "INDEX ix_phone_numbers_failed_sync" in plan(failed_syncs())
+
+
+CONFIG_LIST = """
+query($first: Int, $after: String) {
+  telephonyConfigs(first: $first, after: $after) { totalCount nodes { name } }
+}"""
+
+
+async def test_total_count_of_a_complete_first_page_costs_no_count(api, server, sql):
+    """A first page that holds every row is its own count; a partial page or a later one asks
+    the database, and all three agree with the rows there are."""
+    await seed(server, api.organization_id, configs=3, numbers_per_config=1)
+    whole = await statements_for(api, sql, CONFIG_LIST, {"first": 10})
+    assert whole == 1, sql.statements[-whole:]
+    assert (await api.query(CONFIG_LIST, {"first": 10}))["telephonyConfigs"]["totalCount"] == 3
+    partial = await statements_for(api, sql, CONFIG_LIST, {"first": 2})
+    assert partial == 2, sql.statements[-partial:]
+    assert (await api.query(CONFIG_LIST, {"first": 2}))["telephonyConfigs"]["totalCount"] == 3
+    all_three = await api.query("{ telephonyConfigs(first: 10) { edges { cursor } } }")
+    after_first = all_three["telephonyConfigs"]["edges"][0]["cursor"]
+    later = await api.query(CONFIG_LIST, {"first": 10, "after": after_first})
+    assert later["telephonyConfigs"]["totalCount"] == 3
+    assert len(later["telephonyConfigs"]["nodes"]) == 2

@@ -4,7 +4,7 @@ numbers as ints and omitted arguments at their defaults."""
 
 import strawberry
 from strawberry.types import Info
-from switchboard.schema.lookahead import arguments_below
+from switchboard.schema.lookahead import arguments_below, fields_below
 
 SEEN: list = []
 
@@ -31,7 +31,12 @@ class Query:
     @strawberry.field
     def page(self, info: Info) -> Page:
         SEEN.append(
-            {"nodes": arguments_below(info, "nodes", "leaves"), "missing": arguments_below(info, "nodes", "nope")}
+            {
+                "nodes": arguments_below(info, "nodes", "leaves"),
+                "missing": arguments_below(info, "nodes", "nope"),
+                "fields": fields_below(info, "nodes"),
+                "own": fields_below(info),
+            }
         )
         return Page(nodes=[Child()])
 
@@ -49,7 +54,8 @@ def seen(document: str, variables: dict | None = None) -> dict:
 
 def test_literal_and_variable_arguments_are_coerced():
     found = seen("query($a: Boolean) { page { nodes { leaves(first: 3, isActive: $a) { name } } } }", {"a": True})
-    assert found == {"nodes": [{"first": 3, "isActive": True}], "missing": []}
+    assert found["nodes"] == [{"first": 3, "isActive": True}]
+    assert found["missing"] == []
 
 
 def test_omitted_arguments_and_unset_variables_take_their_defaults():
@@ -75,3 +81,14 @@ def test_every_alias_and_fragment_is_found():
 
 def test_a_field_not_selected_gives_nothing():
     assert seen("{ page { nodes { __typename } } }")["nodes"] == []
+
+
+def test_fields_below_are_named_through_fragments_and_aliases():
+    document = """
+      query { page { nodes { few: leaves(first: 1) { name } ...Named } } }
+      fragment Named on Child { __typename }
+    """
+    found = seen(document)
+    assert found["fields"] == {"leaves", "__typename"}
+    assert found["own"] == {"nodes"}
+    assert seen("{ page { __typename } }")["fields"] == set()
