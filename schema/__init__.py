@@ -38,7 +38,7 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=SwitchboardExecutor,
     )
-    call_resolvers_directly(schema._schema, schema.config.info_class)
+    call_resolvers_directly(schema._schema, schema.config)
     return schema
 
 

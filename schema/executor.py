@@ -9,15 +9,18 @@ coerce, goes through graphql-core unchanged, so errors, paths and null propagati
 graphql-core's.
 
 Strawberry wraps every resolver in a chain (argument conversion, field extensions, exception
-handlers) that a resolver without arguments, extensions or handlers does not use;
-`call_resolvers_directly` gives such fields a resolver that builds the `Info` and calls the
-function.
+handlers) that a resolver without extensions, and without arguments other than built-in
+scalars (which Strawberry passes on unconverted), does not use; `call_resolvers_directly`
+gives such fields a resolver that builds the `Info`, renames the arguments and calls the
+function. Within one execution a field's arguments are the same for every item of a list,
+so the short path coerces them once.
 """
 
 import inspect
 import operator
 from typing import Any, NamedTuple
 
+import strawberry
 from graphql import (
     GraphQLBoolean,
     GraphQLField,
@@ -33,9 +36,12 @@ from graphql import (
     is_non_null_type,
 )
 from graphql.execution.executor import gather_with_cancel, to_nodes
+from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined
+from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.base import StrawberryOptional
 from strawberry.types.field import StrawberryField
 
 TYPENAME = "__typename"
@@ -60,6 +66,7 @@ class PlannedField(NamedTuple):
     # leaf or a single object: the field definition and, for an object, its type.
     direct: GraphQLField | None = None
     object_type: GraphQLObjectType | None = None
+    arguments: dict[str, Any] | None = None
 
 
 def _plain_leaf(field_def: GraphQLField) -> bool:
@@ -102,7 +109,10 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
                         _UNCHANGED.get(leaf_type),
                     )
                 )
-            elif plain and getattr(field_def.resolve, DIRECT, False) and not is_list_type(get_nullable_type(field_def.type)):
+            elif (
+                (arguments := self._direct_arguments(field_def, field_details_list)) is not None
+                and not is_list_type(get_nullable_type(field_def.type))
+            ):
                 named = get_named_type(field_def.type)
                 plan.append(
                     PlannedField(
@@ -114,6 +124,7 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
                         _UNCHANGED.get(named),
                         field_def,
                         named if isinstance(named, GraphQLObjectType) else None,
+                        arguments,
                     )
                 )
             else:
@@ -121,14 +132,35 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
         self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
         return plan
 
+    def _direct_arguments(self, field_def: GraphQLField | None, field_details_list: Any) -> dict[str, Any] | None:
+        """The coerced arguments of a field with a direct resolver, or None when the field takes
+        graphql-core's path (no direct resolver, middleware, or arguments that do not coerce:
+        graphql-core reports those)."""
+        if not self._short_path or field_def is None or not getattr(field_def.resolve, DIRECT, False):
+            return None
+        if not field_details_list[0].node.arguments:
+            return {}
+        try:
+            return get_argument_values(field_def, field_details_list[0].node, self.variable_values)
+        except Exception:
+            return None
+
     def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
         try:
-            for response_name, field_details_list, read, leaf_type, nullable, unchanged_type, direct, object_type in self._plan(
-                parent_type, grouped_field_set
-            ):
+            for (
+                response_name,
+                field_details_list,
+                read,
+                leaf_type,
+                nullable,
+                unchanged_type,
+                direct,
+                object_type,
+                arguments,
+            ) in self._plan(parent_type, grouped_field_set):
                 if direct is not None:
                     result = self._execute_direct(
                         parent_type,
@@ -139,6 +171,7 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
                         direct,
                         unchanged_type,
                         object_type,
+                        arguments,
                     )
                     results[response_name] = result
                     if is_awaitable(result):
@@ -183,16 +216,17 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
         return get_results()
 
     def _execute_direct(
-        self, parent_type, source, field_details_list, path, position_context, field_def, unchanged_type, object_type
+        self, parent_type, source, field_details_list, path, position_context, field_def, unchanged_type, object_type, arguments
     ):
-        """graphql-core's `execute_field` for a field without arguments, middleware or
-        Strawberry's resolver chain, completing the common results itself: a leaf value of the
-        type its scalar outputs unchanged, or an object of the field's type. Every other
-        result (null, awaitable, anything to coerce) and every error take graphql-core's path."""
+        """graphql-core's `execute_field` for a field without middleware or Strawberry's
+        resolver chain, with its arguments coerced once per execution, completing the common
+        results itself: a leaf value of the type its scalar outputs unchanged, or an object of
+        the field's type. Every other result (null, awaitable, anything to coerce) and every
+        error take graphql-core's path."""
         return_type = field_def.type
         info = self.build_resolve_info(field_def, to_nodes(field_details_list), parent_type, path)
         try:
-            result = field_def.resolve(source, info)
+            result = field_def.resolve(source, info, **arguments)
             if self.is_awaitable(result):
                 return self.complete_awaitable_value(return_type, field_details_list, info, path, result, position_context)
             result_type = type(result)
@@ -241,45 +275,65 @@ def _coerce(leaf_type: Any, value: Any) -> Any:
     return Undefined if coerced is None else coerced
 
 
-def call_resolvers_directly(schema: GraphQLSchema, info_class: type) -> None:
-    """Replace Strawberry's resolver chain on every field that has a resolver but no arguments,
-    no field extensions and no permission classes."""
+def call_resolvers_directly(schema: GraphQLSchema, config: StrawberryConfig) -> None:
+    """Replace Strawberry's resolver chain on every field that has a resolver, no field
+    extensions (permission classes are extensions) and only built-in scalar arguments."""
     for graphql_type in schema.type_map.values():
         if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
             continue
         for field_def in graphql_type.fields.values():
             field = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
             if isinstance(field, StrawberryField) and _direct_candidate(field, field_def):
-                field_def.resolve = _direct_resolver(field, info_class)
+                field_def.resolve = _direct_resolver(field, config)
+
+
+# Argument types Strawberry hands to resolvers as graphql-core coerced them.
+_PLAIN_ARGUMENT_TYPES = (int, str, bool, float, strawberry.ID)
+
+
+def _plain_argument(argument: Any) -> bool:
+    argument_type = argument.type
+    if type(argument_type) is StrawberryOptional:  # not its subclass Maybe, which wraps values in Some
+        argument_type = argument_type.of_type
+    return any(argument_type is plain for plain in _PLAIN_ARGUMENT_TYPES)
 
 
 def _direct_candidate(field: StrawberryField, field_def: GraphQLField) -> bool:
-    resolver = field.base_resolver
-    return resolver is not None and not field.extensions and not field.arguments and not field_def.args
+    return (
+        field.base_resolver is not None
+        and not field.extensions
+        and len(field.arguments) == len(field_def.args)
+        and all(_plain_argument(argument) for argument in field.arguments)
+    )
 
 
-def _direct_resolver(field: StrawberryField, info_class: type) -> Any:
+def _direct_resolver(field: StrawberryField, config: StrawberryConfig) -> Any:
     resolver = field.base_resolver
     function = resolver.wrapped_func
+    info_class = config.info_class
     passes_self = resolver.self_parameter is not None
     source_names = [p.name for p in (resolver.root_parameter, resolver.parent_parameter) if p is not None]
     info_name = resolver.info_parameter.name if resolver.info_parameter is not None else None
     names = list(inspect.signature(function).parameters)
+    # GraphQL argument name -> the resolver's parameter name.
+    renamed = {config.name_converter.from_argument(argument): argument.python_name for argument in field.arguments}
 
-    if passes_self and not source_names and names == [resolver.self_parameter.name]:
+    if passes_self and not source_names and not renamed and names == [resolver.self_parameter.name]:
 
         def resolve(source: Any, info: Any) -> Any:
             return function(source)
 
-    elif passes_self and not source_names and names == [resolver.self_parameter.name, info_name]:
+    elif passes_self and not source_names and not renamed and names == [resolver.self_parameter.name, info_name]:
         # The common `def field(self, info)`: positional, with no keyword dict to build.
         def resolve(source: Any, info: Any) -> Any:
             return function(source, info_class(_raw_info=info, _field=field))
 
     else:
 
-        def resolve(source: Any, info: Any) -> Any:
-            kwargs = dict.fromkeys(source_names, source)
+        def resolve(source: Any, info: Any, **arguments: Any) -> Any:
+            kwargs = {renamed[name]: value for name, value in arguments.items()}
+            for name in source_names:
+                kwargs[name] = source
             if info_name is not None:
                 kwargs[info_name] = info_class(_raw_info=info, _field=field)
             return function(source, **kwargs) if passes_self else function(**kwargs)

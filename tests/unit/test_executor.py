@@ -52,6 +52,22 @@ class Item(Named):
         return self.name * times
 
     @strawberry.field
+    def described(self, info: strawberry.Info, prefix: str | None = None, ident: strawberry.ID = "i") -> str:  # type: ignore[assignment]
+        return f"{prefix}{info.context['who']}{ident}{self.name}"
+
+    @strawberry.field(name="renamed")
+    def renamed_field(self, how_many: int = 1, loud: bool | None = None) -> "Item":
+        return Item(name=(self.name.upper() if loud else self.name) * how_many, label=None, count=0, color=Color.RED, tags=[])
+
+    @strawberry.field
+    def tinted(self, color: Color | None = None) -> str:
+        return f"{self.name}:{color}"
+
+    @strawberry.field
+    def maybe(self, value: strawberry.Maybe[int]) -> str:
+        return repr(value)
+
+    @strawberry.field
     def broken(self) -> str:
         raise ValueError("broken on purpose")
 
@@ -136,7 +152,7 @@ def _schema(fast: bool) -> strawberry.Schema:
     if not fast:
         return strawberry.Schema(query=Query, config=config)
     schema = strawberry.Schema(query=Query, config=config, execution_context_class=SwitchboardExecutor)
-    call_resolvers_directly(schema._schema, schema.config.info_class)
+    call_resolvers_directly(schema._schema, schema.config)
     return schema
 
 
@@ -161,6 +177,10 @@ DOCUMENTS = [
     "{ items { name wrongBuddy { name } } }",
     "{ items { name raisingBuddy { name } } }",
     "{ named { ... on Item { buddy { __typename name } } } }",
+    '{ items { described d2: described(prefix: "p", ident: "x") renamed(howMany: 2, loud: true) { name } } }',
+    "query($n: Int!, $loud: Boolean) { items { renamed(howMany: $n, loud: $loud) { name renamed { name } } } }",
+    "query($n: Int) { items { renamed(howMany: $n) { name } } }",
+    "{ items { tinted t2: tinted(color: BLUE) maybe(value: 3) } }",
 ]
 
 
@@ -173,6 +193,8 @@ async def _answer(schema: strawberry.Schema, document: str, variables: dict[str,
 @pytest.mark.parametrize("skip", [True, False])
 async def test_short_path_answers_as_graphql_core(document: str, skip: bool) -> None:
     variables = {"skip": skip} if "$skip" in document else {}
+    if "$n" in document:
+        variables = {"n": 3 if skip else None, "loud": skip}
     assert await _answer(FAST, document, variables) == await _answer(STOCK, document, variables)
 
 
@@ -182,6 +204,10 @@ def test_the_comparison_runs_two_different_executions() -> None:
     stock_field = STOCK._schema.type_map["Item"].fields["shout"]
     assert fast_field.resolve is not stock_field.resolve
     assert getattr(FAST._schema.type_map["Item"].fields["buddy"].resolve, DIRECT)
+    item_fields = FAST._schema.type_map["Item"].fields
+    assert getattr(item_fields["described"].resolve, DIRECT) and getattr(item_fields["renamed"].resolve, DIRECT)
+    # Strawberry converts enums and wraps Maybe values: those keep its resolver chain.
+    assert not hasattr(item_fields["tinted"].resolve, DIRECT) and not hasattr(item_fields["maybe"].resolve, DIRECT)
     assert FAST.execution_context_class is SwitchboardExecutor
 
 
