@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from switchboard.db.errors import is_foreign_key_violation, is_unique_violation
-from switchboard.db.loaders import NumberPageKey, NumberStats, cached_or_load, then
+from switchboard.db.loaders import NumberPageKey, NumberStats, cached_or_load, load_all, then
 from switchboard.db.models import PhoneNumber
 from switchboard.db.telephony import get_config, get_number, make_default_caller_id, number_listing
 from switchboard.db.workflows import get_workflow
@@ -391,7 +391,7 @@ async def prefetch_numbers_of_configs(ctx: RequestContext, config_ids: Sequence[
         except BadUserInput:
             continue
     if keys:
-        await ctx.loaders.number_page_by_config.load_many(keys)
+        await load_all(ctx.loaders.number_page_by_config, keys)
 
 
 async def numbers_of_workflow(

@@ -3,7 +3,7 @@
 import asyncio
 from collections.abc import Sequence
 
-from switchboard.db.loaders import NumberStats
+from switchboard.db.loaders import NumberStats, load_all
 from switchboard.db.models import PhoneNumber, TelephonyConfig
 from switchboard.db.pagination import all_records
 from switchboard.db.telephony import config_listing
@@ -55,7 +55,7 @@ async def warnings_of_configs(ctx: RequestContext, configs: Sequence[TelephonyCo
     """Each configuration's warnings, from one batch of facts for all of them."""
     ids = [config.id for config in configs]
     loaders = ctx.loaders
-    stats, failed = await asyncio.gather(loaders.number_stats_by_config.load_many(ids), loaders.failed_syncs_by_config.load_many(ids))
+    stats, failed = await asyncio.gather(load_all(loaders.number_stats_by_config, ids), load_all(loaders.failed_syncs_by_config, ids))
     return [warnings_from(ctx, *facts) for facts in zip(configs, stats, failed, strict=True)]
 
 
