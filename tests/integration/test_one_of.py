@@ -2,8 +2,9 @@
 empty included; on PostgreSQL every length sends the same statement text, so asyncpg prepares
 it once per connection instead of once per length."""
 
+import pytest
 from helpers import seed_numbers
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import bindparam, event, select, text
 from switchboard.db.models import PhoneNumber
 from switchboard.db.sql import one_of
 
@@ -38,3 +39,14 @@ async def test_one_of_matches_lists_of_any_length(api, server, is_postgres):
         assert "= ANY (" in sent[0].upper().replace("ANY(", "ANY (")
     else:
         assert len(set(sent)) > 1  # an expanding IN: one text per length
+
+
+async def test_postgres_sessions_plan_every_run_with_its_values(server, is_postgres):
+    """Prepared statements over id lists get plans for their actual values (see
+    POSTGRES_SESSION_SETTINGS), on the read connections and the write sessions alike."""
+    if not is_postgres:
+        pytest.skip("a PostgreSQL setting")
+    read = await server.db.run_read(lambda c: c.exec_driver_sql("SHOW plan_cache_mode").scalar())
+    async with server.db.write() as session:
+        written = (await session.execute(text("SHOW plan_cache_mode"))).scalar()
+    assert read == written == "force_custom_plan"
