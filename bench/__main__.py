@@ -32,12 +32,16 @@ SOAK_BLOCK, SOAK_BLOCKS, SOAK_LIMIT_MB, SOAK_TOLERANCE_MB = 5_000, 4, 200.0, 2.0
 class Plan:
     workers: tuple[int, ...]
     concurrencies: tuple[int, ...]
-    seconds: float
-    warmup: float
+    seconds: float  # measured per round
+    warmup: float  # before every round
+    # Switchboard and its reference are measured in alternating rounds: on a shared machine
+    # whose speed drifts over a minute (other tenants, CPU boost), one long run of each put
+    # the drift into the ratio (+-30% between runs); alternating puts it into both sides.
+    rounds: int
 
 
-QUICK = Plan(workers=(1,), concurrencies=(8,), seconds=3, warmup=1)
-FULL = Plan(workers=(1, 2), concurrencies=(1, 4, 16, 64), seconds=8, warmup=2)
+QUICK = Plan(workers=(1,), concurrencies=(8,), seconds=1, warmup=1, rounds=2)
+FULL = Plan(workers=(1, 2), concurrencies=(1, 4, 16, 64), seconds=2, warmup=1, rounds=4)
 
 
 def log(message: str) -> None:
@@ -100,13 +104,23 @@ class DatabaseBench:
             "identical_bytes": {},
         }
 
-    def measure(self, server: servers.Server, bodies: list[bytes], concurrency: int) -> tuple[driver.LoadResult, float]:
-        """A warm-up, then the measured run; returns its result and the server's peak RSS during it."""
-        url, key = f"{server.url}/graphql", self.data.api_key
-        driver.run_load(url, bodies, key, connections=concurrency, seconds=self.plan.warmup, tag=next(self.tags), use_wrk=self.args.wrk)
-        with servers.RssSampler(server) as rss:
-            result = driver.run_load(url, bodies, key, connections=concurrency, seconds=self.plan.seconds, tag=next(self.tags), use_wrk=self.args.wrk)
-        return result, rss.peak_mb
+    def measure(self, servers_: list[servers.Server], bodies: list[bytes], concurrency: int) -> list[tuple[driver.LoadResult, float]]:
+        """Each server in turn, round after round (see `Plan.rounds`), each round a warm-up (which
+        also lets the previous server finish what its load left in flight) and a measured run;
+        per server, its rounds combined and its peak RSS."""
+        key = self.data.api_key
+        rounds: list[list[driver.LoadResult]] = [[] for _ in servers_]
+        peaks = [0.0 for _ in servers_]
+        for _ in range(self.plan.rounds):
+            for index, server in enumerate(servers_):
+                url = f"{server.url}/graphql"
+                driver.run_load(url, bodies, key, connections=concurrency, seconds=self.plan.warmup, tag=next(self.tags), use_wrk=self.args.wrk)
+                with servers.RssSampler(server) as rss:
+                    rounds[index].append(
+                        driver.run_load(url, bodies, key, connections=concurrency, seconds=self.plan.seconds, tag=next(self.tags), use_wrk=self.args.wrk)
+                    )
+                peaks[index] = max(peaks[index], rss.peak_mb)
+        return [(driver.combined(results), peak) for results, peak in zip(rounds, peaks, strict=True)]
 
     def read_runs(self, scenario: scenarios.Scenario, workers: int, switchboard: servers.Server, reference: servers.Server) -> None:
         differences = checks.identical(switchboard.url, reference.url, scenario.bodies, self.data.api_key)
@@ -114,8 +128,7 @@ class DatabaseBench:
         for difference in differences[:3]:
             self.log(f"{scenario.name}: {difference}")
         for concurrency in self.plan.concurrencies:
-            mine, rss = self.measure(switchboard, scenario.bodies, concurrency)
-            other, _ = self.measure(reference, scenario.bodies, concurrency)
+            (mine, rss), (other, _) = self.measure([switchboard, reference], scenario.bodies, concurrency)
             run = report.Run(
                 scenario.name, self.kind, workers, concurrency, mine.rps, *latencies(mine),
                 mine.errors + other.errors, rss, self.ours.get(scenario.name),
@@ -129,7 +142,7 @@ class DatabaseBench:
 
     def write_runs(self, workers: int, switchboard: servers.Server) -> None:
         for concurrency in self.plan.concurrencies:
-            mine, rss = self.measure(switchboard, self.writes.bodies, concurrency)
+            ((mine, rss),) = self.measure([switchboard], self.writes.bodies, concurrency)
             self.fake.forget_requests()
             self.results.runs.append(report.Run(
                 self.writes.name, self.kind, workers, concurrency, mine.rps, *latencies(mine), mine.errors, rss,

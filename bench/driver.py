@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,6 +35,22 @@ class LoadResult:
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+
+def combined(rounds: list[LoadResult]) -> LoadResult:
+    """Several runs as one: requests, time and errors added up; the median round's p50 and the
+    worst round's p95, p99 and maximum (percentiles of separate runs do not merge exactly, and
+    this errs on the slow side)."""
+    answered = [r for r in rounds if r.requests] or rounds
+    return LoadResult(
+        requests=sum(r.requests for r in rounds),
+        seconds=sum(r.seconds for r in rounds),
+        errors=sum(r.errors for r in rounds),
+        p50_ms=statistics.median(r.p50_ms for r in answered),
+        p95_ms=max(r.p95_ms for r in answered),
+        p99_ms=max(r.p99_ms for r in answered),
+        max_ms=max(r.max_ms for r in answered),
+    )
 
 
 def _bodies_file(bodies: list[bytes]) -> Path:
