@@ -29,7 +29,10 @@ class UTCDateTime(TypeDecorator[datetime]):
     def result_processor(self, dialect, coltype):
         """On SQLite, which stores these as naive UTC text, one C call per value: reading the
         text as UTC with `fromisoformat` is a quarter of the cost of parsing it and then
-        setting the zone (reads build thousands of these a second)."""
+        setting the zone (reads build thousands of these a second). asyncpg already reads a
+        timestamptz as an aware datetime in UTC: nothing to do."""
+        if dialect.name == "postgresql" and dialect.driver == "asyncpg":
+            return None
         general = super().result_processor(dialect, coltype)
         if dialect.name != "sqlite":
             return general

@@ -238,7 +238,7 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
                 and not isinstance(result, Exception)
                 and (object_type.is_type_of is None or object_type.is_type_of(result, info) is True)
             ):
-                completed = self.collect_and_execute_subfields(object_type, field_details_list, path, result, position_context)
+                completed = self._subfields(object_type, field_details_list, path, result, position_context)
             else:
                 completed = self.complete_value(return_type, field_details_list, info, path, result, position_context)
             if self.is_awaitable(completed):
@@ -247,6 +247,42 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
         except Exception as raw_error:
             self.handle_field_error(raw_error, return_type, field_details_list, path)
             return None
+
+    def _subfields(self, object_type, field_details_list, path, source, position_context):
+        """`collect_and_execute_subfields` without its two calls in between when nothing is
+        deferred (graphql-core then executes the fields directly as well)."""
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
+        if position_context is None and not new_defer_usages:
+            return self.execute_fields(object_type, source, path, grouped_field_set, None)
+        return self.execute_collected_subfields(object_type, source, path, grouped_field_set, new_defer_usages, position_context)
+
+    def complete_list_item_value(
+        self, item, complete_results, item_type, field_details_list, info, item_path, position_context
+    ) -> bool:
+        """graphql-core's, for an item of an object type that is an instance of it, without the
+        dispatch of `complete_value` through the item's type (most list items are such objects);
+        every other item, and every error, as graphql-core completes and reports it."""
+        object_type = get_nullable_type(item_type)
+        if (
+            item is None
+            or not isinstance(object_type, GraphQLObjectType)
+            or isinstance(item, Exception)
+            or (object_type.is_type_of is not None and object_type.is_type_of(item, info) is not True)
+        ):
+            return super().complete_list_item_value(
+                item, complete_results, item_type, field_details_list, info, item_path, position_context
+            )
+        try:
+            completed = self._subfields(object_type, field_details_list, item_path, item, position_context)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+            complete_results.append(None)
+            return False
+        if self.is_awaitable(completed):
+            complete_results.append(self._reported(completed, item_type, field_details_list, item_path))
+            return True
+        complete_results.append(completed)
+        return False
 
     async def _reported(self, completed, return_type, field_details_list, path) -> Any:
         try:

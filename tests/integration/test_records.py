@@ -2,12 +2,15 @@
 instances writes use, whatever the statement shape; and a stored JSON value orjson refuses
 still reads."""
 
+from datetime import UTC, datetime
+
 import pytest
 from helpers import seed_numbers
-from sqlalchemy import select, text
+from sqlalchemy import cast, literal, select, text
 from switchboard.db.models import PhoneNumber, TelephonyConfig, Workflow
 from switchboard.db.records import record_class, records
 from switchboard.db.telephony import first_numbers
+from switchboard.db.types import UTCDateTime
 from switchboard.resolvers.ids import to_global_id
 
 
@@ -66,3 +69,21 @@ async def test_json_that_orjson_refuses_still_reads(api, server, is_postgres):
     assert found["node"] == {"databaseId": number.id}
     listed = await api.query("{ phoneNumbers { nodes { databaseId extraMetadata } } }")
     assert [n["databaseId"] for n in listed["phoneNumbers"]["nodes"]] == [number.id]
+
+
+async def test_timestamps_read_as_aware_utc_whatever_the_session_time_zone(server, is_postgres):
+    """On PostgreSQL the column type leaves asyncpg's values alone: they must already be the
+    instant, in UTC, under a session time zone that is not UTC."""
+    if not is_postgres:
+        pytest.skip("SQLite's text timestamps are tests/unit/test_utc_datetime.py")
+
+    def work(connection):
+        connection.exec_driver_sql("SET TIME ZONE 'America/New_York'")
+        try:
+            return connection.execute(select(cast(literal("2026-03-01 12:30:05.25+02:00"), UTCDateTime))).scalar()
+        finally:
+            connection.exec_driver_sql("RESET TIME ZONE")
+
+    read = await server.db.run_read(work)
+    assert read == datetime(2026, 3, 1, 10, 30, 5, 250000, tzinfo=UTC)
+    assert read.tzinfo is UTC
