@@ -27,12 +27,13 @@ T = TypeVar("T")
 
 _IMMEDIATE = "switchboard_sqlite_immediate"
 
-# Connections a worker keeps open to PostgreSQL, and how many more it may open for a burst.
-# A dashboard runs three or four loader batches at once, each on its own connection: with a
-# pool of 10, eight concurrent dashboards kept opening (TLS handshake included) and closing
-# overflow connections, and every new connection prepares its statements anew.
+# Connections a worker keeps open to PostgreSQL, and how many more it may open for a burst
+# (settings SWITCHBOARD_DATABASE_POOL_SIZE and _MAX_OVERFLOW). A dashboard runs three or four
+# loader batches at once, each on its own connection: with a pool of 10, eight concurrent
+# dashboards kept opening (TLS handshake included) and closing overflow connections, and every
+# new connection prepares its statements anew.
 POSTGRES_POOL_SIZE = 20
-POSTGRES_POOL_OVERFLOW = 20
+POSTGRES_POOL_OVERFLOW = 10
 
 # asyncpg prepares every statement, and after five runs PostgreSQL may switch a prepared
 # statement to a generic plan, made without the parameter values. For the loaders' queries
@@ -132,13 +133,16 @@ def _json_loads(text: str) -> object:
         return json.loads(text)
 
 
-def create_database(url: str, *, echo: bool = False) -> Database:
+def create_database(
+    url: str, *, echo: bool = False, pool_size: int = POSTGRES_POOL_SIZE, max_overflow: int = POSTGRES_POOL_OVERFLOW
+) -> Database:
+    """`pool_size` and `max_overflow`: PostgreSQL connections kept open and opened for bursts."""
     connect_args: dict[str, object] = {}
     options: dict[str, object] = {"echo": echo, "json_deserializer": _json_loads}
     if is_sqlite(url):
         connect_args["timeout"] = 30
     else:
-        options.update(pool_size=POSTGRES_POOL_SIZE, max_overflow=POSTGRES_POOL_OVERFLOW, pool_pre_ping=False)
+        options.update(pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=False)
         connect_args["server_settings"] = POSTGRES_SESSION_SETTINGS
     engine = create_async_engine(url, connect_args=connect_args, **options)
     sqlite_read_engine = None

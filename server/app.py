@@ -11,7 +11,6 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from switchboard.db.engine import create_database
 from switchboard.providers.http import ProviderHttp
 from switchboard.providers.registry import load_providers
 from switchboard.resolvers.context import AppServices
@@ -22,7 +21,7 @@ from .body_guard import RequestBodyGuard
 from .graphiql import GraphiQLPage
 from .graphql_view import SwitchboardGraphQL, json_response
 from .secret_key import load_secret_box
-from .settings import Settings, get_settings
+from .settings import Settings, create_database_for, get_settings
 
 log = logging.getLogger("switchboard")
 
@@ -30,7 +29,7 @@ log = logging.getLogger("switchboard")
 def create_app(settings: Settings | None = None, *, graphiql_node_modules: Path | None = None) -> Starlette:
     """`graphiql_node_modules`: where GraphiQL's npm packages are (default web/node_modules)."""
     settings = settings or get_settings()
-    db = create_database(settings.database_url)
+    db = create_database_for(settings)
     provider_http = ProviderHttp(
         settings.provider_api_bases(load_providers()), total_timeout=settings.provider_timeout
     )

@@ -8,16 +8,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from switchboard.db.api_keys import create_api_key
-from switchboard.db.engine import Database, create_database
+from switchboard.db.engine import Database
 from switchboard.db.migrate import migrate
 from switchboard.db.organizations import any_organization, create_organization, get_organization
 
-from .settings import get_settings
+from .settings import create_database_for, get_settings
 
 
 @asynccontextmanager
 async def _database() -> AsyncIterator[Database]:
-    db = create_database(get_settings().database_url)
+    db = create_database_for(get_settings())
     try:
         yield db
     finally:

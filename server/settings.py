@@ -5,14 +5,18 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Annotated
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from switchboard.db.engine import POSTGRES_POOL_OVERFLOW, POSTGRES_POOL_SIZE, Database, create_database
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SWITCHBOARD_", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///./switchboard.db"
+    # PostgreSQL connections per worker: kept open, and opened on top for bursts.
+    database_pool_size: int = Field(default=POSTGRES_POOL_SIZE, ge=1)
+    database_max_overflow: int = Field(default=POSTGRES_POOL_OVERFLOW, ge=0)
     public_base_url: str | None = None
     secret_key: str | None = None
     cors_origins: Annotated[list[str], NoDecode] = []
@@ -50,3 +54,10 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def create_database_for(settings: Settings) -> Database:
+    """The database the settings name, with their pool size."""
+    return create_database(
+        settings.database_url, pool_size=settings.database_pool_size, max_overflow=settings.database_max_overflow
+    )
