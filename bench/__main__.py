@@ -33,15 +33,20 @@ class Plan:
     workers: tuple[int, ...]
     concurrencies: tuple[int, ...]
     seconds: float  # measured per round
-    warmup: float  # before every round
+    warmup: float  # load before each round's measurement, at least
     # Switchboard and its reference are measured in alternating rounds: on a shared machine
     # whose speed drifts over a minute (other tenants, CPU boost), one long run of each put
     # the drift into the ratio (+-30% between runs); alternating puts it into both sides.
     rounds: int
 
+    def warmup_at(self, concurrency: int) -> float:
+        """Long enough for every connection to have a request in progress at the server when
+        counting starts: at 64 connections a dashboard takes two to three seconds."""
+        return max(self.warmup, concurrency / 16)
+
 
 QUICK = Plan(workers=(1,), concurrencies=(8,), seconds=1, warmup=1, rounds=2)
-FULL = Plan(workers=(1, 2), concurrencies=(1, 4, 16, 64), seconds=2, warmup=1, rounds=4)
+FULL = Plan(workers=(1, 2), concurrencies=(1, 4, 16, 64), seconds=2, warmup=1, rounds=3)
 
 
 def log(message: str) -> None:
@@ -105,19 +110,22 @@ class DatabaseBench:
         }
 
     def measure(self, servers_: list[servers.Server], bodies: list[bytes], concurrency: int) -> list[tuple[driver.LoadResult, float]]:
-        """Each server in turn, round after round (see `Plan.rounds`), each round a warm-up (which
-        also lets the previous server finish what its load left in flight) and a measured run;
-        per server, its rounds combined and its peak RSS."""
+        """Each server in turn, round after round (see `Plan.rounds`): once the servers have
+        finished what the previous round left in flight, a run that counts only after its
+        warm-up; per server, its rounds combined and its peak RSS."""
         key = self.data.api_key
         rounds: list[list[driver.LoadResult]] = [[] for _ in servers_]
         peaks = [0.0 for _ in servers_]
         for _ in range(self.plan.rounds):
             for index, server in enumerate(servers_):
-                url = f"{server.url}/graphql"
-                driver.run_load(url, bodies, key, connections=concurrency, seconds=self.plan.warmup, tag=next(self.tags), use_wrk=self.args.wrk)
+                for other in servers_:
+                    other.wait_until_idle()
                 with servers.RssSampler(server) as rss:
                     rounds[index].append(
-                        driver.run_load(url, bodies, key, connections=concurrency, seconds=self.plan.seconds, tag=next(self.tags), use_wrk=self.args.wrk)
+                        driver.run_load(
+                            f"{server.url}/graphql", bodies, key, connections=concurrency, seconds=self.plan.seconds,
+                            warmup=self.plan.warmup_at(concurrency), tag=next(self.tags), use_wrk=self.args.wrk,
+                        )
                     )
                 peaks[index] = max(peaks[index], rss.peak_mb)
         return [(driver.combined(results), peak) for results, peak in zip(rounds, peaks, strict=True)]

@@ -69,20 +69,24 @@ def _parse(output: str) -> LoadResult:
 
 def run_load(
     url: str, bodies: list[bytes], api_key: str, *, connections: int, tag: int,
-    seconds: float | None = None, requests: int | None = None, use_wrk: bool = True,
+    seconds: float | None = None, requests: int | None = None, use_wrk: bool = True, warmup: float = 0.0,
 ) -> LoadResult:
     """POST `bodies` in turn to `url` for `seconds` (wrk or asyncio client) or for exactly
-    `requests` requests (asyncio client)."""
+    `requests` requests (asyncio client). With `warmup`, the load runs that much longer first
+    and only the responses after it count: the measurement starts with every connection busy
+    (at 64 connections a dashboard takes seconds, and a cold start would count none of it).
+    Latency percentiles are over the whole run."""
     path = _bodies_file(bodies)
     try:
         if WRK and use_wrk and requests is None:
             command = [
-                WRK, f"-t{min(2, connections)}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "30s",
-                "-s", str(WRK_SCRIPT), url, "--", str(path), api_key, str(tag),
+                WRK, f"-t{min(2, connections)}", f"-c{connections}", f"-d{max(1, round(warmup + seconds))}s", "--timeout", "30s",
+                "-s", str(WRK_SCRIPT), url, "--", str(path), api_key, str(tag), str(warmup),
             ]
         else:
             command = [
                 sys.executable, "-m", "bench.driver", url, str(path), api_key, "--tag", str(tag), "--connections", str(connections),
+                "--warmup", str(warmup),
                 *(["--requests", str(requests)] if requests is not None else ["--seconds", str(seconds)]),
             ]
         done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=Path(__file__).resolve().parent.parent)
@@ -96,7 +100,10 @@ def run_load(
 # --- the asyncio client ----------------------------------------------------------------------
 
 
-async def _connection(index: int, count: int, url: str, key: str, bodies: list[bytes], tag: int, stop_at: float, budget: list[int], latencies: list[float], errors: list[int]) -> None:
+async def _connection(
+    index: int, count: int, url: str, key: str, bodies: list[bytes], tag: int, stop_at: float, count_from: float,
+    budget: list[int], latencies: list[float], errors: list[int],
+) -> None:
     from .scenarios import substitute
 
     parts = urlsplit(url)
@@ -117,20 +124,25 @@ async def _connection(index: int, count: int, url: str, key: str, bodies: list[b
                 if name.strip().lower() == b"content-length":
                     length = int(value)
             await reader.readexactly(length)
-            latencies.append(time.perf_counter() - started)
+            if time.monotonic() >= count_from:
+                latencies.append(time.perf_counter() - started)
             if not 200 <= status < 300:
                 errors[0] += 1
     finally:
         writer.close()
 
 
-async def _client(url: str, key: str, bodies: list[bytes], tag: int, connections: int, seconds: float | None, requests: int | None) -> dict:
+async def _client(
+    url: str, key: str, bodies: list[bytes], tag: int, connections: int, seconds: float | None, requests: int | None, warmup: float
+) -> dict:
     latencies: list[float] = []
     errors, budget = [0], [requests if requests is not None else -1]
-    stop_at = time.monotonic() + (seconds if seconds is not None else 10**9)
-    started = time.perf_counter()
-    await asyncio.gather(*(_connection(i, connections, url, key, bodies, tag, stop_at, budget, latencies, errors) for i in range(connections)))
-    elapsed = time.perf_counter() - started
+    count_from = time.monotonic() + warmup
+    stop_at = count_from + (seconds if seconds is not None else 10**9)
+    await asyncio.gather(
+        *(_connection(i, connections, url, key, bodies, tag, stop_at, count_from, budget, latencies, errors) for i in range(connections))
+    )
+    elapsed = time.monotonic() - count_from
     latencies.sort()
 
     def percentile(p: float) -> float:
@@ -148,6 +160,7 @@ def main() -> None:
     parser.add_argument("api_key")
     parser.add_argument("--tag", type=int, default=0)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--warmup", type=float, default=0.0, help="seconds of load before responses count")
     amount = parser.add_mutually_exclusive_group(required=True)
     amount.add_argument("--seconds", type=float)
     amount.add_argument("--requests", type=int)
@@ -157,7 +170,7 @@ def main() -> None:
         from uvloop import run
     except ImportError:
         run = asyncio.run
-    result = run(_client(args.url, args.api_key, bodies, args.tag, args.connections, args.seconds, args.requests))
+    result = run(_client(args.url, args.api_key, bodies, args.tag, args.connections, args.seconds, args.requests, args.warmup))
     print(MARKER + json.dumps(result), flush=True)
 
 

@@ -68,6 +68,21 @@ class Server:
         except psutil.NoSuchProcess:
             return 0.0
 
+    def wait_until_idle(self, busy_share: float = 0.15, timeout: float = 60.0) -> None:
+        """Until the process tree uses under `busy_share` of a core: a load driver that stops
+        leaves requests in flight, and the server finishes them after it has gone."""
+        try:
+            root = psutil.Process(self.pid)
+            tree = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            before = sum(_cpu_seconds(p) for p in tree)
+            time.sleep(0.25)
+            if sum(_cpu_seconds(p) for p in tree) - before < busy_share * 0.25:
+                return
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -76,6 +91,14 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def _cpu_seconds(process: psutil.Process) -> float:
+    try:
+        times = process.cpu_times()
+    except psutil.NoSuchProcess:
+        return 0.0
+    return times.user + times.system
 
 
 def _start(name: str, command: list[str], env: dict[str, str], port: int) -> Server:
