@@ -130,7 +130,10 @@ def markdown(results: Results, plot_name: str | None) -> str:
         "",
         "Dataset: one organization with 50 configurations over the nine providers and 10,000 numbers, plus 20 smaller "
         "organizations. Ratio = Switchboard req/s / reference req/s (plain Starlette, hand-written SQL, orjson, same "
-        "bytes). SQL/op counted in-process with a SQLAlchemy event. Peak RSS: the server's whole process tree.",
+        "bytes), both measured in alternating rounds, each round one load run that counts responses only after its "
+        "warm-up (concurrency/16 s, at least 1 s) and starts once both servers are idle. Latencies: over whole runs, "
+        "p50 the median round's, p95 and p99 the worst round's. SQL/op counted in-process with a SQLAlchemy event. "
+        "Peak RSS: the server's whole process tree.",
         "",
         table(results.runs),
         "",
