@@ -202,15 +202,17 @@ class Loaders:
             load_all(self.default_caller_id_by_config, ids),
         )
 
+    def _of_configs(self, config_ids: Sequence[int]) -> dict[str, Any]:
+        """The parameters of the statements over `:config_ids` of `:organization_id`."""
+        return {"organization_id": self.organization_id, "config_ids": list(config_ids)}
+
     async def _number_stats(self, config_ids: Sequence[int]) -> list[NumberStats]:
-        params = {"organization_id": self.organization_id, "config_ids": list(config_ids)}
-        found = NumberStats.of_groups(await self._rows(number_facts(), params))
+        found = NumberStats.of_groups(await self._rows(number_facts(), self._of_configs(config_ids)))
         return [found.get(i, NumberStats()) for i in config_ids]
 
     async def _failed_syncs(self, config_ids: Sequence[int]) -> list[list[PhoneNumber]]:
-        params = {"organization_id": self.organization_id, "config_ids": list(config_ids)}
         found: dict[int, list[PhoneNumber]] = defaultdict(list)
-        for row in await self._records(PhoneNumber, failed_syncs(), params):
+        for row in await self._records(PhoneNumber, failed_syncs(), self._of_configs(config_ids)):
             found[row.telephony_config_id].append(row)
             self.phone_number_by_id.prime(row.id, row)  # warnings name these numbers
         return [found.get(i, []) for i in config_ids]

@@ -15,11 +15,8 @@ from .sql import one_of
 NUMBER_PARENT_COLUMN = {TelephonyConfig: "telephony_config_id", Workflow: "inbound_workflow_id"}
 
 
-def configs_of(organization_id: int, provider: str | None = None) -> Select:
-    stmt = select(TelephonyConfig).where(TelephonyConfig.organization_id == organization_id)
-    if provider is not None:
-        stmt = stmt.where(TelephonyConfig.provider == provider)
-    return stmt
+def configs_of(organization_id: int) -> Select:
+    return select(TelephonyConfig).where(TelephonyConfig.organization_id == organization_id)
 
 
 @functools.cache

@@ -103,8 +103,8 @@ async def list_configs(
     """A page of configurations with what their fields read loaded in batches: the number
     facts (`with_facts`), and the nested pages of numbers the client selected."""
     page = await paginate(ctx.db, config_listing(ctx.organization_id, provider), first, after)
-    for config in page.rows:  # their numbers' `telephonyConfig` is one of them
-        ctx.loaders.telephony_config_by_id.prime(config.id, config)
+    # Their numbers' `telephonyConfig` is one of them.
+    ctx.loaders.telephony_config_by_id.prime_many({config.id: config for config in page.rows})
     prefetches = [prefetch_numbers_of_configs(ctx, [config.id for config in page.rows], nested_number_pages)]
     if with_facts:
         prefetches.append(ctx.loaders.prefetch_config_facts(page.rows))
