@@ -7,14 +7,12 @@ from dataclasses import dataclass
 
 import httpx
 import orjson
-from sqlalchemy import event
 from switchboard.server.app import create_app
 from switchboard.server.settings import Settings
 
 from . import reference, scenarios
 from .dataset import PUBLIC_BASE_URL, SECRET_KEY, Dataset
 
-_NOT_STATEMENTS = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 JSON_HEADERS = {"Content-Type": "application/json"}
 
 
@@ -49,9 +47,8 @@ def identical(switchboard_url: str, reference_url: str, bodies: list[bytes], api
 class StatementCounter:
     count: int = 0
 
-    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        if not statement.lstrip().upper().startswith(_NOT_STATEMENTS):
-            self.count += 1
+    def __call__(self, _statement: str) -> None:
+        self.count += 1
 
 
 def _payload_problems(body: bytes, answer: httpx.Response) -> list[str]:
@@ -76,9 +73,7 @@ async def statements_per_operation(dataset: Dataset, twilio_api_base: str | None
         os.environ["SWITCHBOARD_TWILIO_API_BASE"] = twilio_api_base
     app = create_app(Settings(database_url=dataset.url, secret_key=SECRET_KEY, public_base_url=PUBLIC_BASE_URL))
     counter = StatementCounter()
-    engines = app.state.services.db.sync_engines
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", counter)
+    stop_counting = app.state.services.db.listen_statements(counter)
     headers = {**JSON_HEADERS, "X-API-Key": dataset.api_key}
     counts, problems = {}, []
     try:
@@ -91,8 +86,7 @@ async def statements_per_operation(dataset: Dataset, twilio_api_base: str | None
                     problems += _payload_problems(body, await client.post("/graphql", content=body, headers=headers))
                 counts[name] = (counter.count - before) / len(templates)
     finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", counter)
+        stop_counting()
         await app.state.services.db.dispose()
     return counts, problems
 

@@ -1,29 +1,34 @@
 """Engines and session factories for SQLite (aiosqlite) and PostgreSQL (asyncpg).
 
-Reads that the API serves in bulk (loaders, pages, counts) go through `Database.run_read`,
-which runs a plain function of a synchronous Connection (Core: no ORM session, and the rows
-become records, see db/records.py). On PostgreSQL that is asyncpg under
-`AsyncConnection.run_sync`. On a SQLite file it is the standard library's sqlite3, called right on
-the event loop: aiosqlite hands every cursor call to its thread and back (about 80 µs each on
-our 2-core machine, 4 to 8 per statement with BEGIN and ROLLBACK, plus waits for the GIL while
-another thread holds it), which costs more than the indexed reads themselves (0.1 to 1 ms). In
-WAL mode a reader never waits for a writer, so such a call does not block on locks; a long
-read (a search scanning every number) holds the loop for its duration, as it would hold the
-one GIL of the process anyway. Writes keep aiosqlite: they wait on the busy timeout.
+Reads that the API serves in bulk (loaders, pages, counts) go through `Database.rows`,
+`records` and `scalar`: one statement, built once per shape, and its parameters, run outside
+a transaction; rows come back as tuples or records (db/records.py). On PostgreSQL the
+statement goes straight to asyncpg (db/driver_reads.py). On a SQLite file it runs on the
+standard library's sqlite3, called right on the event loop: aiosqlite hands every cursor call
+to its thread and back (about 80 µs each on our 2-core machine, 4 to 8 per statement with
+BEGIN and ROLLBACK, plus waits for the GIL while another thread holds it), which costs more
+than the indexed reads themselves (0.1 to 1 ms). In WAL mode a reader never waits for a
+writer, so such a call does not block on locks; a long read (a search scanning every number)
+holds the loop for its duration, as it would hold the one GIL of the process anyway. Writes
+keep aiosqlite: they wait on the busy timeout.
 """
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import TypeVar
+from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.sql import Executable
 
-T = TypeVar("T")
+from .driver_reads import DriverStatement, driver_statement
+from .records import record_class
+
+Params = Mapping[str, Any] | None
 
 _IMMEDIATE = "switchboard_sqlite_immediate"
 
@@ -53,7 +58,7 @@ def _configure_sqlite(engine: Engine, *, transactions: bool = True) -> None:
 
     A deferred SQLite transaction that reads and then writes fails with SQLITE_BUSY when another
     writer committed in between; write sessions therefore start with BEGIN IMMEDIATE, which waits
-    on the busy timeout instead. Without `transactions` (the `run_read` engine, whose work is
+    on the busy timeout instead. Without `transactions` (the bulk-read engine, whose work is
     single statements) there is no BEGIN: each statement reads its own consistent snapshot.
     """
 
@@ -79,7 +84,7 @@ def _configure_sqlite(engine: Engine, *, transactions: bool = True) -> None:
 @dataclass
 class Database:
     """The engine plus session factories: short read sessions, write transactions, and the
-    synchronous reader behind `run_read` on a SQLite file."""
+    bulk reads (see the module docstring)."""
 
     url: str
     engine: AsyncEngine
@@ -87,11 +92,9 @@ class Database:
     writer: async_sessionmaker[AsyncSession]
     read_engine: AsyncEngine
     sqlite_read_engine: Engine | None = None
-
-    @property
-    def sync_engines(self) -> list[Engine]:
-        """Every engine that runs statements, for event listeners (statement counting)."""
-        return [self.engine.sync_engine] + ([self.sqlite_read_engine] if self.sqlite_read_engine is not None else [])
+    # Called with the SQL of each bulk read that bypasses SQLAlchemy's execution (and so its
+    # events); see `listen_statements`.
+    _statement_listeners: list[Callable[[str], None]] = field(default_factory=list)
 
     @property
     def is_sqlite(self) -> bool:
@@ -102,15 +105,63 @@ class Database:
         async with self.reader() as session:
             yield session
 
-    async def run_read(self, work: Callable[[Connection], T]) -> T:
-        """`work(connection)` on a read connection (see the module docstring); `work` runs a
-        statement and returns plain values or records. The connection is outside a transaction:
-        statements after the first would not share its snapshot."""
-        if self.sqlite_read_engine is None:
-            async with self.read_engine.connect() as connection:
-                return await connection.run_sync(work)
-        with self.sqlite_read_engine.connect() as connection:
-            return work(connection)
+    async def rows(self, stmt: Executable, params: Params = None) -> Sequence[Sequence[Any]]:
+        """Every row of `stmt`, a tuple-like sequence of values each. Each call reads its own
+        snapshot: outside a transaction, two calls may see a write in between."""
+        if self.sqlite_read_engine is not None:
+            with self.sqlite_read_engine.connect() as connection:
+                return connection.execute(stmt, params).all()
+        statement = driver_statement(stmt, self.engine.dialect) if self.engine.dialect.driver == "asyncpg" else None
+        if statement is not None:
+            return await self._fetch(statement, params)
+        async with self.read_engine.connect() as connection:
+            return await connection.run_sync(lambda sync: sync.execute(stmt, params).all())
+
+    async def records(self, model: type, stmt: Executable, params: Params = None) -> list[Any]:
+        """The rows of `select(model)`-shaped `stmt` as records of `model` (db/records.py)."""
+        make = record_class(model)
+        return [make(*row) for row in await self.rows(stmt, params)]
+
+    async def scalar(self, stmt: Executable, params: Params = None) -> Any:
+        """The first column of the first row, or None without rows."""
+        found = await self.rows(stmt, params)
+        return found[0][0] if found else None
+
+    async def _fetch(self, statement: DriverStatement, params: Params) -> Sequence[Sequence[Any]]:
+        arguments = statement.arguments(params)
+        for listener in self._statement_listeners:
+            listener(statement.sql)
+        async with self.read_engine.connect() as connection:
+            driver = (await connection.get_raw_connection()).driver_connection
+            try:
+                return await driver.fetch(statement.sql, *arguments)
+            except BaseException:
+                if driver.is_closed():
+                    # The server went away: SQLAlchemy's own handling of a disconnect, which
+                    # this read bypassed, drops every pooled connection opened before now.
+                    await connection.invalidate()
+                    await self.engine.dispose(close=False)
+                raise
+
+    def listen_statements(self, listener: Callable[[str], None]) -> Callable[[], None]:
+        """Call `listener` with the SQL text of every statement the database runs (not BEGIN,
+        COMMIT or ROLLBACK) until the returned function is called."""
+
+        def on_execute(_conn, _cursor, statement: str, *_: Any) -> None:
+            if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+                listener(statement)
+
+        engines = [self.engine.sync_engine] + ([self.sqlite_read_engine] if self.sqlite_read_engine is not None else [])
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", on_execute)
+        self._statement_listeners.append(listener)
+
+        def stop() -> None:
+            for engine in engines:
+                event.remove(engine, "before_cursor_execute", on_execute)
+            self._statement_listeners.remove(listener)
+
+        return stop
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
@@ -164,7 +215,7 @@ def create_database(
 
 
 def _sqlite_file_read_engine(url: str, *, echo: bool) -> Engine | None:
-    """The same file through the standard library's sqlite3, for `run_read`; none for an
+    """The same file through the standard library's sqlite3, for the bulk reads; none for an
     in-memory database, which another connection would not see."""
     parsed = make_url(url)
     if parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory":

@@ -1,8 +1,7 @@
 """Per-request DataLoaders. Every batch is scoped to the requesting organization.
 
-Each batch is one `Database.run_read` on its own connection: graphql-core resolves sibling
-fields concurrently and a connection must not be shared between tasks. Rows come back as
-records (db/records.py).
+Each batch is one bulk read (`Database.rows` or `records`) on its own connection: graphql-core
+resolves sibling fields concurrently and a connection must not be shared between tasks.
 """
 
 import asyncio
@@ -18,7 +17,6 @@ from strawberry.dataloader import DataLoader
 from .engine import Database
 from .models import Organization, PhoneNumber, TelephonyConfig, Workflow
 from .pagination import Page
-from .records import records
 from .sql import one_of
 from .telephony import NUMBER_PARENT_COLUMN, failed_syncs, first_numbers, number_facts
 
@@ -174,17 +172,11 @@ class Loaders:
         stmt = _by_id(model, tenant_column)
 
         async def load(ids: Sequence[int]) -> list[Any]:
-            rows = await self._records(model, stmt, {"organization_id": self.organization_id, "ids": list(ids)})
+            rows = await self.db.records(model, stmt, {"organization_id": self.organization_id, "ids": list(ids)})
             found = {row.id: row for row in rows}
             return [found.get(i) for i in ids]
 
         return DataLoader(load_fn=load)
-
-    async def _records(self, model: type, stmt: Any, params: dict[str, Any] | None = None) -> list[Any]:
-        return await self.db.run_read(lambda connection: records(model, connection.execute(stmt, params)))
-
-    async def _rows(self, stmt: Any, params: dict[str, Any] | None = None) -> Sequence[Any]:
-        return await self.db.run_read(lambda connection: connection.execute(stmt, params).all())
 
     async def prefetch_number_relations(self, numbers: Sequence[PhoneNumber]) -> None:
         """Load the configurations and workflows of a page of numbers in (at most) two batches."""
@@ -207,12 +199,12 @@ class Loaders:
         return {"organization_id": self.organization_id, "config_ids": list(config_ids)}
 
     async def _number_stats(self, config_ids: Sequence[int]) -> list[NumberStats]:
-        found = NumberStats.of_groups(await self._rows(number_facts(), self._of_configs(config_ids)))
+        found = NumberStats.of_groups(await self.db.rows(number_facts(), self._of_configs(config_ids)))
         return [found.get(i, NumberStats()) for i in config_ids]
 
     async def _failed_syncs(self, config_ids: Sequence[int]) -> list[list[PhoneNumber]]:
         found: dict[int, list[PhoneNumber]] = defaultdict(list)
-        for row in await self._records(PhoneNumber, failed_syncs(), self._of_configs(config_ids)):
+        for row in await self.db.records(PhoneNumber, failed_syncs(), self._of_configs(config_ids)):
             found[row.telephony_config_id].append(row)
             self.phone_number_by_id.prime(row.id, row)  # warnings name these numbers
         return [found.get(i, []) for i in config_ids]
@@ -226,7 +218,7 @@ class Loaders:
 
     async def _bound_counts(self, workflow_ids: Sequence[int]) -> list[int]:
         params = {"organization_id": self.organization_id, "workflow_ids": list(workflow_ids)}
-        found = {row[0]: int(row[1]) for row in await self._rows(_bound_counts(), params)}
+        found = {row[0]: int(row[1]) for row in await self.db.rows(_bound_counts(), params)}
         return [found.get(i, 0) for i in workflow_ids]
 
     async def _number_pages(self, parent: Any, keys: Sequence[NumberPageKey]) -> list[Page]:
@@ -250,7 +242,7 @@ class Loaders:
                 "is_active": is_active,
             }
             by_parent: dict[int, list[PhoneNumber]] = defaultdict(list)
-            for row in await self._records(PhoneNumber, stmt, params):
+            for row in await self.db.records(PhoneNumber, stmt, params):
                 by_parent[getattr(row, parent_column.key)].append(row)
             for parent_id in parent_ids:
                 found = by_parent.get(parent_id, [])

@@ -4,9 +4,9 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, func
+from sqlalchemy import Select, bindparam, func
 
-from .records import records
+from .engine import Database
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,17 +46,17 @@ def _count_statement(stmt: Select) -> Select:
     return stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
 
 
-def keyset_page(connection: Connection, listing: Listing, *, first: int, after_id: int | None) -> Page:
+async def keyset_page(db: Database, listing: Listing, *, first: int, after_id: int | None) -> Page:
     stmt = _page_statement(listing.model, listing.stmt, after_id is not None)
-    rows = records(listing.model, connection.execute(stmt, {**listing.params, "after_id": after_id, "limit": first + 1}))
+    rows = await db.records(listing.model, stmt, {**listing.params, "after_id": after_id, "limit": first + 1})
     return Page(rows=rows[:first], has_next=len(rows) > first)
 
 
-def all_records(connection: Connection, listing: Listing) -> list[Any]:
+async def all_records(db: Database, listing: Listing) -> list[Any]:
     """Every row of the list, oldest first (for lists bounded by their nature, like an
     organization's configurations)."""
-    return records(listing.model, connection.execute(_ordered_statement(listing.model, listing.stmt), listing.params))
+    return await db.records(listing.model, _ordered_statement(listing.model, listing.stmt), listing.params)
 
 
-def count(connection: Connection, listing: Listing) -> int:
-    return connection.scalar(_count_statement(listing.stmt), listing.params) or 0
+async def count(db: Database, listing: Listing) -> int:
+    return await db.scalar(_count_statement(listing.stmt), listing.params) or 0

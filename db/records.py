@@ -10,18 +10,9 @@ a provider sync), works the same on a record and on an ORM instance.
 
 from dataclasses import make_dataclass
 from functools import cache
-from typing import Any
-
-from sqlalchemy import Result
 
 
 @cache
 def record_class(model: type) -> type:
     """The record type of a model: its table's columns, in table order, as slots."""
     return make_dataclass(f"{model.__name__}Record", [column.key for column in model.__table__.columns], slots=True, eq=False)
-
-
-def records(model: type, result: Result) -> list[Any]:
-    """Records from the result of `select(model)` run on a connection (one value per column)."""
-    make = record_class(model)
-    return [make(*row) for row in result.all()]

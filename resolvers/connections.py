@@ -32,13 +32,13 @@ class ConnectionSlice:
 
 async def paginate(db: Database, listing: Listing, first: int | None, after: str | None) -> ConnectionSlice:
     request = PageRequest.parse(first, after)
-    page = await db.run_read(lambda connection: keyset_page(connection, listing, first=request.size, after_id=request.after_id))
+    page = await keyset_page(db, listing, first=request.size, after_id=request.after_id)
     if request.after_id is None and not page.has_next:
         # The first page holds every row: it is the count, and no query needs to say so.
         total = len(page.rows)
         return ConnectionSlice(page.rows, False, False, lambda: total)
 
     async def total_count() -> int:
-        return await db.run_read(lambda connection: count(connection, listing))
+        return await count(db, listing)
 
     return ConnectionSlice(page.rows, page.has_next, request.after_id is not None, total_count)

@@ -279,5 +279,5 @@ async def verify_config(ctx: RequestContext, global_id: str) -> ConfigResult:
 
 async def default_outbound_config(ctx: RequestContext) -> TelephonyConfig | None:
     listing = config_listing(ctx.organization_id, default_outbound=True)
-    found = await ctx.db.run_read(lambda connection: all_records(connection, listing))
+    found = await all_records(ctx.db, listing)
     return found[0] if found else None

@@ -67,7 +67,7 @@ async def warnings_of_config(ctx: RequestContext, config: TelephonyConfig) -> li
 async def warnings_of_organization(ctx: RequestContext) -> list[Warning]:
     """Every warning of the organization, most severe first: a fixed number of queries whatever the size."""
     listing = config_listing(ctx.organization_id)
-    configs = await ctx.db.run_read(lambda connection: all_records(connection, listing))
+    configs = await all_records(ctx.db, listing)
     ctx.loaders.telephony_config_by_id.prime_many({config.id: config for config in configs})
     found = organization_warnings(
         config_count=len(configs), has_default_outbound=any(c.is_default_outbound for c in configs)

@@ -16,7 +16,7 @@ import pytest
 import uvicorn
 from fakes import FakeProvider, all_fakes
 from helpers import Api
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from switchboard.db.api_keys import create_api_key
 from switchboard.db.engine import Database, create_database
@@ -249,9 +249,8 @@ class StatementCounter:
     def __init__(self) -> None:
         self.statements: list[str] = []
 
-    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
-            self.statements.append(statement)
+    def __call__(self, statement: str) -> None:
+        self.statements.append(statement)
 
     @property
     def count(self) -> int:
@@ -260,13 +259,11 @@ class StatementCounter:
 
 @pytest.fixture
 def sql(server: RunningServer):
-    """Counts the SQL statements the server runs while the test is inside `with sql:`-free code."""
+    """Counts the SQL statements the server runs while the test runs (Database.listen_statements)."""
     counter = StatementCounter()
-    for engine in server.db.sync_engines:
-        event.listen(engine, "before_cursor_execute", counter)
+    stop = server.db.listen_statements(counter)
     yield counter
-    for engine in server.db.sync_engines:
-        event.remove(engine, "before_cursor_execute", counter)
+    stop()
 
 
 @pytest.fixture(scope="session")

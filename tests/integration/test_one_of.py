@@ -4,7 +4,7 @@ it once per connection instead of once per length."""
 
 import pytest
 from helpers import seed_numbers
-from sqlalchemy import bindparam, event, select, text
+from sqlalchemy import bindparam, select, text
 from switchboard.db.models import PhoneNumber
 from switchboard.db.sql import one_of
 
@@ -15,30 +15,21 @@ STATEMENT = (
 )
 
 
-async def test_one_of_matches_lists_of_any_length(api, server, is_postgres):
+async def test_one_of_matches_lists_of_any_length(api, server, sql, is_postgres):
     await seed_numbers(server, api.organization_id, configs=1, numbers_per_config=6)
     mine = select(PhoneNumber.id).where(PhoneNumber.organization_id == api.organization_id).order_by(PhoneNumber.id)
-    all_ids = await server.db.run_read(lambda c: c.execute(mine).scalars().all())
-    sent: list[str] = []
-
-    def read(ids: list[int]) -> list[int]:
-        def work(connection):
-            record = lambda _c, _cur, statement, *_: sent.append(statement)  # noqa: E731
-            event.listen(connection, "before_cursor_execute", record)
-            try:
-                return connection.execute(STATEMENT, {"organization_id": api.organization_id, "ids": ids}).scalars().all()
-            finally:
-                event.remove(connection, "before_cursor_execute", record)
-
-        return work
-
+    all_ids = [row[0] for row in await server.db.rows(mine)]
+    sent = len(sql.statements)
     for ids in ([all_ids[0]], all_ids[1:4], [*all_ids[2:], 10**9], []):
-        assert await server.db.run_read(read(ids)) == [i for i in all_ids if i in ids]
+        found = await server.db.rows(STATEMENT, {"organization_id": api.organization_id, "ids": ids})
+        assert [row[0] for row in found] == [i for i in all_ids if i in ids]
+    texts = sql.statements[sent:]
+    assert len(texts) == 4
     if is_postgres:
-        assert len(set(sent)) == 1, sent
-        assert "= ANY (" in sent[0].upper().replace("ANY(", "ANY (")
+        assert len(set(texts)) == 1, texts
+        assert "= ANY (" in texts[0].upper().replace("ANY(", "ANY (")
     else:
-        assert len(set(sent)) > 1  # an expanding IN: one text per length
+        assert len(set(texts)) > 1  # an expanding IN: one text per length
 
 
 async def test_postgres_sessions_plan_every_run_with_its_values(server, is_postgres):
@@ -46,7 +37,7 @@ async def test_postgres_sessions_plan_every_run_with_its_values(server, is_postg
     POSTGRES_SESSION_SETTINGS), on the read connections and the write sessions alike."""
     if not is_postgres:
         pytest.skip("a PostgreSQL setting")
-    read = await server.db.run_read(lambda c: c.exec_driver_sql("SHOW plan_cache_mode").scalar())
+    read = await server.db.scalar(text("SHOW plan_cache_mode"))
     async with server.db.write() as session:
         written = (await session.execute(text("SHOW plan_cache_mode"))).scalar()
     assert read == written == "force_custom_plan"

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from helpers import seed_numbers
 from sqlalchemy import cast, literal, select, text
+from switchboard.db.engine import create_database
 from switchboard.db.models import PhoneNumber, TelephonyConfig, Workflow
-from switchboard.db.records import record_class, records
+from switchboard.db.records import record_class
 from switchboard.db.telephony import first_numbers
 from switchboard.db.types import UTCDateTime
 from switchboard.resolvers.ids import to_global_id
@@ -27,7 +28,7 @@ async def test_records_hold_what_the_orm_reads(api, server):
     await seed_numbers(server, api.organization_id, configs=2, numbers_per_config=5)
     for model in (PhoneNumber, TelephonyConfig, Workflow):
         stmt = select(model).where(model.organization_id == api.organization_id).order_by(model.id)
-        read = await server.db.run_read(lambda connection, model=model, stmt=stmt: records(model, connection.execute(stmt)))
+        read = await server.db.records(model, stmt)
         expected = await orm_rows(server, model, api.organization_id)
         assert read, model
         assert [as_dict(model, r) for r in read] == [as_dict(model, o) for o in expected], model
@@ -47,7 +48,7 @@ async def test_nested_page_statements_give_whole_records(api, server):
         "after_id": None,
         "is_active": None,
     }
-    read = await server.db.run_read(lambda connection: records(PhoneNumber, connection.execute(stmt, params)))
+    read = await server.db.records(PhoneNumber, stmt, params)
     expected = {n.id: n for n in await orm_rows(server, PhoneNumber, api.organization_id)}
     assert len(read) == 6
     assert [as_dict(PhoneNumber, r) for r in read] == [as_dict(PhoneNumber, expected[r.id]) for r in read]
@@ -71,19 +72,18 @@ async def test_json_that_orjson_refuses_still_reads(api, server, is_postgres):
     assert [n["databaseId"] for n in listed["phoneNumbers"]["nodes"]] == [number.id]
 
 
-async def test_timestamps_read_as_aware_utc_whatever_the_session_time_zone(server, is_postgres):
+async def test_timestamps_read_as_aware_utc_whatever_the_session_time_zone(database_url, is_postgres):
     """On PostgreSQL the column type leaves asyncpg's values alone: they must already be the
-    instant, in UTC, under a session time zone that is not UTC."""
+    instant, in UTC, under a session time zone that is not UTC. A database of one pooled
+    connection, so that the time zone set is the reading connection's."""
     if not is_postgres:
         pytest.skip("SQLite's text timestamps are tests/unit/test_utc_datetime.py")
-
-    def work(connection):
-        connection.exec_driver_sql("SET TIME ZONE 'America/New_York'")
-        try:
-            return connection.execute(select(cast(literal("2026-03-01 12:30:05.25+02:00"), UTCDateTime))).scalar()
-        finally:
-            connection.exec_driver_sql("RESET TIME ZONE")
-
-    read = await server.db.run_read(work)
+    db = create_database(database_url, pool_size=1, max_overflow=0)
+    try:
+        await db.rows(text("SET TIME ZONE 'America/New_York'"))
+        assert await db.scalar(text("SHOW TIME ZONE")) == "America/New_York"
+        read = await db.scalar(select(cast(literal("2026-03-01 12:30:05.25+02:00"), UTCDateTime)))
+    finally:
+        await db.dispose()
     assert read == datetime(2026, 3, 1, 10, 30, 5, 250000, tzinfo=UTC)
     assert read.tzinfo is UTC

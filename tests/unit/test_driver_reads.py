@@ -1,0 +1,61 @@
+"""How a statement is handed to asyncpg (db/driver_reads.py): parameters in the order of the
+text, converted by their types, values bound into the statement itself used when no
+parameter overrides them; statements SQLAlchemy must finish at execution time are refused."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import String, bindparam, cast, select
+from sqlalchemy.dialects.postgresql import asyncpg
+from sqlalchemy.types import TypeDecorator
+from switchboard.db.driver_reads import driver_statement
+from switchboard.db.models import PhoneNumber
+from switchboard.db.sql import one_of
+
+DIALECT = asyncpg.dialect()
+
+
+def test_parameters_follow_the_text_and_their_types():
+    stmt = select(PhoneNumber.id).where(
+        PhoneNumber.sync_at > bindparam("since", type_=PhoneNumber.sync_at.type),
+        PhoneNumber.organization_id == bindparam("organization_id"),
+        one_of(PhoneNumber.id, "ids"),
+    )
+    statement = driver_statement(stmt, DIALECT)
+    assert statement is not None
+    assert statement.sql.index("$1") < statement.sql.index("$2") < statement.sql.index("$3")
+    eastern = datetime(2026, 1, 1, 7, 0, tzinfo=timezone(timedelta(hours=-5)))
+    arguments = statement.arguments({"organization_id": 7, "ids": [3, 4], "since": eastern, "unused": "x"})
+    assert arguments == [datetime(2026, 1, 1, 12, 0, tzinfo=UTC), 7, [3, 4]]
+    assert arguments[0].utcoffset() == timedelta(0)  # UTCDateTime's conversion ran
+
+
+def test_values_bound_into_the_statement_are_sent_unless_given():
+    statement = driver_statement(select(PhoneNumber.id).where(PhoneNumber.organization_id == 5), DIALECT)
+    assert statement.arguments(None) == [5]
+    assert statement.arguments({"organization_id_1": 6}) == [6]
+
+
+def test_a_missing_parameter_is_named():
+    statement = driver_statement(select(PhoneNumber.id).where(PhoneNumber.id == bindparam("wanted")), DIALECT)
+    with pytest.raises(KeyError, match="wanted"):
+        statement.arguments({})
+
+
+def test_statements_rendered_at_execution_are_left_to_sqlalchemy():
+    expanding = select(PhoneNumber.id).where(PhoneNumber.id.in_(bindparam("ids", expanding=True)))
+    assert driver_statement(expanding, DIALECT) is None
+    assert driver_statement(select(PhoneNumber.id).limit(bindparam("n", literal_execute=True)), DIALECT) is None
+
+
+class Upper(TypeDecorator):
+    impl = String
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        return value.upper()
+
+
+def test_columns_whose_type_converts_results_are_left_to_sqlalchemy():
+    assert driver_statement(select(cast(PhoneNumber.label, Upper)), DIALECT) is None
+    assert driver_statement(select(PhoneNumber), DIALECT) is not None
