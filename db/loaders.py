@@ -18,7 +18,7 @@ from .engine import Database
 from .models import Organization, PhoneNumber, TelephonyConfig, Workflow
 from .pagination import Page
 from .sql import one_of
-from .telephony import NUMBER_PARENT_COLUMN, failed_syncs, first_numbers, number_facts
+from .telephony import NUMBER_PARENT_COLUMN, failed_syncs, first_numbers, number_facts, organization_configs
 
 MISSING = object()
 
@@ -152,6 +152,7 @@ class Loaders:
         self.organization_by_id = self._rows_by_id(Organization, "id")
         self.workflow_by_id = self._rows_by_id(Workflow, "organization_id")
         self.telephony_config_by_id = self._rows_by_id(TelephonyConfig, "organization_id")
+        self.configs_of_organization = DataLoader(load_fn=self._configs_of_organization)
         self.phone_number_by_id = self._rows_by_id(PhoneNumber, "organization_id")
         self.number_stats_by_config = DataLoader(load_fn=self._number_stats)
         self.failed_syncs_by_config = DataLoader(load_fn=self._failed_syncs)
@@ -177,6 +178,18 @@ class Loaders:
             return [found.get(i) for i in ids]
 
         return DataLoader(load_fn=load)
+
+    async def all_configs(self) -> list[TelephonyConfig]:
+        """Every configuration of the organization, oldest first (see `organization_configs`):
+        one read a request, shared by the fields that need them (the list, its warnings, the
+        default outbound configuration)."""
+        (configs,) = await load_all(self.configs_of_organization, [self.organization_id])
+        return configs
+
+    async def _configs_of_organization(self, organization_ids: Sequence[int]) -> list[list[TelephonyConfig]]:
+        configs = await self.db.records(TelephonyConfig, organization_configs(), {"organization_id": self.organization_id})
+        self.telephony_config_by_id.prime_many({config.id: config for config in configs})
+        return [configs for _ in organization_ids]
 
     async def prefetch_number_relations(self, numbers: Sequence[PhoneNumber]) -> None:
         """Load the configurations and workflows of a page of numbers in (at most) two batches."""

@@ -36,11 +36,6 @@ def _page_statement(model: Any, stmt: Select, after: bool) -> Select:
 
 
 @functools.lru_cache(maxsize=256)
-def _ordered_statement(model: Any, stmt: Select) -> Select:
-    return stmt.order_by(model.id)
-
-
-@functools.lru_cache(maxsize=256)
 def _count_statement(stmt: Select) -> Select:
     """`SELECT count(*)` with the list's FROM and WHERE: no subquery of all its columns."""
     return stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
@@ -50,12 +45,6 @@ async def keyset_page(db: Database, listing: Listing, *, first: int, after_id: i
     stmt = _page_statement(listing.model, listing.stmt, after_id is not None)
     rows = await db.records(listing.model, stmt, {**listing.params, "after_id": after_id, "limit": first + 1})
     return Page(rows=rows[:first], has_next=len(rows) > first)
-
-
-async def all_records(db: Database, listing: Listing) -> list[Any]:
-    """Every row of the list, oldest first (for lists bounded by their nature, like an
-    organization's configurations)."""
-    return await db.records(listing.model, _ordered_statement(listing.model, listing.stmt), listing.params)
 
 
 async def count(db: Database, listing: Listing) -> int:

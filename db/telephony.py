@@ -20,20 +20,14 @@ def configs_of(organization_id: int) -> Select:
 
 
 @functools.cache
-def _configs_shape(provider: bool, default_outbound: bool) -> Select:
-    stmt = select(TelephonyConfig).where(TelephonyConfig.organization_id == bindparam("organization_id"))
-    if provider:
-        stmt = stmt.where(TelephonyConfig.provider == bindparam("provider"))
-    if default_outbound:
-        stmt = stmt.where(TelephonyConfig.is_default_outbound.is_(True))
-    return stmt
-
-
-def config_listing(organization_id: int, provider: str | None = None, *, default_outbound: bool = False) -> Listing:
-    """The organization's configurations (of one provider when given; only the default outbound
-    one, of which there is at most one, with `default_outbound`)."""
-    params = {"organization_id": organization_id, "provider": provider}
-    return Listing(TelephonyConfig, _configs_shape(provider is not None, default_outbound), params)
+def organization_configs() -> Select:
+    """Every configuration of `:organization_id`, oldest first. An organization has few (one
+    per provider account), so the list, its pages and its aggregates read them whole."""
+    return (
+        select(TelephonyConfig)
+        .where(TelephonyConfig.organization_id == bindparam("organization_id"))
+        .order_by(TelephonyConfig.id)
+    )
 
 
 async def get_config(

@@ -1,6 +1,7 @@
 """One page of a connection, independent of GraphQL types."""
 
-from collections.abc import Awaitable, Callable
+from bisect import bisect_right
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,3 +43,13 @@ async def paginate(db: Database, listing: Listing, first: int | None, after: str
         return await count(db, listing)
 
     return ConnectionSlice(page.rows, page.has_next, request.after_id is not None, total_count)
+
+
+def slice_of(rows: Sequence[Any], first: int | None, after: str | None) -> ConnectionSlice:
+    """The page `paginate` would read, from a list already read whole and ordered by id."""
+    request = PageRequest.parse(first, after)
+    start = 0 if request.after_id is None else bisect_right(rows, request.after_id, key=lambda row: row.id)
+    total = len(rows)
+    return ConnectionSlice(
+        list(rows[start : start + request.size]), start + request.size < total, request.after_id is not None, lambda: total
+    )

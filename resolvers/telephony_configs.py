@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from switchboard.db.errors import is_unique_violation
 from switchboard.db.models import TelephonyConfig
-from switchboard.db.pagination import all_records
 from switchboard.db.telephony import (
-    config_listing,
     get_config,
     make_default_outbound,
     rekey_numbers,
@@ -19,7 +17,7 @@ from switchboard.providers.base import ProviderPlugin
 from switchboard.providers.credentials import FieldProblem, merge_update, public_credentials, validate_new
 from switchboard.providers.registry import get_provider
 
-from .connections import ConnectionSlice, paginate
+from .connections import ConnectionSlice, slice_of
 from .context import RequestContext
 from .errors import UserError, UserErrorCode, not_found
 from .ids import database_id_of
@@ -102,9 +100,8 @@ async def list_configs(
 ) -> ConnectionSlice:
     """A page of configurations with what their fields read loaded in batches: the number
     facts (`with_facts`), and the nested pages of numbers the client selected."""
-    page = await paginate(ctx.db, config_listing(ctx.organization_id, provider), first, after)
-    # Their numbers' `telephonyConfig` is one of them.
-    ctx.loaders.telephony_config_by_id.prime_many({config.id: config for config in page.rows})
+    configs = await ctx.loaders.all_configs()  # their numbers' `telephonyConfig` is one of them
+    page = slice_of([c for c in configs if c.provider == provider] if provider else configs, first, after)
     prefetches = [prefetch_numbers_of_configs(ctx, [config.id for config in page.rows], nested_number_pages)]
     if with_facts:
         prefetches.append(ctx.loaders.prefetch_config_facts(page.rows))
@@ -278,6 +275,4 @@ async def verify_config(ctx: RequestContext, global_id: str) -> ConfigResult:
 
 
 async def default_outbound_config(ctx: RequestContext) -> TelephonyConfig | None:
-    listing = config_listing(ctx.organization_id, default_outbound=True)
-    found = await all_records(ctx.db, listing)
-    return found[0] if found else None
+    return next((config for config in await ctx.loaders.all_configs() if config.is_default_outbound), None)

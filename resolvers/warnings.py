@@ -5,8 +5,6 @@ from collections.abc import Sequence
 
 from switchboard.db.loaders import NumberStats, load_all
 from switchboard.db.models import PhoneNumber, TelephonyConfig
-from switchboard.db.pagination import all_records
-from switchboard.db.telephony import config_listing
 from switchboard.providers.registry import get_provider
 
 from .context import RequestContext
@@ -66,9 +64,7 @@ async def warnings_of_config(ctx: RequestContext, config: TelephonyConfig) -> li
 
 async def warnings_of_organization(ctx: RequestContext) -> list[Warning]:
     """Every warning of the organization, most severe first: a fixed number of queries whatever the size."""
-    listing = config_listing(ctx.organization_id)
-    configs = await all_records(ctx.db, listing)
-    ctx.loaders.telephony_config_by_id.prime_many({config.id: config for config in configs})
+    configs = await ctx.loaders.all_configs()
     found = organization_warnings(
         config_count=len(configs), has_default_outbound=any(c.is_default_outbound for c in configs)
     )
