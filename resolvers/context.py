@@ -26,6 +26,9 @@ class RequestContext:
     request_id: str = ""
     # GraphQL objects the schema built from rows during this request, by (type, database id).
     built: dict = field(default_factory=dict)
+    # Each configuration's warnings, once computed: a dashboard lists them per configuration
+    # and again in the organization's aggregate.
+    config_warnings: dict = field(default_factory=dict)
 
     @property
     def db(self) -> Database:
@@ -47,3 +50,4 @@ class RequestContext:
         if loaders is not None:
             loaders.release()
         self.built.clear()
+        self.config_warnings.clear()

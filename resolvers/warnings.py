@@ -43,10 +43,15 @@ def _facts(ctx: RequestContext, config: TelephonyConfig, stats: NumberStats, fai
 def warnings_from(
     ctx: RequestContext, config: TelephonyConfig, stats: NumberStats, failed: list[PhoneNumber]
 ) -> list[Warning]:
-    facts = _facts(ctx, config, stats, failed)
-    return most_severe_first(
-        config_warnings(facts, public_base_url_ok=public_base_url_usable(ctx.services.public_base_url))
-    )
+    """The configuration's warnings, most severe first; computed once a request (the facts are
+    the request's loaders', which read them once)."""
+    found = ctx.config_warnings.get(config.id)
+    if found is None:
+        facts = _facts(ctx, config, stats, failed)
+        found = ctx.config_warnings[config.id] = most_severe_first(
+            config_warnings(facts, public_base_url_ok=public_base_url_usable(ctx.services.public_base_url))
+        )
+    return found
 
 
 async def warnings_of_configs(ctx: RequestContext, configs: Sequence[TelephonyConfig]) -> list[list[Warning]]:
