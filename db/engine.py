@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.sql import Executable
 
-from .driver_reads import DriverStatement, driver_statement
+from .driver_reads import DriverStatement, driver_statement, fetch
 from .records import record_class
 
 Params = Mapping[str, Any] | None
@@ -128,20 +128,9 @@ class Database:
         return found[0][0] if found else None
 
     async def _fetch(self, statement: DriverStatement, params: Params) -> Sequence[Sequence[Any]]:
-        arguments = statement.arguments(params)
         for listener in self._statement_listeners:
             listener(statement.sql)
-        async with self.read_engine.connect() as connection:
-            driver = (await connection.get_raw_connection()).driver_connection
-            try:
-                return await driver.fetch(statement.sql, *arguments)
-            except BaseException:
-                if driver.is_closed():
-                    # The server went away: SQLAlchemy's own handling of a disconnect, which
-                    # this read bypassed, drops every pooled connection opened before now.
-                    await connection.invalidate()
-                    await self.engine.dispose(close=False)
-                raise
+        return await fetch(self.engine, statement, params)
 
     def listen_statements(self, listener: Callable[[str], None]) -> Callable[[], None]:
         """Call `listener` with the SQL text of every statement the database runs (not BEGIN,

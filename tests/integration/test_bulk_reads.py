@@ -57,3 +57,22 @@ async def test_a_dropped_read_connection_fails_one_read_and_the_next_reconnect(d
         assert await db.scalar(text("SELECT pg_backend_pid()")) not in pids
     finally:
         await db.dispose()
+
+
+async def test_a_read_cancelled_mid_statement_leaves_the_pool_usable(database_url, is_postgres):
+    """A client that goes away cancels its reads; the connection they ran on is not handed to
+    the next read half-way through a statement."""
+    if not is_postgres:
+        pytest.skip("SQLite reads run to completion on the event loop")
+    db = create_database(database_url, pool_size=1, max_overflow=0)
+    try:
+        slow = asyncio.create_task(db.scalar(text("SELECT 1 FROM pg_sleep(5)")))
+        await asyncio.sleep(0.3)
+        slow.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await slow
+        started = asyncio.get_running_loop().time()
+        assert await asyncio.wait_for(db.scalar(text("SELECT 2")), timeout=3) == 2
+        assert asyncio.get_running_loop().time() - started < 3
+    finally:
+        await db.dispose()
