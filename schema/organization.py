@@ -4,7 +4,6 @@ from datetime import datetime
 
 import strawberry
 from switchboard.db import models
-from switchboard.resolvers.ids import to_global_id
 from switchboard.resolvers.telephony_configs import default_outbound_config
 
 from .info import Info
@@ -21,7 +20,6 @@ class Organization(Node):
     @classmethod
     def of(cls, row: models.Organization) -> "Organization":
         return cls(
-            id=strawberry.ID(to_global_id("Organization", row.id)),
             database_id=row.id,
             name=row.name,
             created_at=row.created_at,

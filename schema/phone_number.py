@@ -48,7 +48,6 @@ class PhoneNumber(Node):
         """Built for every number of every page: fields that cost an encoding or an object are
         resolvers below, computed only when selected."""
         return cls(
-            id=strawberry.ID(to_global_id("PhoneNumber", row.id)),
             database_id=row.id,
             address=row.address,
             address_normalized=row.address_normalized,

@@ -9,7 +9,6 @@ from switchboard.db import models
 from switchboard.db.loaders import MISSING, cached, cached_or_load, then
 from switchboard.providers.registry import get_provider
 from switchboard.resolvers import phone_numbers, warnings
-from switchboard.resolvers.ids import to_global_id
 from switchboard.resolvers.rules import readiness
 
 from .connection import Connection
@@ -58,7 +57,6 @@ class TelephonyConfig(Node):
     @classmethod
     def of(cls, row: models.TelephonyConfig) -> "TelephonyConfig":
         return cls(
-            id=strawberry.ID(to_global_id("TelephonyConfig", row.id)),
             database_id=row.id,
             name=row.name,
             provider=TelephonyProvider(row.provider),

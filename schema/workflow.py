@@ -5,7 +5,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from switchboard.db import models
-from switchboard.resolvers.ids import to_global_id
 from switchboard.resolvers.phone_numbers import numbers_of_workflow
 
 from .connection import Connection
@@ -28,7 +27,6 @@ class Workflow(Node):
     @classmethod
     def of(cls, row: models.Workflow) -> "Workflow":
         return cls(
-            id=strawberry.ID(to_global_id("Workflow", row.id)),
             database_id=row.id,
             name=row.name,
             created_at=row.created_at,
