@@ -18,6 +18,7 @@ so the short path coerces them once.
 
 import inspect
 import operator
+from enum import Enum
 from typing import Any, NamedTuple
 
 import strawberry
@@ -40,7 +41,7 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
 from strawberry.types.base import StrawberryOptional
 from strawberry.types.field import StrawberryField
 
@@ -51,6 +52,8 @@ DIRECT = "_switchboard_direct"
 # Values these scalars output unchanged: the Python type each one's coercion returns as is.
 _UNCHANGED = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool, GraphQLInt: int}
 _INT_RANGE = range(-(2**31), 2**31)
+# Results that are never awaitable: no need to ask.
+_SYNCHRONOUS = frozenset({str, int, bool, float, type(None), dict, list})
 
 
 class PlannedField(NamedTuple):
@@ -67,6 +70,9 @@ class PlannedField(NamedTuple):
     direct: GraphQLField | None = None
     object_type: GraphQLObjectType | None = None
     arguments: dict[str, Any] | None = None
+    field_nodes: list[Any] | None = None  # for the resolve info of a field with a direct resolver
+    # For an enum leaf of Strawberry's: its Python enum class, and each member's output name.
+    enum_outputs: tuple[type, dict[Any, str]] | None = None
 
 
 def _plain_leaf(field_def: GraphQLField) -> bool:
@@ -107,6 +113,7 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
                         leaf_type,
                         not is_non_null_type(field_def.type),
                         _UNCHANGED.get(leaf_type),
+                        enum_outputs=_enum_outputs(leaf_type),
                     )
                 )
             elif (
@@ -125,6 +132,7 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
                         field_def,
                         named if isinstance(named, GraphQLObjectType) else None,
                         arguments,
+                        to_nodes(field_details_list),
                     )
                 )
             else:
@@ -160,12 +168,15 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
                 direct,
                 object_type,
                 arguments,
+                field_nodes,
+                enum_outputs,
             ) in self._plan(parent_type, grouped_field_set):
                 if direct is not None:
                     result = self._execute_direct(
                         parent_type,
                         source_value,
                         field_details_list,
+                        field_nodes,
                         Path(path, response_name, parent_type.name),
                         position_context,
                         direct,
@@ -174,7 +185,7 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
                         arguments,
                     )
                     results[response_name] = result
-                    if is_awaitable(result):
+                    if type(result) not in _SYNCHRONOUS and is_awaitable(result):
                         awaitable_fields.append(response_name)
                     continue
                 if read is TYPENAME:
@@ -186,6 +197,11 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
                     if value_type is unchanged_type and (value_type is not int or value in _INT_RANGE):
                         results[response_name] = value
                         continue
+                    if enum_outputs is not None and value_type is enum_outputs[0]:
+                        name = enum_outputs[1].get(value)
+                        if name is not None:
+                            results[response_name] = name
+                            continue
                     if value is None and nullable:
                         results[response_name] = None
                         continue
@@ -216,7 +232,17 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
         return get_results()
 
     def _execute_direct(
-        self, parent_type, source, field_details_list, path, position_context, field_def, unchanged_type, object_type, arguments
+        self,
+        parent_type,
+        source,
+        field_details_list,
+        field_nodes,
+        path,
+        position_context,
+        field_def,
+        unchanged_type,
+        object_type,
+        arguments,
     ):
         """graphql-core's `execute_field` for a field without middleware or Strawberry's
         resolver chain, with its arguments coerced once per execution, completing the common
@@ -224,14 +250,14 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
         the field's type. Every other result (null, awaitable, anything to coerce) and every
         error take graphql-core's path."""
         return_type = field_def.type
-        info = self.build_resolve_info(field_def, to_nodes(field_details_list), parent_type, path)
+        info = self.build_resolve_info(field_def, field_nodes, parent_type, path)
         try:
             result = field_def.resolve(source, info, **arguments)
-            if self.is_awaitable(result):
-                return self.complete_awaitable_value(return_type, field_details_list, info, path, result, position_context)
             result_type = type(result)
             if result_type is unchanged_type and (result_type is not int or result in _INT_RANGE):
                 return result
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(return_type, field_details_list, info, path, result, position_context)
             if (
                 object_type is not None
                 and result is not None
@@ -300,6 +326,20 @@ def _reader(field_def: GraphQLField) -> Any:
         return operator.attrgetter(field.python_name)
     resolve = field_def.resolve
     return lambda source: resolve(source, None)
+
+
+def _enum_outputs(leaf_type: Any) -> tuple[type, dict[Any, str]] | None:
+    """What Strawberry's enum type outputs for each member of its Python enum (the name of the
+    first GraphQL value equal to the member's value), looked up instead of searched per value."""
+    enum_class = getattr(leaf_type, "wrapped_cls", None)
+    if not isinstance(leaf_type, CustomGraphQLEnumType) or not isinstance(enum_class, type) or not issubclass(enum_class, Enum):
+        return None
+    outputs: dict[Any, str] = {}
+    for member in enum_class:
+        name = next((name for name, value in leaf_type.values.items() if member.value == value.value), None)
+        if name is not None:
+            outputs[member] = name
+    return enum_class, outputs
 
 
 def _coerce(leaf_type: Any, value: Any) -> Any:
