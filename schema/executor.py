@@ -46,8 +46,10 @@ from strawberry.types.base import StrawberryOptional
 from strawberry.types.field import StrawberryField
 
 TYPENAME = "__typename"
-# Marks the resolvers `call_resolvers_directly` installs.
+# Marks the resolvers `call_resolvers_directly` installs, and those of them that ignore the
+# resolve info (the function takes only its object): they are called without building one.
 DIRECT = "_switchboard_direct"
+INFO_FREE = "_switchboard_info_free"
 
 # Values these scalars output unchanged: the Python type each one's coercion returns as is.
 _UNCHANGED = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool, GraphQLInt: int}
@@ -73,6 +75,7 @@ class PlannedField(NamedTuple):
     field_nodes: list[Any] | None = None  # for the resolve info of a field with a direct resolver
     # For an enum leaf of Strawberry's: its Python enum class, and each member's output name.
     enum_outputs: tuple[type, dict[Any, str]] | None = None
+    info_free: bool = False
 
 
 def _plain_leaf(field_def: GraphQLField) -> bool:
@@ -133,6 +136,7 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
                         named if isinstance(named, GraphQLObjectType) else None,
                         arguments,
                         to_nodes(field_details_list),
+                        info_free=getattr(field_def.resolve, INFO_FREE, False),
                     )
                 )
             else:
@@ -170,6 +174,7 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
                 arguments,
                 field_nodes,
                 enum_outputs,
+                info_free,
             ) in self._plan(parent_type, grouped_field_set):
                 if direct is not None:
                     result = self._execute_direct(
@@ -183,6 +188,7 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
                         unchanged_type,
                         object_type,
                         arguments,
+                        info_free,
                     )
                     results[response_name] = result
                     if type(result) not in _SYNCHRONOUS and is_awaitable(result):
@@ -243,6 +249,7 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
         unchanged_type,
         object_type,
         arguments,
+        info_free,
     ):
         """graphql-core's `execute_field` for a field without middleware or Strawberry's
         resolver chain, with its arguments coerced once per execution, completing the common
@@ -250,12 +257,14 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
         the field's type. Every other result (null, awaitable, anything to coerce) and every
         error take graphql-core's path."""
         return_type = field_def.type
-        info = self.build_resolve_info(field_def, field_nodes, parent_type, path)
+        info = None if info_free else self.build_resolve_info(field_def, field_nodes, parent_type, path)
         try:
             result = field_def.resolve(source, info, **arguments)
             result_type = type(result)
             if result_type is unchanged_type and (result_type is not int or result in _INT_RANGE):
                 return result
+            if info is None:
+                info = self.build_resolve_info(field_def, field_nodes, parent_type, path)
             if self.is_awaitable(result):
                 return self.complete_awaitable_value(return_type, field_details_list, info, path, result, position_context)
             if (
@@ -398,6 +407,8 @@ def _direct_resolver(field: StrawberryField, config: StrawberryConfig) -> Any:
 
         def resolve(source: Any, info: Any) -> Any:
             return function(source)
+
+        setattr(resolve, INFO_FREE, True)
 
     elif passes_self and not source_names and not renamed and names == [resolver.self_parameter.name, info_name]:
         # The common `def field(self, info)`: positional, with no keyword dict to build.

@@ -14,7 +14,7 @@ from typing import Any, Optional
 import pytest
 import strawberry
 from strawberry.schema.config import StrawberryConfig
-from switchboard.schema.executor import DIRECT, SwitchboardExecutor, call_resolvers_directly
+from switchboard.schema.executor import DIRECT, INFO_FREE, SwitchboardExecutor, call_resolvers_directly
 
 
 @strawberry.enum
@@ -208,6 +208,9 @@ def test_the_comparison_runs_two_different_executions() -> None:
     assert getattr(item_fields["described"].resolve, DIRECT) and getattr(item_fields["renamed"].resolve, DIRECT)
     # Strawberry converts enums and wraps Maybe values: those keep its resolver chain.
     assert not hasattr(item_fields["tinted"].resolve, DIRECT) and not hasattr(item_fields["maybe"].resolve, DIRECT)
+    # Called without a resolve info: those whose function takes only the object.
+    assert getattr(item_fields["shout"].resolve, INFO_FREE) and getattr(item_fields["buddy"].resolve, INFO_FREE)
+    assert not hasattr(item_fields["contextName"].resolve, INFO_FREE) and not hasattr(item_fields["repeat"].resolve, INFO_FREE)
     assert FAST.execution_context_class is SwitchboardExecutor
 
 
