@@ -132,7 +132,7 @@ def markdown(results: Results, plot_name: str | None) -> str:
         "organizations. Ratio = Switchboard req/s / reference req/s (plain Starlette, hand-written SQL, orjson, same "
         "bytes), both measured in alternating rounds, each round one load run that counts responses only after its "
         "warm-up (concurrency/16 s, at least 1 s) and starts once both servers are idle. Latencies: over whole runs, "
-        "p50 the median round's, p95 and p99 the worst round's. SQL/op counted in-process with a SQLAlchemy event. "
+        "p50 the median round's, p95 and p99 the worst round's. SQL/op counted in-process with Database.listen_statements. "
         "Peak RSS: the server's whole process tree.",
         "",
         table(results.runs),
