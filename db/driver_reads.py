@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import Executable
+from sqlalchemy.sql.elements import BindParameter
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +29,7 @@ class DriverStatement:
     sql: str
     names: tuple[str, ...]
     converters: tuple[Callable[[Any], Any] | None, ...]
-    defaults: Mapping[str, Any]  # values bound into the statement itself
+    bound: Mapping[str, BindParameter]  # parameters with a value of their own (a literal, a callable)
 
     def arguments(self, params: Mapping[str, Any] | None) -> list[Any]:
         params = params or {}
@@ -36,8 +37,8 @@ class DriverStatement:
         for name, convert in zip(self.names, self.converters, strict=True):
             if name in params:
                 value = params[name]
-            elif name in self.defaults:
-                value = self.defaults[name]
+            elif name in self.bound:
+                value = self.bound[name].effective_value  # a callable's value is taken per read
             else:
                 raise KeyError(f"no value for the bind parameter {name!r}")
             values.append(value if convert is None or value is None else convert(value))
@@ -57,8 +58,8 @@ def driver_statement(stmt: Executable, dialect: Dialect) -> DriverStatement | No
     names = tuple(compiled.positiontup or ())
     binds = {name: compiled.binds[name] for name in names}
     converters = tuple(binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names)
-    defaults = {name: bind.effective_value for name, bind in binds.items() if not bind.required}
-    return DriverStatement(compiled.string, names, converters, defaults)
+    bound = {name: bind for name, bind in binds.items() if not bind.required}
+    return DriverStatement(compiled.string, names, converters, bound)
 
 
 async def fetch(engine: AsyncEngine, statement: DriverStatement, params: Mapping[str, Any] | None) -> Sequence[Sequence[Any]]:

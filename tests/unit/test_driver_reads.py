@@ -59,3 +59,10 @@ class Upper(TypeDecorator):
 def test_columns_whose_type_converts_results_are_left_to_sqlalchemy():
     assert driver_statement(select(cast(PhoneNumber.label, Upper)), DIALECT) is None
     assert driver_statement(select(PhoneNumber), DIALECT) is not None
+
+
+def test_a_callable_value_is_taken_at_each_read():
+    values = iter([1, 2])
+    stmt = select(PhoneNumber.id).where(PhoneNumber.id == bindparam("next_id", callable_=lambda: next(values)))
+    statement = driver_statement(stmt, DIALECT)
+    assert [statement.arguments(None), statement.arguments(None)] == [[1], [2]]
