@@ -162,33 +162,12 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
         try:
-            for (
-                response_name,
-                field_details_list,
-                read,
-                leaf_type,
-                nullable,
-                unchanged_type,
-                direct,
-                object_type,
-                arguments,
-                field_nodes,
-                enum_outputs,
-                info_free,
-            ) in self._plan(parent_type, grouped_field_set):
+            for planned in self._plan(parent_type, grouped_field_set):
+                response_name, field_details_list, read, leaf_type, nullable, unchanged_type, direct = planned[:7]
+                enum_outputs = planned.enum_outputs
                 if direct is not None:
                     result = self._execute_direct(
-                        parent_type,
-                        source_value,
-                        field_details_list,
-                        field_nodes,
-                        Path(path, response_name, parent_type.name),
-                        position_context,
-                        direct,
-                        unchanged_type,
-                        object_type,
-                        arguments,
-                        info_free,
+                        parent_type, source_value, Path(path, response_name, parent_type.name), position_context, planned
                     )
                     results[response_name] = result
                     if type(result) not in _SYNCHRONOUS and is_awaitable(result):
@@ -237,29 +216,18 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
 
         return get_results()
 
-    def _execute_direct(
-        self,
-        parent_type,
-        source,
-        field_details_list,
-        field_nodes,
-        path,
-        position_context,
-        field_def,
-        unchanged_type,
-        object_type,
-        arguments,
-        info_free,
-    ):
+    def _execute_direct(self, parent_type, source, path, position_context, planned: PlannedField):
         """graphql-core's `execute_field` for a field without middleware or Strawberry's
         resolver chain, with its arguments coerced once per execution, completing the common
         results itself: a leaf value of the type its scalar outputs unchanged, or an object of
         the field's type. Every other result (null, awaitable, anything to coerce) and every
         error take graphql-core's path."""
+        field_def, field_details_list, field_nodes = planned.direct, planned.field_details_list, planned.field_nodes
+        unchanged_type, object_type = planned.unchanged_type, planned.object_type
         return_type = field_def.type
-        info = None if info_free else self.build_resolve_info(field_def, field_nodes, parent_type, path)
+        info = None if planned.info_free else self.build_resolve_info(field_def, field_nodes, parent_type, path)
         try:
-            result = field_def.resolve(source, info, **arguments)
+            result = field_def.resolve(source, info, **planned.arguments)
             result_type = type(result)
             if result_type is unchanged_type and (result_type is not int or result in _INT_RANGE):
                 return result
