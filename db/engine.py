@@ -2,8 +2,8 @@
 
 Reads that the API serves in bulk (loaders, pages, counts) go through `Database.rows`,
 `records` and `scalar`: one statement, built once per shape, and its parameters, run outside
-a transaction; rows come back as tuples or records (db/records.py). On PostgreSQL the
-statement goes straight to asyncpg (db/driver_reads.py). On a SQLite file it runs on the
+a transaction; rows come back as tuples or records (db/records.py). The statement goes
+straight to the driver (db/driver_reads.py): asyncpg on PostgreSQL; on a SQLite file the
 standard library's sqlite3, called right on the event loop: aiosqlite hands every cursor call
 to its thread and back (about 80 µs each on our 2-core machine, 4 to 8 per statement with
 BEGIN and ROLLBACK, plus waits for the GIL while another thread holds it), which costs more
@@ -14,7 +14,7 @@ keep aiosqlite: they wait on the busy timeout.
 """
 
 import json
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,10 +25,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.sql import Executable
 
-from .driver_reads import DriverStatement, driver_statement, fetch
+from .driver_reads import DriverStatement, Params, driver_statement, fetch_asyncpg, fetch_sqlite
 from .records import record_class
-
-Params = Mapping[str, Any] | None
 
 _IMMEDIATE = "switchboard_sqlite_immediate"
 
@@ -109,11 +107,16 @@ class Database:
         """Every row of `stmt`, a tuple-like sequence of values each. Each call reads its own
         snapshot: outside a transaction, two calls may see a write in between."""
         if self.sqlite_read_engine is not None:
+            statement = driver_statement(stmt, self.sqlite_read_engine.dialect)
+            if statement is not None:
+                self._notify(statement)
+                return fetch_sqlite(self.sqlite_read_engine, statement, params)
             with self.sqlite_read_engine.connect() as connection:
                 return connection.execute(stmt, params).all()
         statement = driver_statement(stmt, self.engine.dialect) if self.engine.dialect.driver == "asyncpg" else None
         if statement is not None:
-            return await self._fetch(statement, params)
+            self._notify(statement)
+            return await fetch_asyncpg(self.engine, statement, params)
         async with self.read_engine.connect() as connection:
             return await connection.run_sync(lambda sync: sync.execute(stmt, params).all())
 
@@ -127,10 +130,9 @@ class Database:
         found = await self.rows(stmt, params)
         return found[0][0] if found else None
 
-    async def _fetch(self, statement: DriverStatement, params: Params) -> Sequence[Sequence[Any]]:
+    def _notify(self, statement: DriverStatement) -> None:
         for listener in self._statement_listeners:
             listener(statement.sql)
-        return await fetch(self.engine, statement, params)
 
     def listen_statements(self, listener: Callable[[str], None]) -> Callable[[], None]:
         """Call `listener` with the SQL text of every statement the database runs (not BEGIN,

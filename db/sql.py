@@ -2,19 +2,23 @@
 
 from typing import Any
 
-from sqlalchemy import Boolean, any_, bindparam
+import orjson
+from sqlalchemy import Boolean, String, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.expression import ColumnElement, column, func
 from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import TypeDecorator
 
 
 class OneOf(ColumnElement[bool]):
     """`column` equals one of the values of the list parameter `parameter`.
 
-    PostgreSQL gets `column = ANY(:parameter)`, one statement text for any number of values, so
-    asyncpg prepares it once per connection; an expanding `IN (...)` renders a new text, and a
-    new prepared statement, for every list length. Other databases get the expanding IN.
+    Every list length gets the same statement text: PostgreSQL `column = ANY(:parameter)`, so
+    asyncpg prepares it once per connection; SQLite `column IN (SELECT value FROM
+    json_each(:parameter))` with the list sent as JSON text, so the statement is compiled once
+    and can go straight to sqlite3 (db/driver_reads.py). An expanding `IN (...)` renders a new
+    text for every length, at execution time. Other databases get the expanding IN.
     """
 
     type = Boolean()
@@ -27,6 +31,16 @@ class OneOf(ColumnElement[bool]):
         self.parameter = parameter
 
 
+class JSONList(TypeDecorator[list]):
+    """A list parameter sent as its JSON text."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else orjson.dumps(list(value)).decode()
+
+
 @compiles(OneOf)
 def _expanding_in(element: OneOf, compiler: Any, **kw: Any) -> str:
     return compiler.process(element.column.in_(bindparam(element.parameter, expanding=True)), **kw)
@@ -36,6 +50,12 @@ def _expanding_in(element: OneOf, compiler: Any, **kw: Any) -> str:
 def _equals_any(element: OneOf, compiler: Any, **kw: Any) -> str:
     array = bindparam(element.parameter, type_=ARRAY(element.column.type))
     return compiler.process(element.column == any_(array), **kw)
+
+
+@compiles(OneOf, "sqlite")
+def _in_json_each(element: OneOf, compiler: Any, **kw: Any) -> str:
+    values = select(column("value")).select_from(func.json_each(bindparam(element.parameter, type_=JSONList())))
+    return compiler.process(element.column.in_(values.scalar_subquery()), **kw)
 
 
 def one_of(column: Any, parameter: str) -> OneOf:

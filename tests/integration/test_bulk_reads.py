@@ -13,8 +13,8 @@ from switchboard.db.sql import one_of
 
 
 async def test_statements_sqlalchemy_must_finish_read_the_same_rows(api, server, sql):
-    """An expanding IN is rendered at execution time, so on PostgreSQL it runs through
-    SQLAlchemy instead of straight through asyncpg; the answers agree."""
+    """An expanding IN is rendered at execution time, so it runs through SQLAlchemy instead of
+    straight through the driver; the answers agree, converted columns included."""
     await seed_numbers(server, api.organization_id, configs=1, numbers_per_config=5)
     mine = PhoneNumber.organization_id == bindparam("organization_id")
     all_ids = select(PhoneNumber.id).where(mine).order_by(PhoneNumber.id)
@@ -28,6 +28,11 @@ async def test_statements_sqlalchemy_must_finish_read_the_same_rows(api, server,
     assert sql.count - before == 3
     records = await server.db.records(PhoneNumber, select(PhoneNumber).where(mine, one_of(PhoneNumber.id, "ids")), params)
     assert sorted(r.id for r in records) == ids
+    through_sqlalchemy = select(PhoneNumber).where(mine, PhoneNumber.id.in_(bindparam("ids", expanding=True)))
+    expected = await server.db.records(PhoneNumber, through_sqlalchemy, params)
+    fields = lambda r: (r.id, r.is_active, r.is_default_caller_id, r.extra_metadata, r.created_at, r.sync_ok)  # noqa: E731
+    assert sorted(map(fields, records)) == sorted(map(fields, expected))
+    assert {type(r.is_active) for r in records} == {bool} and all(r.created_at.utcoffset() is not None for r in records)
     assert await server.db.scalar(select(PhoneNumber.id).where(PhoneNumber.id == -1)) is None
 
 

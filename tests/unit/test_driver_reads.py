@@ -1,18 +1,21 @@
-"""How a statement is handed to asyncpg (db/driver_reads.py): parameters in the order of the
-text, converted by their types, values bound into the statement itself used when no
-parameter overrides them; statements SQLAlchemy must finish at execution time are refused."""
+"""How a statement is handed to the driver (db/driver_reads.py): parameters in the order of
+the text, converted by their types, values bound into the statement itself used when no
+parameter overrides them, rows converted by their columns' types; statements SQLAlchemy must
+finish at execution time are refused."""
 
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import String, bindparam, cast, select
 from sqlalchemy.dialects.postgresql import asyncpg
+from sqlalchemy.dialects.sqlite import pysqlite
 from sqlalchemy.types import TypeDecorator
 from switchboard.db.driver_reads import driver_statement
 from switchboard.db.models import PhoneNumber
 from switchboard.db.sql import one_of
 
 DIALECT = asyncpg.dialect()
+SQLITE = pysqlite.dialect()
 
 
 def test_parameters_follow_the_text_and_their_types():
@@ -56,9 +59,28 @@ class Upper(TypeDecorator):
         return value.upper()
 
 
-def test_columns_whose_type_converts_results_are_left_to_sqlalchemy():
-    assert driver_statement(select(cast(PhoneNumber.label, Upper)), DIALECT) is None
-    assert driver_statement(select(PhoneNumber), DIALECT) is not None
+def test_columns_are_converted_as_sqlalchemy_converts_them():
+    statement = driver_statement(select(PhoneNumber.id, cast(PhoneNumber.label, Upper)), DIALECT)
+    assert [tuple(row) for row in statement.converted([(1, "front"), (2, "desk")])] == [(1, "FRONT"), (2, "DESK")]
+    assert driver_statement(select(PhoneNumber), DIALECT).results == ()  # asyncpg returns our columns as they are
+    assert statement.converted([]) == []
+
+
+def test_sqlite_rows_get_booleans_timestamps_and_json_back():
+    """SQLite stores them as integers and text; the conversions are the columns' own."""
+    statement = driver_statement(
+        select(PhoneNumber.id, PhoneNumber.is_active, PhoneNumber.created_at, PhoneNumber.extra_metadata), SQLITE
+    )
+    (row,) = statement.converted([(4, 1, "2026-01-02 03:04:05.000006", '{"a": [1]}')])
+    assert row == (4, True, datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC), {"a": [1]})
+    assert type(row[1]) is bool
+
+
+def test_sqlite_id_lists_are_one_text_with_the_list_as_json():
+    statement = driver_statement(select(PhoneNumber.id).where(one_of(PhoneNumber.id, "ids")), SQLITE)
+    assert "json_each(?)" in statement.sql
+    assert statement.arguments({"ids": [3, 4]}) == ["[3,4]"]
+    assert statement.arguments({"ids": ()}) == ["[]"]
 
 
 def test_a_callable_value_is_taken_at_each_read():
