@@ -1,21 +1,28 @@
 """graphql-core's executor with a short path for the fields that are most of every answer.
 
 graphql-core spends about 6 µs on each field it resolves: a `Path`, a `GraphQLResolveInfo`,
-argument coercion, the resolver call and the completion dispatch. Most fields of a page are
-plain attributes with a scalar or enum type (`label`, `isActive`, `id`) or `__typename`, and
-they need none of that. Such fields are answered here with one attribute read and the type's
-own output coercion; every other field, and any plain field whose value is null or fails to
-coerce, goes through graphql-core unchanged, so errors, paths and null propagation are exactly
-graphql-core's.
+argument coercion, the resolver call and the completion dispatch, and as much again on each
+object of a list (its type check, its subfields, its dict). Most fields of a page are plain
+attributes with a scalar or enum type (`label`, `isActive`) or `__typename`, or resolvers that
+return such a value or an object (`id`, `telephonyConfig`), and they need little of that.
+
+Here the objects of a list complete as one batch, field by field (`_complete_batch`): a plain
+attribute is one `map` over the objects and one type check of the column; a resolver is
+called for each object, with its arguments coerced once per execution and a resolve info
+built only if the resolver reads more than its `context`; the objects the resolver returns
+complete as one batch in turn. A single object is a batch of one. Every value the short path
+does not take as it is (null, a value to coerce, an awaitable, an error) completes through
+graphql-core, so errors, paths and null propagation are graphql-core's; the one difference is
+which errors are reported when a list itself fails (see `_complete_batch`).
 
 Strawberry wraps every resolver in a chain (argument conversion, field extensions, exception
 handlers) that a resolver without extensions, and without arguments other than built-in
 scalars (which Strawberry passes on unconverted), does not use; `call_resolvers_directly`
 gives such fields a resolver that builds the `Info`, renames the arguments and calls the
-function. Within one execution a field's arguments are the same for every item of a list,
-so the short path coerces them once.
+function.
 """
 
+import functools
 import inspect
 import operator
 from enum import Enum
@@ -75,7 +82,10 @@ class PlannedField(NamedTuple):
     field_nodes: list[Any] | None = None  # for the resolve info of a field with a direct resolver
     # For an enum leaf of Strawberry's: its Python enum class, and each member's output name.
     enum_outputs: tuple[type, dict[Any, str]] | None = None
-    info_free: bool = False
+    # The resolver's function when it takes only its object (called without a resolve info).
+    info_free: Any = None
+    # The object type's `is_type_of` is Strawberry's own, which ignores the resolve info.
+    type_check_without_info: bool = False
 
 
 def _plain_leaf(field_def: GraphQLField) -> bool:
@@ -103,7 +113,9 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
         for response_name, field_details_list in grouped_field_set.items():
             field_name = field_details_list[0].node.name.value
             field_def = self.schema.get_field(parent_type, field_name)
-            plain = self._short_path and field_def is not None and not field_details_list[0].node.arguments
+            if field_def is None:
+                continue  # graphql-core leaves it out of the answer
+            plain = self._short_path and not field_details_list[0].node.arguments
             if plain and field_name == TYPENAME:
                 plan.append(PlannedField(response_name, field_details_list, TYPENAME, None, False))
             elif plain and _plain_leaf(field_def):
@@ -124,6 +136,7 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
                 and not is_list_type(get_nullable_type(field_def.type))
             ):
                 named = get_named_type(field_def.type)
+                object_type = named if isinstance(named, GraphQLObjectType) else None
                 plan.append(
                     PlannedField(
                         response_name,
@@ -133,10 +146,11 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
                         not is_non_null_type(field_def.type),
                         _UNCHANGED.get(named),
                         field_def,
-                        named if isinstance(named, GraphQLObjectType) else None,
+                        object_type,
                         arguments,
                         to_nodes(field_details_list),
-                        info_free=getattr(field_def.resolve, INFO_FREE, False),
+                        info_free=getattr(field_def.resolve, INFO_FREE, None),
+                        type_check_without_info=object_type is not None and _stock_type_check(object_type),
                     )
                 )
             else:
@@ -158,134 +172,279 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
 
     def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):
-        results: dict[str, Any] = {}
-        is_awaitable = self.is_awaitable
-        awaitable_fields: list[str] = []
-        try:
-            for planned in self._plan(parent_type, grouped_field_set):
-                response_name, field_details_list, read, leaf_type, nullable, unchanged_type, direct = planned[:7]
-                enum_outputs = planned.enum_outputs
-                if direct is not None:
-                    result = self._execute_direct(
-                        parent_type, source_value, Path(path, response_name, parent_type.name), position_context, planned
-                    )
-                    results[response_name] = result
-                    if type(result) not in _SYNCHRONOUS and is_awaitable(result):
-                        awaitable_fields.append(response_name)
-                    continue
-                if read is TYPENAME:
-                    results[response_name] = parent_type.name
-                    continue
-                if read is not None:
-                    value = read(source_value)
-                    value_type = type(value)
-                    if value_type is unchanged_type and (value_type is not int or value in _INT_RANGE):
-                        results[response_name] = value
-                        continue
-                    if enum_outputs is not None and value_type is enum_outputs[0]:
-                        name = enum_outputs[1].get(value)
-                        if name is not None:
-                            results[response_name] = name
-                            continue
-                    if value is None and nullable:
-                        results[response_name] = None
-                        continue
-                    if value is not None and not is_awaitable(value):
-                        coerced = _coerce(leaf_type, value)
-                        if coerced is not Undefined:
-                            results[response_name] = coerced
-                            continue
-                result = self.execute_field(
-                    parent_type, source_value, field_details_list, Path(path, response_name, parent_type.name), position_context
-                )
-                if result is not Undefined:
-                    results[response_name] = result
-                    if is_awaitable(result):
-                        awaitable_fields.append(response_name)
-        except Exception:
-            if awaitable_fields:
-                self.settle_in_background([results[field] for field in awaitable_fields])
-            raise
-        if not awaitable_fields:
-            return results
+        """One object's fields: a batch of one (see `_complete_batch`)."""
+        if position_context is not None or not self._short_path:
+            return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
+        (outcome,) = self._complete_batch(parent_type, grouped_field_set, [source_value], lambda _: path)
+        if type(outcome) is _Failed:
+            raise outcome.error
+        return outcome
 
-        async def get_results() -> dict[str, Any]:
-            awaited = await gather_with_cancel(*(results[field] for field in awaitable_fields))
-            results.update(zip(awaitable_fields, awaited, strict=True))
-            return results
-
-        return get_results()
-
-    def _execute_direct(self, parent_type, source, path, position_context, planned: PlannedField):
-        """graphql-core's `execute_field` for a field without middleware or Strawberry's
-        resolver chain, with its arguments coerced once per execution, completing the common
-        results itself: a leaf value of the type its scalar outputs unchanged, or an object of
-        the field's type. Every other result (null, awaitable, anything to coerce) and every
-        error take graphql-core's path."""
-        field_def, field_details_list, field_nodes = planned.direct, planned.field_details_list, planned.field_nodes
-        unchanged_type, object_type = planned.unchanged_type, planned.object_type
-        return_type = field_def.type
-        info = None if planned.info_free else self.build_resolve_info(field_def, field_nodes, parent_type, path)
-        try:
-            result = field_def.resolve(source, info, **planned.arguments)
-            result_type = type(result)
-            if result_type is unchanged_type and (result_type is not int or result in _INT_RANGE):
-                return result
-            if info is None:
-                info = self.build_resolve_info(field_def, field_nodes, parent_type, path)
-            if self.is_awaitable(result):
-                return self.complete_awaitable_value(return_type, field_details_list, info, path, result, position_context)
-            if (
-                object_type is not None
-                and result is not None
-                and not isinstance(result, Exception)
-                and (object_type.is_type_of is None or object_type.is_type_of(result, info) is True)
-            ):
-                completed = self._subfields(object_type, field_details_list, path, result, position_context)
-            else:
-                completed = self.complete_value(return_type, field_details_list, info, path, result, position_context)
-            if self.is_awaitable(completed):
-                return self._reported(completed, return_type, field_details_list, path)
-            return completed
-        except Exception as raw_error:
-            self.handle_field_error(raw_error, return_type, field_details_list, path)
-            return None
-
-    def _subfields(self, object_type, field_details_list, path, source, position_context):
-        """`collect_and_execute_subfields` without its two calls in between when nothing is
-        deferred (graphql-core then executes the fields directly as well)."""
-        grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
-        if position_context is None and not new_defer_usages:
-            return self.execute_fields(object_type, source, path, grouped_field_set, None)
-        return self.execute_collected_subfields(object_type, source, path, grouped_field_set, new_defer_usages, position_context)
-
-    def complete_list_item_value(
-        self, item, complete_results, item_type, field_details_list, info, item_path, position_context
-    ) -> bool:
-        """graphql-core's, for an item of an object type that is an instance of it, without the
-        dispatch of `complete_value` through the item's type (most list items are such objects);
-        every other item, and every error, as graphql-core completes and reports it."""
+    def complete_list_value(self, return_type, field_details_list, info, path, result, position_context):
+        """A list of objects of one type (a page's nodes) completes as one batch; the items
+        that are not such objects (null, an error, an awaitable, another type), and every
+        other list, as graphql-core completes them."""
+        item_type = return_type.of_type
         object_type = get_nullable_type(item_type)
         if (
-            item is None
+            position_context is not None
+            or not self._short_path
+            or type(result) is not list
             or not isinstance(object_type, GraphQLObjectType)
-            or isinstance(item, Exception)
-            or (object_type.is_type_of is not None and object_type.is_type_of(item, info) is not True)
+            or self.get_stream_usage(field_details_list, path) is not None
         ):
-            return super().complete_list_item_value(
-                item, complete_results, item_type, field_details_list, info, item_path, position_context
-            )
+            return super().complete_list_value(return_type, field_details_list, info, path, result, position_context)
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
+        if new_defer_usages:
+            return super().complete_list_value(return_type, field_details_list, info, path, result, position_context)
+        is_type_of = object_type.is_type_of
+        completed: list[Any] = []
+        awaitable_indices: list[int] = []
+        objects, positions, outcomes = [], [], []
         try:
-            completed = self._subfields(object_type, field_details_list, item_path, item, position_context)
+            for index, item in enumerate(result):
+                if (
+                    item is not None
+                    and not isinstance(item, Exception)
+                    and (is_type_of(item, info) is True if is_type_of is not None else not self.is_awaitable(item))
+                ):
+                    objects.append(item)
+                    positions.append(index)
+                    completed.append(None)
+                elif self.is_awaitable(item):
+                    completed.append(
+                        self.complete_awaitable_list_item_value(item, item_type, field_details_list, info, path.add_key(index), None)
+                    )
+                    awaitable_indices.append(index)
+                elif super().complete_list_item_value(
+                    item, completed, item_type, field_details_list, info, path.add_key(index), None
+                ):
+                    awaitable_indices.append(index)
+            outcomes = self._complete_batch(object_type, grouped_field_set, objects, lambda k: path.add_key(positions[k]))
+            for k, outcome in enumerate(outcomes):
+                index = positions[k]
+                if type(outcome) is dict:
+                    completed[index] = outcome
+                elif type(outcome) is _Failed:
+                    outcomes[k] = None
+                    self.handle_field_error(outcome.error, item_type, field_details_list, path.add_key(index))
+                else:
+                    outcomes[k] = None
+                    completed[index] = self._reported(outcome, item_type, field_details_list, path.add_key(index))
+                    awaitable_indices.append(index)
+        except Exception:
+            self.track_async_work([completed[index] for index in awaitable_indices] + outcomes)
+            raise
+        if not awaitable_indices:
+            return completed
+        awaitable_indices.sort()
+
+        async def get_completed() -> list[Any]:
+            awaited = await gather_with_cancel(*(completed[index] for index in awaitable_indices))
+            for index, value in zip(awaitable_indices, awaited, strict=True):
+                completed[index] = value
+            return completed
+
+        return get_completed()
+
+    def _complete_batch(self, parent_type, grouped_field_set, sources, paths) -> list[Any]:
+        """The fields of `sources`, objects of `parent_type`, computed field by field across
+        all of them (a column each: one `map` for a plain attribute, one type check for the
+        column), and for each source its result: a dict, an awaitable of one, or `_Failed`
+        (a non-null field failed: the caller reports it for the object). `paths(k)` is the
+        path of source k, built only where a resolve info or an error needs it.
+
+        A source whose non-null field failed is skipped in the fields after it, as
+        graphql-core skips them; unlike graphql-core, the sources after it have already
+        been computed for the fields before, and errors come field by field rather than
+        object by object (the GraphQL spec orders neither)."""
+        plan = self._plan(parent_type, grouped_field_set)
+        failed: dict[int, Exception] = {}
+        awaiting: dict[int, list[int]] = {}  # source -> positions in the plan of its awaitable values
+        columns = []
+        try:
+            for position, planned in enumerate(plan):
+                columns.append(self._column(planned, position, parent_type, sources, paths, failed, awaiting))
+        except Exception:
+            self.track_async_work([value for column in columns for value in column])
+            raise
+        if not columns:
+            return [{} for _ in sources]
+        names = [planned.response_name for planned in plan]
+        outcomes: list[Any] = []
+        for k, row in enumerate(zip(*columns, strict=True)):
+            pending = awaiting.get(k)
+            if k in failed:
+                if pending:
+                    self.track_async_work([row[p] for p in pending])
+                outcomes.append(_Failed(failed[k]))
+                continue
+            results = dict(zip(names, row, strict=True))
+            outcomes.append(results if not pending else self._awaited_fields(results, [names[p] for p in pending]))
+        return outcomes
+
+    async def _awaited_fields(self, results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
+        awaited = await gather_with_cancel(*(results[field] for field in awaitable_fields))
+        results.update(zip(awaitable_fields, awaited, strict=True))
+        return results
+
+    def _column(self, planned: PlannedField, position, parent_type, sources, paths, failed, awaiting) -> list[Any]:
+        """The values of one planned field for every source (None for failed sources)."""
+        read = planned.read
+        if read is TYPENAME:
+            return [parent_type.name] * len(sources)
+        if read is not None:
+            values = _read_column(planned, sources)
+            if values is not None:
+                return values
+            return [
+                None if k in failed else self._plain_value(planned, position, parent_type, source, k, paths, failed, awaiting)
+                for k, source in enumerate(sources)
+            ]
+        if planned.direct is not None:
+            return self._direct_column(planned, position, parent_type, sources, paths, failed, awaiting)
+        return [
+            None if k in failed else self._through_core(planned, position, parent_type, source, k, paths, failed, awaiting)
+            for k, source in enumerate(sources)
+        ]
+
+    def _plain_value(self, planned: PlannedField, position, parent_type, source, k, paths, failed, awaiting) -> Any:
+        """A plain leaf of one source when its column did not check out as a whole."""
+        try:
+            value = planned.read(source)
+        except Exception:
+            return self._through_core(planned, position, parent_type, source, k, paths, failed, awaiting)
+        value_type = type(value)
+        if value_type is planned.unchanged_type and (value_type is not int or value in _INT_RANGE):
+            return value
+        enum_outputs = planned.enum_outputs
+        if enum_outputs is not None and value_type is enum_outputs[0] and value in enum_outputs[1]:
+            return enum_outputs[1][value]
+        if value is None and planned.nullable:
+            return None
+        if value is not None and not self.is_awaitable(value):
+            coerced = _coerce(planned.leaf_type, value)
+            if coerced is not Undefined:
+                return coerced
+        return self._through_core(planned, position, parent_type, source, k, paths, failed, awaiting)
+
+    def _through_core(self, planned: PlannedField, position, parent_type, source, k, paths, failed, awaiting) -> Any:
+        """graphql-core's `execute_field` for one source: its errors, null handling and paths."""
+        path = Path(paths(k), planned.response_name, parent_type.name)
+        try:
+            result = self.execute_field(parent_type, source, planned.field_details_list, path, None)
+        except Exception as error:
+            failed[k] = error
+            return None
+        if type(result) not in _SYNCHRONOUS and self.is_awaitable(result):
+            awaiting.setdefault(k, []).append(position)
+        return result
+
+    def _direct_column(self, planned: PlannedField, position, parent_type, sources, paths, failed, awaiting) -> list[Any]:
+        """A field with a direct resolver, called with the arguments coerced once per
+        execution; results of the type its scalar outputs unchanged are the answer, objects of
+        the field's type complete as one batch, and every other result (null, an awaitable,
+        a value to coerce, an error) completes as graphql-core completes it."""
+        function, infos = planned.info_free, {}
+        values: list[Any] = []
+        append = values.append
+        if function is not None:
+            for k, source in enumerate(sources):
+                try:
+                    append(None if k in failed else function(source))
+                except Exception as error:
+                    append(_Raised(error))
+        else:
+            resolve, arguments, context = planned.direct.resolve, planned.arguments, self.context_value
+            for k, source in enumerate(sources):
+                if k in failed:
+                    append(None)
+                    continue
+                info = infos[k] = _DeferredInfo(context, functools.partial(self._info, planned, parent_type, paths, k))
+                try:
+                    append(resolve(source, info, **arguments))
+                except Exception as error:
+                    append(_Raised(error))
+        unchanged_type, object_type, nullable = planned.unchanged_type, planned.object_type, planned.nullable
+        if unchanged_type is not None and _all_of_type(values, unchanged_type, nullable):
+            return values
+        is_type_of = object_type.is_type_of if object_type is not None else None
+        nested, owners = [], []
+        for k, value in enumerate(values):
+            value_type = type(value)
+            if k in failed or (value_type is unchanged_type and (value_type is not int or value in _INT_RANGE)):
+                continue
+            if value is None and nullable:
+                continue
+            if object_type is not None and value is not None and value_type is not _Raised and not isinstance(value, Exception):
+                if is_type_of is None:
+                    is_object = not self.is_awaitable(value)
+                else:
+                    info = None if planned.type_check_without_info else self._built_info(planned, parent_type, paths, k, infos)
+                    is_object = is_type_of(value, info) is True
+                if is_object:
+                    nested.append(value)
+                    owners.append(k)
+                    continue
+            values[k] = self._complete_one(planned, position, parent_type, value, k, infos, paths, failed, awaiting)
+        if nested:
+            self._complete_nested(planned, position, parent_type, values, nested, owners, infos, paths, failed, awaiting)
+        return values
+
+    def _complete_one(self, planned: PlannedField, position, parent_type, result, k, infos, paths, failed, awaiting) -> Any:
+        """graphql-core's completion of one resolver result, or of the error it raised."""
+        return_type, field_details_list = planned.direct.type, planned.field_details_list
+        info = self._built_info(planned, parent_type, paths, k, infos)
+        try:
+            if type(result) is _Raised:
+                raise result.error
+            if self.is_awaitable(result):
+                awaiting.setdefault(k, []).append(position)
+                return self.complete_awaitable_value(return_type, field_details_list, info, info.path, result, None)
+            completed = self.complete_value(return_type, field_details_list, info, info.path, result, None)
+            if self.is_awaitable(completed):
+                awaiting.setdefault(k, []).append(position)
+                return self._reported(completed, return_type, field_details_list, info.path)
+            return completed
         except Exception as raw_error:
-            self.handle_field_error(raw_error, item_type, field_details_list, item_path)
-            complete_results.append(None)
-            return False
-        if self.is_awaitable(completed):
-            complete_results.append(self._reported(completed, item_type, field_details_list, item_path))
-            return True
-        complete_results.append(completed)
-        return False
+            try:
+                self.handle_field_error(raw_error, return_type, field_details_list, info.path)
+            except Exception as error:
+                failed[k] = error
+            return None
+
+    def _complete_nested(self, planned: PlannedField, position, parent_type, values, nested, owners, infos, paths, failed, awaiting):
+        """The objects a direct field returned for several sources, completed as one batch."""
+        object_type, field_details_list = planned.object_type, planned.field_details_list
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
+        field_path = lambda k: Path(paths(k), planned.response_name, parent_type.name)  # noqa: E731
+        if new_defer_usages:
+            for k, value in zip(owners, nested, strict=True):
+                values[k] = self._complete_one(planned, position, parent_type, value, k, infos, paths, failed, awaiting)
+            return
+        outcomes = self._complete_batch(object_type, grouped_field_set, nested, lambda j: field_path(owners[j]))
+        return_type = planned.direct.type
+        for k, outcome in zip(owners, outcomes, strict=True):
+            if type(outcome) is dict:
+                values[k] = outcome
+            elif type(outcome) is _Failed:
+                values[k] = None
+                try:
+                    self.handle_field_error(outcome.error, return_type, field_details_list, field_path(k))
+                except Exception as error:
+                    failed[k] = error
+            else:
+                values[k] = self._reported(outcome, return_type, field_details_list, field_path(k))
+                awaiting.setdefault(k, []).append(position)
+
+    def _info(self, planned: PlannedField, parent_type, paths, k) -> Any:
+        path = Path(paths(k), planned.response_name, parent_type.name)
+        return self.build_resolve_info(planned.direct, planned.field_nodes, parent_type, path)
+
+    def _built_info(self, planned: PlannedField, parent_type, paths, k, infos) -> Any:
+        """The resolve info of source k's field, the one its resolver got if it got one."""
+        deferred = infos.get(k)
+        return deferred.built() if deferred is not None else self._info(planned, parent_type, paths, k)
 
     async def _reported(self, completed, return_type, field_details_list, path) -> Any:
         try:
@@ -293,6 +452,73 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
         except Exception as raw_error:
             self.handle_field_error(raw_error, return_type, field_details_list, path)
             return None
+
+
+class _DeferredInfo:
+    """graphql-core's resolve info as a resolver gets it on the short path: the `context` at
+    once (most resolvers read nothing else), everything else from the full info, built on
+    first use (a Path and a fifteen-field tuple per source and field otherwise)."""
+
+    __slots__ = ("_build", "_built", "context")
+
+    def __init__(self, context: Any, build: Any) -> None:
+        self.context = context
+        self._build = build
+        self._built = None
+
+    def built(self) -> Any:
+        if self._built is None:
+            self._built = self._build()
+        return self._built
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.built(), name)
+
+
+class _Failed(NamedTuple):
+    """A source whose non-null field failed: its parent reports `error` for it."""
+
+    error: Exception
+
+
+class _Raised(NamedTuple):
+    """What a resolver raised, kept in its column until the column's results complete."""
+
+    error: Exception
+
+
+def _all_of_type(values: list[Any], value_type: type, nullable: bool) -> bool:
+    """Every value is of `value_type` (or None, where the field is nullable), ints in range."""
+    types = set(map(type, values))
+    if nullable:
+        types.discard(type(None))
+    if not types:
+        return True
+    if types != {value_type}:
+        return False
+    if value_type is int:
+        ints = [value for value in values if value is not None]
+        return min(ints) in _INT_RANGE and max(ints) in _INT_RANGE
+    return True
+
+
+def _read_column(planned: PlannedField, sources: list[Any]) -> list[Any] | None:
+    """The plain leaf's outputs for every source, when the whole column checks out at once:
+    all of the type its scalar outputs unchanged, or all members of its enum (nulls where
+    the field is nullable); None otherwise (then each value is checked on its own)."""
+    try:
+        values = list(map(planned.read, sources))
+    except Exception:
+        return None
+    unchanged_type = planned.unchanged_type
+    if unchanged_type is not None and _all_of_type(values, unchanged_type, planned.nullable):
+        return values
+    enum_outputs = planned.enum_outputs
+    if enum_outputs is not None and _all_of_type(values, enum_outputs[0], planned.nullable):
+        outputs = enum_outputs[1]
+        if all(value is None or value in outputs for value in values):
+            return [None if value is None else outputs[value] for value in values]
+    return None
 
 
 def _reader(field_def: GraphQLField) -> Any:
@@ -317,6 +543,13 @@ def _enum_outputs(leaf_type: Any) -> tuple[type, dict[Any, str]] | None:
         if name is not None:
             outputs[member] = name
     return enum_class, outputs
+
+
+def _stock_type_check(object_type: GraphQLObjectType) -> bool:
+    """The type has no `is_type_of`, or Strawberry's, which ignores its resolve info (an
+    isinstance check against the type and its interfaces)."""
+    is_type_of = object_type.is_type_of
+    return is_type_of is None or is_type_of.__qualname__.startswith(GraphQLCoreConverter.__qualname__ + ".")
 
 
 def _coerce(leaf_type: Any, value: Any) -> Any:
@@ -376,7 +609,7 @@ def _direct_resolver(field: StrawberryField, config: StrawberryConfig) -> Any:
         def resolve(source: Any, info: Any) -> Any:
             return function(source)
 
-        setattr(resolve, INFO_FREE, True)
+        setattr(resolve, INFO_FREE, function)
 
     elif passes_self and not source_names and not renamed and names == [resolver.self_parameter.name, info_name]:
         # The common `def field(self, info)`: positional, with no keyword dict to build.
