@@ -225,12 +225,10 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
                 index = positions[k]
                 if type(outcome) is dict:
                     completed[index] = outcome
-                elif type(outcome) is _Failed:
-                    outcomes[k] = None
-                    self.handle_field_error(outcome.error, item_type, field_details_list, path.add_key(index))
-                else:
-                    outcomes[k] = None
-                    completed[index] = self._reported(outcome, item_type, field_details_list, path.add_key(index))
+                    continue
+                outcomes[k] = None
+                completed[index] = self._settled(outcome, item_type, field_details_list, path.add_key(index))
+                if completed[index] is not None:
                     awaitable_indices.append(index)
         except Exception:
             self.track_async_work([completed[index] for index in awaitable_indices] + outcomes)
@@ -315,7 +313,7 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
         except Exception:
             return self._through_core(planned, position, parent_type, source, k, paths, failed, awaiting)
         value_type = type(value)
-        if value_type is planned.unchanged_type and (value_type is not int or value in _INT_RANGE):
+        if _as_is(value, planned.unchanged_type):
             return value
         enum_outputs = planned.enum_outputs
         if enum_outputs is not None and value_type is enum_outputs[0] and value in enum_outputs[1]:
@@ -330,7 +328,7 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def _through_core(self, planned: PlannedField, position, parent_type, source, k, paths, failed, awaiting) -> Any:
         """graphql-core's `execute_field` for one source: its errors, null handling and paths."""
-        path = Path(paths(k), planned.response_name, parent_type.name)
+        path = _field_path(planned, parent_type, paths, k)
         try:
             result = self.execute_field(parent_type, source, planned.field_details_list, path, None)
         except Exception as error:
@@ -371,12 +369,9 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
         is_type_of = object_type.is_type_of if object_type is not None else None
         nested, owners = [], []
         for k, value in enumerate(values):
-            value_type = type(value)
-            if k in failed or (value_type is unchanged_type and (value_type is not int or value in _INT_RANGE)):
+            if k in failed or _as_is(value, unchanged_type) or (value is None and nullable):
                 continue
-            if value is None and nullable:
-                continue
-            if object_type is not None and value is not None and value_type is not _Raised and not isinstance(value, Exception):
+            if object_type is not None and value is not None and type(value) is not _Raised and not isinstance(value, Exception):
                 if is_type_of is None:
                     is_object = not self.is_awaitable(value)
                 else:
@@ -417,28 +412,36 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
         """The objects a direct field returned for several sources, completed as one batch."""
         object_type, field_details_list = planned.object_type, planned.field_details_list
         grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
-        field_path = lambda k: Path(paths(k), planned.response_name, parent_type.name)  # noqa: E731
         if new_defer_usages:
             for k, value in zip(owners, nested, strict=True):
                 values[k] = self._complete_one(planned, position, parent_type, value, k, infos, paths, failed, awaiting)
             return
-        outcomes = self._complete_batch(object_type, grouped_field_set, nested, lambda j: field_path(owners[j]))
-        return_type = planned.direct.type
+        paths_of_nested = lambda j: _field_path(planned, parent_type, paths, owners[j])  # noqa: E731
+        outcomes = self._complete_batch(object_type, grouped_field_set, nested, paths_of_nested)
         for k, outcome in zip(owners, outcomes, strict=True):
             if type(outcome) is dict:
                 values[k] = outcome
-            elif type(outcome) is _Failed:
-                values[k] = None
-                try:
-                    self.handle_field_error(outcome.error, return_type, field_details_list, field_path(k))
-                except Exception as error:
-                    failed[k] = error
-            else:
-                values[k] = self._reported(outcome, return_type, field_details_list, field_path(k))
+                continue
+            values[k] = None
+            try:
+                values[k] = self._settled(outcome, planned.direct.type, field_details_list, _field_path(planned, parent_type, paths, k))
+            except Exception as error:
+                failed[k] = error
+                continue
+            if values[k] is not None:
                 awaiting.setdefault(k, []).append(position)
 
+    def _settled(self, outcome, return_type, field_details_list, path) -> Any:
+        """A batch outcome that is not a dict, as its field's or list item's value: null once a
+        failure is reported (raised instead where the type is non-null), or an awaitable that
+        reports its own."""
+        if type(outcome) is _Failed:
+            self.handle_field_error(outcome.error, return_type, field_details_list, path)
+            return None
+        return self._reported(outcome, return_type, field_details_list, path)
+
     def _info(self, planned: PlannedField, parent_type, paths, k) -> Any:
-        path = Path(paths(k), planned.response_name, parent_type.name)
+        path = _field_path(planned, parent_type, paths, k)
         return self.build_resolve_info(planned.direct, planned.field_nodes, parent_type, path)
 
     def _built_info(self, planned: PlannedField, parent_type, paths, k, infos) -> Any:
@@ -485,6 +488,17 @@ class _Raised(NamedTuple):
     """What a resolver raised, kept in its column until the column's results complete."""
 
     error: Exception
+
+
+def _field_path(planned: PlannedField, parent_type: GraphQLObjectType, paths: Any, k: int) -> Path:
+    """The path of the planned field of source k."""
+    return Path(paths(k), planned.response_name, parent_type.name)
+
+
+def _as_is(value: Any, unchanged_type: type | None) -> bool:
+    """The value is of the type its scalar outputs unchanged (an int in the Int range)."""
+    value_type = type(value)
+    return value_type is unchanged_type and (value_type is not int or value in _INT_RANGE)
 
 
 def _all_of_type(values: list[Any], value_type: type, nullable: bool) -> bool:
