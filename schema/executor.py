@@ -74,26 +74,38 @@ class PlannedField(NamedTuple):
     leaf_type: Any
     nullable: bool
     unchanged_type: type | None = None
-    # Set for fields with a direct resolver (see `call_resolvers_directly`) whose type is a
-    # leaf or a single object: the field definition and, for an object, its type.
-    direct: GraphQLField | None = None
+    # Set for the fields computed by a call per source: those with a direct resolver (see
+    # `call_resolvers_directly`) whose type is a leaf, an object or a list of objects, and
+    # plain attributes holding a list of objects. The field definition and, for an object or
+    # a list of objects, the object type.
+    field_def: GraphQLField | None = None
     object_type: GraphQLObjectType | None = None
     arguments: dict[str, Any] | None = None
-    field_nodes: list[Any] | None = None  # for the resolve info of a field with a direct resolver
+    field_nodes: list[Any] | None = None  # for the resolve info of the field
     # For an enum leaf of Strawberry's: its Python enum class, and each member's output name.
     enum_outputs: tuple[type, dict[Any, str]] | None = None
-    # The resolver's function when it takes only its object (called without a resolve info).
+    # The function of the source alone that computes the value, called without a resolve info:
+    # a resolver that takes only its object, or the reader of a plain attribute.
     info_free: Any = None
     # The object type's `is_type_of` is Strawberry's own, which ignores the resolve info.
     type_check_without_info: bool = False
+    # The field's type is a list of objects (items of `object_type`).
+    is_list: bool = False
 
 
-def _plain_leaf(field_def: GraphQLField) -> bool:
+def _plain_attribute(field_def: GraphQLField) -> bool:
     """A field Strawberry resolves by reading an attribute (no resolver, no extensions, no
-    arguments) whose type is a scalar or an enum."""
-    return (
-        getattr(field_def.resolve, "_is_default", False) and not field_def.args and is_leaf_type(get_named_type(field_def.type))
-    )
+    arguments)."""
+    return getattr(field_def.resolve, "_is_default", False) and not field_def.args
+
+
+def _list_of_objects(field_def: GraphQLField) -> GraphQLObjectType | None:
+    """The object type of the items when the field's type is a list of objects."""
+    list_type = get_nullable_type(field_def.type)
+    if not is_list_type(list_type):
+        return None
+    item_type = get_nullable_type(list_type.of_type)
+    return item_type if isinstance(item_type, GraphQLObjectType) else None
 
 
 class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -118,7 +130,7 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
             plain = self._short_path and not field_details_list[0].node.arguments
             if plain and field_name == TYPENAME:
                 plan.append(PlannedField(response_name, field_details_list, TYPENAME, None, False))
-            elif plain and _plain_leaf(field_def):
+            elif plain and _plain_attribute(field_def) and is_leaf_type(get_named_type(field_def.type)):
                 leaf_type = get_named_type(field_def.type)
                 plan.append(
                     PlannedField(
@@ -131,32 +143,39 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
                         enum_outputs=_enum_outputs(leaf_type),
                     )
                 )
-            elif (
-                (arguments := self._direct_arguments(field_def, field_details_list)) is not None
-                and not is_list_type(get_nullable_type(field_def.type))
+            elif plain and _plain_attribute(field_def) and (item_type := _list_of_objects(field_def)) is not None:
+                plan.append(self._call_plan(response_name, field_details_list, field_def, {}, _reader(field_def), item_type))
+            elif (arguments := self._direct_arguments(field_def, field_details_list)) is not None and (
+                not is_list_type(get_nullable_type(field_def.type)) or _list_of_objects(field_def) is not None
             ):
-                named = get_named_type(field_def.type)
-                object_type = named if isinstance(named, GraphQLObjectType) else None
-                plan.append(
-                    PlannedField(
-                        response_name,
-                        field_details_list,
-                        None,
-                        named if is_leaf_type(named) else None,
-                        not is_non_null_type(field_def.type),
-                        _UNCHANGED.get(named),
-                        field_def,
-                        object_type,
-                        arguments,
-                        to_nodes(field_details_list),
-                        info_free=getattr(field_def.resolve, INFO_FREE, None),
-                        type_check_without_info=object_type is not None and _stock_type_check(object_type),
-                    )
-                )
+                info_free = getattr(field_def.resolve, INFO_FREE, None)
+                plan.append(self._call_plan(response_name, field_details_list, field_def, arguments, info_free, _list_of_objects(field_def)))
             else:
                 plan.append(PlannedField(response_name, field_details_list, None, None, True))
         self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
         return plan
+
+    @staticmethod
+    def _call_plan(response_name, field_details_list, field_def, arguments, info_free, item_type) -> PlannedField:
+        """The plan of a field computed by a call per source (see PlannedField.field_def);
+        `item_type` for a list of objects."""
+        named = get_named_type(field_def.type)
+        object_type = item_type or (named if isinstance(named, GraphQLObjectType) else None)
+        return PlannedField(
+            response_name,
+            field_details_list,
+            None,
+            named if is_leaf_type(named) else None,
+            not is_non_null_type(field_def.type),
+            _UNCHANGED.get(named),
+            field_def,
+            object_type,
+            arguments,
+            to_nodes(field_details_list),
+            info_free=info_free,
+            type_check_without_info=object_type is not None and _stock_type_check(object_type),
+            is_list=item_type is not None,
+        )
 
     def _direct_arguments(self, field_def: GraphQLField | None, field_details_list: Any) -> dict[str, Any] | None:
         """The coerced arguments of a field with a direct resolver, or None when the field takes
@@ -181,11 +200,10 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
         return outcome
 
     def complete_list_value(self, return_type, field_details_list, info, path, result, position_context):
-        """A list of objects of one type (a page's nodes) completes as one batch; the items
-        that are not such objects (null, an error, an awaitable, another type), and every
-        other list, as graphql-core completes them."""
-        item_type = return_type.of_type
-        object_type = get_nullable_type(item_type)
+        """A list of objects of one type that graphql-core completes (the lists the short path
+        does not compute itself) goes through `_complete_lists`; every other list as
+        graphql-core completes it."""
+        object_type = get_nullable_type(return_type.of_type)
         if (
             position_context is not None
             or not self._short_path
@@ -197,53 +215,86 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
         if new_defer_usages:
             return super().complete_list_value(return_type, field_details_list, info, path, result, position_context)
+        (completed,) = self._complete_lists(return_type, field_details_list, grouped_field_set, [result], lambda _: path, lambda _: info)
+        if type(completed) is _Failed:
+            raise completed.error
+        return completed
+
+    def _complete_lists(self, list_type, field_details_list, grouped_field_set, lists, list_path, info_of) -> list[Any]:
+        """Lists of `list_type`, whose items are objects (one list, or the values of one field
+        for several sources): the objects of all of them complete as one batch, the other
+        items (null, an error, an awaitable, another type) as graphql-core completes them.
+        For each list: its completed items, an awaitable of them, or `_Failed` (a non-null
+        item failed: the caller reports it for the list). `list_path(n)` and `info_of(n)` are
+        the path and the resolve info of list n, built only where an item needs them."""
+        item_type = list_type.of_type
+        object_type = get_nullable_type(item_type)
         is_type_of = object_type.is_type_of
-        completed: list[Any] = []
-        awaitable_indices: list[int] = []
-        objects, positions, outcomes = [], [], []
+        info_free_check = is_type_of is not None and _stock_type_check(object_type)
+        completed: list[list[Any]] = []
+        pending: list[list[int]] = []  # per list, the indices of its awaitable items
+        failures: dict[int, Exception] = {}
+        objects, owners, positions = [], [], []
+        for n, items in enumerate(lists):
+            done: list[Any] = []
+            awaited: list[int] = []
+            completed.append(done)
+            pending.append(awaited)
+            batched = len(objects)
+            try:
+                for index, item in enumerate(items):
+                    if item is not None and not isinstance(item, Exception):
+                        if is_type_of is None:
+                            is_object = not self.is_awaitable(item)
+                        else:
+                            is_object = is_type_of(item, None if info_free_check else info_of(n)) is True
+                        if is_object:
+                            objects.append(item)
+                            owners.append(n)
+                            positions.append(index)
+                            done.append(None)
+                            continue
+                    item_path = list_path(n).add_key(index)
+                    if self.is_awaitable(item):
+                        done.append(self.complete_awaitable_list_item_value(item, item_type, field_details_list, info_of(n), item_path, None))
+                        awaited.append(index)
+                    elif super().complete_list_item_value(item, done, item_type, field_details_list, info_of(n), item_path, None):
+                        awaited.append(index)
+            except Exception as error:
+                failures[n] = error
+                self.track_async_work([done[index] for index in awaited])
+                del objects[batched:], owners[batched:], positions[batched:]
         try:
-            for index, item in enumerate(result):
-                if (
-                    item is not None
-                    and not isinstance(item, Exception)
-                    and (is_type_of(item, info) is True if is_type_of is not None else not self.is_awaitable(item))
-                ):
-                    objects.append(item)
-                    positions.append(index)
-                    completed.append(None)
-                elif self.is_awaitable(item):
-                    completed.append(
-                        self.complete_awaitable_list_item_value(item, item_type, field_details_list, info, path.add_key(index), None)
-                    )
-                    awaitable_indices.append(index)
-                elif super().complete_list_item_value(
-                    item, completed, item_type, field_details_list, info, path.add_key(index), None
-                ):
-                    awaitable_indices.append(index)
-            outcomes = self._complete_batch(object_type, grouped_field_set, objects, lambda k: path.add_key(positions[k]))
-            for k, outcome in enumerate(outcomes):
-                index = positions[k]
-                if type(outcome) is dict:
-                    completed[index] = outcome
-                    continue
-                outcomes[k] = None
-                completed[index] = self._settled(outcome, item_type, field_details_list, path.add_key(index))
-                if completed[index] is not None:
-                    awaitable_indices.append(index)
+            outcomes = self._complete_batch(object_type, grouped_field_set, objects, lambda j: list_path(owners[j]).add_key(positions[j]))
         except Exception:
-            self.track_async_work([completed[index] for index in awaitable_indices] + outcomes)
+            self.track_async_work([done[index] for n, done in enumerate(completed) for index in pending[n]])
             raise
-        if not awaitable_indices:
-            return completed
+        for n, index, outcome in zip(owners, positions, outcomes, strict=True):
+            if n in failures:
+                self.track_async_work([outcome])
+            elif type(outcome) is dict:
+                completed[n][index] = outcome
+            else:
+                try:
+                    completed[n][index] = self._settled(outcome, item_type, field_details_list, list_path(n).add_key(index))
+                except Exception as error:
+                    failures[n] = error
+                    self.track_async_work([completed[n][i] for i in pending[n]])
+                    continue
+                if completed[n][index] is not None:
+                    pending[n].append(index)
+        return [
+            _Failed(failures[n]) if n in failures else done if not pending[n] else self._gathered(done, pending[n])
+            for n, done in enumerate(completed)
+        ]
+
+    @staticmethod
+    async def _gathered(completed: list[Any], awaitable_indices: list[int]) -> list[Any]:
         awaitable_indices.sort()
-
-        async def get_completed() -> list[Any]:
-            awaited = await gather_with_cancel(*(completed[index] for index in awaitable_indices))
-            for index, value in zip(awaitable_indices, awaited, strict=True):
-                completed[index] = value
-            return completed
-
-        return get_completed()
+        awaited = await gather_with_cancel(*(completed[index] for index in awaitable_indices))
+        for index, value in zip(awaitable_indices, awaited, strict=True):
+            completed[index] = value
+        return completed
 
     def _complete_batch(self, parent_type, grouped_field_set, sources, paths) -> list[Any]:
         """The fields of `sources`, objects of `parent_type`, computed field by field across
@@ -299,7 +350,9 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
                 None if k in failed else self._plain_value(planned, position, parent_type, source, k, paths, failed, awaiting)
                 for k, source in enumerate(sources)
             ]
-        if planned.direct is not None:
+        if planned.is_list:
+            return self._list_column(planned, position, parent_type, sources, paths, failed, awaiting)
+        if planned.field_def is not None:
             return self._direct_column(planned, position, parent_type, sources, paths, failed, awaiting)
         return [
             None if k in failed else self._through_core(planned, position, parent_type, source, k, paths, failed, awaiting)
@@ -338,11 +391,10 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
             awaiting.setdefault(k, []).append(position)
         return result
 
-    def _direct_column(self, planned: PlannedField, position, parent_type, sources, paths, failed, awaiting) -> list[Any]:
-        """A field with a direct resolver, called with the arguments coerced once per
-        execution; results of the type its scalar outputs unchanged are the answer, objects of
-        the field's type complete as one batch, and every other result (null, an awaitable,
-        a value to coerce, an error) completes as graphql-core completes it."""
+    def _called(self, planned: PlannedField, parent_type, sources, paths, failed) -> tuple[list[Any], dict[int, Any]]:
+        """The field's function called for every source that has not failed (None for those),
+        with the arguments coerced once per execution: the results, what a call raised kept
+        as `_Raised`, and the resolve infos handed out, by source."""
         function, infos = planned.info_free, {}
         values: list[Any] = []
         append = values.append
@@ -352,17 +404,25 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
                     append(None if k in failed else function(source))
                 except Exception as error:
                     append(_Raised(error))
-        else:
-            resolve, arguments, context = planned.direct.resolve, planned.arguments, self.context_value
-            for k, source in enumerate(sources):
-                if k in failed:
-                    append(None)
-                    continue
-                info = infos[k] = _DeferredInfo(context, functools.partial(self._info, planned, parent_type, paths, k))
-                try:
-                    append(resolve(source, info, **arguments))
-                except Exception as error:
-                    append(_Raised(error))
+            return values, infos
+        resolve, arguments, context = planned.field_def.resolve, planned.arguments, self.context_value
+        for k, source in enumerate(sources):
+            if k in failed:
+                append(None)
+                continue
+            info = infos[k] = _DeferredInfo(context, functools.partial(self._info, planned, parent_type, paths, k))
+            try:
+                append(resolve(source, info, **arguments))
+            except Exception as error:
+                append(_Raised(error))
+        return values, infos
+
+    def _direct_column(self, planned: PlannedField, position, parent_type, sources, paths, failed, awaiting) -> list[Any]:
+        """A field with a direct resolver whose type is a leaf or an object: results of the type
+        its scalar outputs unchanged are the answer, objects of the field's type complete as
+        one batch, and every other result (null, an awaitable, a value to coerce, an error)
+        completes as graphql-core completes it."""
+        values, infos = self._called(planned, parent_type, sources, paths, failed)
         unchanged_type, object_type, nullable = planned.unchanged_type, planned.object_type, planned.nullable
         if unchanged_type is not None and _all_of_type(values, unchanged_type, nullable):
             return values
@@ -388,7 +448,7 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def _complete_one(self, planned: PlannedField, position, parent_type, result, k, infos, paths, failed, awaiting) -> Any:
         """graphql-core's completion of one resolver result, or of the error it raised."""
-        return_type, field_details_list = planned.direct.type, planned.field_details_list
+        return_type, field_details_list = planned.field_def.type, planned.field_details_list
         info = self._built_info(planned, parent_type, paths, k, infos)
         try:
             if type(result) is _Raised:
@@ -418,13 +478,60 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
             return
         paths_of_nested = lambda j: _field_path(planned, parent_type, paths, owners[j])  # noqa: E731
         outcomes = self._complete_batch(object_type, grouped_field_set, nested, paths_of_nested)
+        self._place(planned, position, parent_type, values, owners, outcomes, paths, failed, awaiting)
+
+    def _list_column(self, planned: PlannedField, position, parent_type, sources, paths, failed, awaiting) -> list[Any]:
+        """A field whose type is a list of objects, for every source: the objects of all its
+        lists complete as one batch (see `_complete_lists`); every other value (null, an
+        awaitable, another iterable, an error) completes as graphql-core completes it, and so
+        does the whole column where the field is deferred below or streamed."""
+        field_details_list = planned.field_details_list
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(planned.object_type, field_details_list)
+        if new_defer_usages or self._streamed(planned):
+            return [
+                None if k in failed else self._through_core(planned, position, parent_type, source, k, paths, failed, awaiting)
+                for k, source in enumerate(sources)
+            ]
+        values, infos = self._called(planned, parent_type, sources, paths, failed)
+        lists, owners = [], []
+        for k, value in enumerate(values):
+            if k in failed or (value is None and planned.nullable):
+                continue
+            if type(value) is list:
+                lists.append(value)
+                owners.append(k)
+            else:
+                values[k] = self._complete_one(planned, position, parent_type, value, k, infos, paths, failed, awaiting)
+        if lists:
+            outcomes = self._complete_lists(
+                get_nullable_type(planned.field_def.type),
+                field_details_list,
+                grouped_field_set,
+                lists,
+                lambda n: _field_path(planned, parent_type, paths, owners[n]),
+                lambda n: self._built_info(planned, parent_type, paths, owners[n], infos),
+            )
+            self._place(planned, position, parent_type, values, owners, outcomes, paths, failed, awaiting)
+        return values
+
+    def _streamed(self, planned: PlannedField) -> bool:
+        """The field is streamed, or its @stream is invalid (graphql-core reports that)."""
+        try:
+            return self.get_stream_usage(planned.field_details_list, Path(None, planned.response_name, None)) is not None
+        except Exception:
+            return True
+
+    def _place(self, planned: PlannedField, position, parent_type, values, owners, outcomes, paths, failed, awaiting) -> None:
+        """Batch outcomes as the field's values for the sources that own them: a completed
+        object or list as it is, a failure reported (the source fails where the field is
+        non-null), an awaitable as a pending value."""
         for k, outcome in zip(owners, outcomes, strict=True):
-            if type(outcome) is dict:
+            if type(outcome) is dict or type(outcome) is list:
                 values[k] = outcome
                 continue
             values[k] = None
             try:
-                values[k] = self._settled(outcome, planned.direct.type, field_details_list, _field_path(planned, parent_type, paths, k))
+                values[k] = self._settled(outcome, planned.field_def.type, planned.field_details_list, _field_path(planned, parent_type, paths, k))
             except Exception as error:
                 failed[k] = error
                 continue
@@ -442,7 +549,7 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def _info(self, planned: PlannedField, parent_type, paths, k) -> Any:
         path = _field_path(planned, parent_type, paths, k)
-        return self.build_resolve_info(planned.direct, planned.field_nodes, parent_type, path)
+        return self.build_resolve_info(planned.field_def, planned.field_nodes, parent_type, path)
 
     def _built_info(self, planned: PlannedField, parent_type, paths, k, infos) -> Any:
         """The resolve info of source k's field, the one its resolver got if it got one."""

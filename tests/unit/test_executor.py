@@ -23,6 +23,18 @@ class Color(Enum):
     BLUE = "blue"
 
 
+@strawberry.type
+class Plain:
+    """A type without interfaces: graphql-core gets no `is_type_of` for it."""
+
+    value: int
+    note: str | None
+
+    @strawberry.field
+    def doubled(self) -> int:
+        return self.value * 2
+
+
 @strawberry.interface
 class Named:
     name: str
@@ -34,6 +46,8 @@ class Item(Named):
     count: int
     color: Color
     tags: list[str | None]
+    # A plain attribute holding a list of objects: completed for all items' lists at once.
+    friends: list["Plain"] = strawberry.field(default_factory=lambda: [Plain(value=3, note="friend"), Plain(value=4, note=None)])
 
     @strawberry.field
     def shout(self) -> str:
@@ -96,6 +110,29 @@ class Item(Named):
     async def later_buddy(self) -> Optional["Item"]:
         return Item(name=self.name + "~", label=None, count=0, color=Color.RED, tags=[])
 
+    # Resolvers returning lists of objects, each way the short path must hand back.
+    @strawberry.field
+    def pals(self) -> list[Optional["Plain"]]:
+        return [] if self.name == "b" else [Plain(value=1, note=self.name), None, _later_plain(), Plain(value=2**31, note=None)]  # type: ignore[list-item]
+
+    @strawberry.field
+    def strict_pals(self) -> list["Item"]:
+        return [Item(name=name, label=None, count=0, color=color, tags=[]) for name, color in [(self.name, Color.RED), ("z", "mauve")]]  # type: ignore[misc]
+
+    @strawberry.field
+    def odd_pals(self) -> list["Plain"] | None:
+        if self.name == "a":
+            return None
+        return (Plain(value=5, note="in a tuple"),)  # type: ignore[return-value]
+
+    @strawberry.field
+    def raising_pals(self) -> list["Plain"] | None:
+        raise ValueError("no pals")
+
+    @strawberry.field
+    async def later_pals(self) -> list["Plain"]:
+        return [Plain(value=6, note="later pal")]
+
     @strawberry.field
     def plain(self) -> "Plain":
         return Plain(value=len(self.name), note=None if self.name == "a" else self.name)
@@ -131,18 +168,6 @@ class Odd:
     text: str
     ident: strawberry.ID
     ratio: float
-
-
-@strawberry.type
-class Plain:
-    """A type without interfaces: graphql-core gets no `is_type_of` for it."""
-
-    value: int
-    note: str | None
-
-    @strawberry.field
-    def doubled(self) -> int:
-        return self.value * 2
 
 
 async def _later_plain() -> Plain:
@@ -238,6 +263,12 @@ DOCUMENTS = [
     "{ strictItems { name color } }",
     "{ items { buddy { name mustBuddy { name } } } }",
     "{ items { name raisingBuddy { name } laterBuddy { broken } } }",
+    "{ items { name friends { value note doubled } pals { value note doubled __typename } } }",
+    "{ items { name strictPals { name color } } }",
+    "{ items { name strictPals { name maybeBroken } mustStrict: strictPals { broken } } }",
+    "{ items { oddPals { value } raisingPals { value } laterPals { value note } } }",
+    "{ items { buddy { friends { doubled } pals { note } } } named { ... on Item { friends { value } } } }",
+    "{ strictItems { friends { value } strictPals { name } } }",
 ]
 
 
