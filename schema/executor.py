@@ -10,7 +10,8 @@ Here the objects of a list complete as one batch, field by field (`_complete_bat
 attribute is one `map` over the objects and one type check of the column; a resolver is
 called for each object, with its arguments coerced once per execution and a resolve info
 built only if the resolver reads more than its `context`; the objects the resolver returns
-complete as one batch in turn. A single object is a batch of one. Every value the short path
+complete as one batch in turn, and so do the objects of the lists a field holds (a nested page's
+nodes), across all the sources at once. A single object is a batch of one. Every value the short path
 does not take as it is (null, a value to coerce, an awaitable, an error) completes through
 graphql-core, so errors, paths and null propagation are graphql-core's; the one difference is
 which errors are reported when a list itself fails (see `_complete_batch`).
