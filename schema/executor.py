@@ -129,6 +129,7 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
             if field_def is None:
                 continue  # graphql-core leaves it out of the answer
             plain = self._short_path and not field_details_list[0].node.arguments
+            items = self._batched_items(field_def, response_name, field_details_list)
             if plain and field_name == TYPENAME:
                 plan.append(PlannedField(response_name, field_details_list, TYPENAME, None, False))
             elif plain and _plain_attribute(field_def) and is_leaf_type(get_named_type(field_def.type)):
@@ -144,17 +145,32 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
                         enum_outputs=_enum_outputs(leaf_type),
                     )
                 )
-            elif plain and _plain_attribute(field_def) and (item_type := _list_of_objects(field_def)) is not None:
-                plan.append(self._call_plan(response_name, field_details_list, field_def, {}, _reader(field_def), item_type))
+            elif plain and _plain_attribute(field_def) and items is not None:
+                plan.append(self._call_plan(response_name, field_details_list, field_def, {}, _reader(field_def), items))
             elif (arguments := self._direct_arguments(field_def, field_details_list)) is not None and (
-                not is_list_type(get_nullable_type(field_def.type)) or _list_of_objects(field_def) is not None
+                items is not None or not is_list_type(get_nullable_type(field_def.type))
             ):
                 info_free = getattr(field_def.resolve, INFO_FREE, None)
-                plan.append(self._call_plan(response_name, field_details_list, field_def, arguments, info_free, _list_of_objects(field_def)))
+                plan.append(self._call_plan(response_name, field_details_list, field_def, arguments, info_free, items))
             else:
                 plan.append(PlannedField(response_name, field_details_list, None, None, True))
         self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
         return plan
+
+    def _batched_items(self, field_def: GraphQLField, response_name: str, field_details_list: Any) -> GraphQLObjectType | None:
+        """The item type when the field is a list of objects whose lists the short path can
+        complete together: not streamed (nor with an invalid @stream, which graphql-core
+        reports) and nothing deferred below it."""
+        item_type = _list_of_objects(field_def)
+        if item_type is None or not self._short_path:
+            return None
+        try:
+            if self.get_stream_usage(field_details_list, Path(None, response_name, None)) is not None:
+                return None
+        except Exception:
+            return None
+        _, new_defer_usages, _ = self.collect_subfields(item_type, field_details_list)
+        return None if new_defer_usages else item_type
 
     @staticmethod
     def _call_plan(response_name, field_details_list, field_def, arguments, info_free, item_type) -> PlannedField:
@@ -231,7 +247,7 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
         item_type = list_type.of_type
         object_type = get_nullable_type(item_type)
         is_type_of = object_type.is_type_of
-        info_free_check = is_type_of is not None and _stock_type_check(object_type)
+        check_without_info = is_type_of is not None and _stock_type_check(object_type)
         completed: list[list[Any]] = []
         pending: list[list[int]] = []  # per list, the indices of its awaitable items
         failures: dict[int, Exception] = {}
@@ -248,7 +264,7 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
                         if is_type_of is None:
                             is_object = not self.is_awaitable(item)
                         else:
-                            is_object = is_type_of(item, None if info_free_check else info_of(n)) is True
+                            is_object = is_type_of(item, None if check_without_info else info_of(n)) is True
                         if is_object:
                             objects.append(item)
                             owners.append(n)
@@ -484,15 +500,10 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
     def _list_column(self, planned: PlannedField, position, parent_type, sources, paths, failed, awaiting) -> list[Any]:
         """A field whose type is a list of objects, for every source: the objects of all its
         lists complete as one batch (see `_complete_lists`); every other value (null, an
-        awaitable, another iterable, an error) completes as graphql-core completes it, and so
-        does the whole column where the field is deferred below or streamed."""
+        awaitable, another iterable, an error) completes as graphql-core completes it (a
+        streamed field, or one with a deferred fragment below, is planned for graphql-core)."""
         field_details_list = planned.field_details_list
-        grouped_field_set, new_defer_usages, _ = self.collect_subfields(planned.object_type, field_details_list)
-        if new_defer_usages or self._streamed(planned):
-            return [
-                None if k in failed else self._through_core(planned, position, parent_type, source, k, paths, failed, awaiting)
-                for k, source in enumerate(sources)
-            ]
+        grouped_field_set, _, _ = self.collect_subfields(planned.object_type, field_details_list)
         values, infos = self._called(planned, parent_type, sources, paths, failed)
         lists, owners = [], []
         for k, value in enumerate(values):
@@ -514,13 +525,6 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
             )
             self._place(planned, position, parent_type, values, owners, outcomes, paths, failed, awaiting)
         return values
-
-    def _streamed(self, planned: PlannedField) -> bool:
-        """The field is streamed, or its @stream is invalid (graphql-core reports that)."""
-        try:
-            return self.get_stream_usage(planned.field_details_list, Path(None, planned.response_name, None)) is not None
-        except Exception:
-            return True
 
     def _place(self, planned: PlannedField, position, parent_type, values, owners, outcomes, paths, failed, awaiting) -> None:
         """Batch outcomes as the field's values for the sources that own them: a completed
