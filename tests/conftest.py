@@ -3,12 +3,13 @@ SWITCHBOARD_TEST_DATABASE_URL is set), and a real uvicorn server on loopback."""
 
 import asyncio
 import contextlib
+import gc
 import logging
 import logging.handlers
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 import httpx
@@ -101,9 +102,16 @@ class RunningServer:
 
 @asynccontextmanager
 async def serving(app, *, lifespan: str = "on") -> AsyncIterator[str]:
-    """Serve an ASGI app with uvicorn on a free loopback port inside the test event loop."""
+    """Serve an ASGI app with uvicorn on a free loopback port inside the test event loop.
+
+    The server shuts down gracefully, lifespan included: a forced exit would leave the lifespan
+    task pending, and when the collector later destroyed it uvicorn logged a traceback from
+    inside whatever was running then (once, from inside an `ast.parse`, which broke it)."""
     port = free_port()
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan))
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan, timeout_graceful_shutdown=1
+    )
+    uv = uvicorn.Server(config)
     task = asyncio.create_task(uv.serve())
     while not uv.started:
         if task.done():
@@ -113,7 +121,6 @@ async def serving(app, *, lifespan: str = "on") -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         uv.should_exit = True
-        uv.force_exit = True
         await task
 
 
@@ -189,6 +196,19 @@ def _reset_fakes(request) -> None:
     if "fakes" in request.fixturenames:
         for fake in request.getfixturevalue("fakes").values():
             fake.reset()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_abandoned_tasks() -> Iterator[None]:
+    """Fail the run if a test left a task pending for the collector to destroy (see `serving`)."""
+    destroyed = logging.handlers.BufferingHandler(capacity=10**6)
+    asyncio_logger = logging.getLogger("asyncio")
+    asyncio_logger.addHandler(destroyed)
+    yield
+    gc.collect()
+    asyncio_logger.removeHandler(destroyed)
+    abandoned = [record.getMessage() for record in destroyed.buffer if "destroyed but it is pending" in record.getMessage()]
+    assert not abandoned, abandoned
 
 
 @pytest.fixture(scope="session")
