@@ -6,6 +6,8 @@
   python -m bench --soak            20,000 mixed requests on one worker; fails on RSS >= 200 MB
                                     or growth between the 2nd and 4th 5,000
   python -m bench --profile         py-spy on one worker during the dashboard and number pages
+  python -m bench --db postgres --scenario dashboard --workers 1 --concurrency 64
+                                    one point of the full run (each option repeatable)
 
 Progress goes to stderr; --json prints the summary on stdout.
 """
@@ -19,7 +21,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import checks, dataset, driver, profiling, report, scenarios, servers
@@ -222,6 +224,8 @@ def main() -> int:
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--postgres-url", default=dataset.POSTGRES_ADMIN_URL, help="a database to connect to for CREATE/DROP DATABASE")
     parser.add_argument("--scenario", action="append", choices=("dashboard", "number_page", "search", "write_mix"), help="only these (repeatable)")
+    parser.add_argument("--workers", type=int, action="append", help="only these worker counts (repeatable)")
+    parser.add_argument("--concurrency", type=int, action="append", help="only these concurrencies (repeatable)")
     parser.add_argument("--no-wrk", dest="wrk", action="store_false", help="use the asyncio client even when wrk is installed")
     args = parser.parse_args()
 
@@ -253,6 +257,9 @@ def main() -> int:
         return 0
 
     plan = QUICK if args.quick else FULL
+    plan = replace(
+        plan, workers=tuple(args.workers or plan.workers), concurrencies=tuple(args.concurrency or plan.concurrencies)
+    )
     for kind in kinds:
         with prepared(kind, args) as (data, fake):
             DatabaseBench(kind, data, fake, plan, args, results).run()
