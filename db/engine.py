@@ -13,9 +13,10 @@ holds the loop for its duration, as it would hold the one GIL of the process any
 keep aiosqlite: they wait on the busy timeout.
 """
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,6 +96,12 @@ class Database:
     # Called with the SQL of each bulk read that bypasses SQLAlchemy's execution (and so its
     # events); see `listen_statements`.
     _statement_listeners: list[Callable[[str], None]] = field(default_factory=list)
+    # SQLite: this process's write transactions, one at a time (see `write`).
+    _sqlite_writer_turn: asyncio.Lock | None = None
+
+    def __post_init__(self) -> None:
+        if self.is_sqlite:
+            self._sqlite_writer_turn = asyncio.Lock()
 
     @property
     def is_sqlite(self) -> bool:
@@ -158,9 +165,19 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        """One transaction: committed when the block ends normally, rolled back otherwise."""
-        async with self.writer() as session, session.begin():
+        """One transaction: committed when the block ends normally, rolled back otherwise.
+
+        On SQLite, one writer holds the file at a time, and the others wait in SQLite's busy
+        handler, which polls in sleeps of up to 100 ms while holding a pooled connection and
+        aiosqlite's thread: under a burst of edits on one worker that made p99 latency one to two
+        seconds. A process's writers therefore wait their turn on an asyncio lock, holding
+        nothing; only writers of other processes still meet in the busy handler.
+        """
+        async with self._turn_to_write(), self.writer() as session, session.begin():
             yield session
+
+    def _turn_to_write(self) -> AbstractAsyncContextManager[Any]:
+        return self._sqlite_writer_turn if self._sqlite_writer_turn is not None else nullcontext()
 
     async def dispose(self) -> None:
         await self.engine.dispose()
