@@ -252,6 +252,7 @@ def main() -> int:
             return 2
         for kind in kinds:
             profile_database(kind, args, results)
+        results.machine["load_average_end"] = round(os.getloadavg()[0], 2)
         (RESULTS / "profile.md").write_text(report.markdown(results, None))
         log(f"wrote {RESULTS / 'profile.md'}")
         return 0
