@@ -96,12 +96,12 @@ class Database:
     # Called with the SQL of each bulk read that bypasses SQLAlchemy's execution (and so its
     # events); see `listen_statements`.
     _statement_listeners: list[Callable[[str], None]] = field(default_factory=list)
-    # SQLite: this process's write transactions, one at a time (see `write`).
-    _sqlite_writer_turn: asyncio.Lock | None = None
+    # What a write transaction waits on first (see `write`): on SQLite a lock, so that this
+    # process's writers go one at a time; on PostgreSQL nothing.
+    _turn_to_write: AbstractAsyncContextManager[Any] = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.is_sqlite:
-            self._sqlite_writer_turn = asyncio.Lock()
+        self._turn_to_write = asyncio.Lock() if self.is_sqlite else nullcontext()
 
     @property
     def is_sqlite(self) -> bool:
@@ -173,11 +173,8 @@ class Database:
         seconds. A process's writers therefore wait their turn on an asyncio lock, holding
         nothing; only writers of other processes still meet in the busy handler.
         """
-        async with self._turn_to_write(), self.writer() as session, session.begin():
+        async with self._turn_to_write, self.writer() as session, session.begin():
             yield session
-
-    def _turn_to_write(self) -> AbstractAsyncContextManager[Any]:
-        return self._sqlite_writer_turn if self._sqlite_writer_turn is not None else nullcontext()
 
     async def dispose(self) -> None:
         await self.engine.dispose()
