@@ -33,6 +33,11 @@ TEST_SECRET_KEY = "n6wrjYzvU8DE4eSkfRZtLZ4hvm6sY0m4dQ1XWf4G9Ps="
 # Short, so that the fault tests (hanging providers) finish quickly; production uses 15 s.
 PROVIDER_TIMEOUT = 2.0
 BODY_TIMEOUT = 1.0
+# PostgreSQL connections each test server keeps (production: 30 a worker). Several servers share
+# the test database at once (the session's, the synced one, a two-worker `serve`), and with 30
+# each they came within a few connections of PostgreSQL's default max_connections of 100: a
+# burst then failed with "too many clients" as HTTP 500.
+TEST_POOL_SIZE = 10
 
 
 async def _create_postgres_database(admin_url: str) -> tuple[str, str]:
@@ -91,6 +96,7 @@ def settings(database_url: str) -> Settings:
         public_base_url=None,
         provider_timeout=PROVIDER_TIMEOUT,
         request_body_timeout=BODY_TIMEOUT,
+        database_pool_size=TEST_POOL_SIZE,
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import TEST_SECRET_KEY, free_port
+from conftest import TEST_POOL_SIZE, TEST_SECRET_KEY, free_port
 from helpers import (
     CREATE_CONFIG,
     CREATE_NUMBER,
@@ -69,6 +69,7 @@ def two_workers(database_url, server, tmp_path_factory) -> Iterator[str]:
         "SWITCHBOARD_DATABASE_URL": database_url,
         "SWITCHBOARD_SECRET_KEY": TEST_SECRET_KEY,
         "SWITCHBOARD_LOG_LEVEL": "warning",
+        "SWITCHBOARD_DATABASE_POOL_SIZE": str(TEST_POOL_SIZE),
     }
     with switchboard_serve(env, tmp_path_factory.mktemp("workers"), free_port(), "--workers", "2") as served:
         yield served.url
