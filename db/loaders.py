@@ -93,10 +93,23 @@ async def load_all(loader: DataLoader, keys: Iterable[Any]) -> list[Any]:
     return [await futures[key] for key in keys]
 
 
+def _is_awaitable_type(value_type: type) -> bool:
+    """Whether values of the type are awaited (a loader's future, a coroutine: both define
+    `__await__`), asked once per type: a failed `hasattr` formats an AttributeError's message,
+    and `then` asks for most fields of every item of a list."""
+    known = _AWAITABLE_TYPES.get(value_type)
+    if known is None:
+        known = _AWAITABLE_TYPES[value_type] = hasattr(value_type, "__await__")
+    return known
+
+
+_AWAITABLE_TYPES: dict[type, bool] = {}
+
+
 def then(value: Any, wrap: Callable[[Any], Any]) -> Any:
     """`wrap(value)` now when `value` is plain, or an awaitable of it when `value` must be awaited
     (a loader's future or a coroutine: both define `__await__`)."""
-    if hasattr(type(value), "__await__"):
+    if _is_awaitable_type(type(value)):
 
         async def later() -> Any:
             return wrap(await value)
