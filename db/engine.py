@@ -14,6 +14,7 @@ keep aiosqlite: they wait on the busy timeout.
 """
 
 import asyncio
+import functools
 import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Select, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.sql import Executable
@@ -129,9 +130,10 @@ class Database:
         async with self.read_engine.connect() as connection:
             return await connection.run_sync(lambda sync: sync.execute(stmt, params).all())
 
-    async def records(self, model: type, stmt: Executable, params: Params = None) -> list[Any]:
-        """The rows of `select(model)`-shaped `stmt` as records of `model` (db/records.py)."""
-        make = record_class(model)
+    async def records(self, model: type, stmt: Select, params: Params = None) -> list[Any]:
+        """The rows of `stmt`, which selects columns of `model`, as records of those columns
+        (db/records.py)."""
+        make = _record_class_of(model, stmt)
         return [make(*row) for row in await self.rows(stmt, params)]
 
     async def scalar(self, stmt: Executable, params: Params = None) -> Any:
@@ -180,6 +182,12 @@ class Database:
         await self.engine.dispose()
         if self.sqlite_read_engine is not None:
             self.sqlite_read_engine.dispose()
+
+
+@functools.lru_cache(maxsize=1024)
+def _record_class_of(model: type, stmt: Select) -> type:
+    """The record type of the columns `stmt` selects; cached by statement (built once per shape)."""
+    return record_class(model, tuple(column.key for column in stmt.selected_columns))
 
 
 def _json_loads(text: str) -> object:

@@ -18,7 +18,7 @@ from .engine import Database
 from .models import Organization, PhoneNumber, TelephonyConfig, Workflow
 from .pagination import Page
 from .sql import one_of
-from .telephony import NUMBER_PARENT_COLUMN, failed_syncs, first_numbers, number_facts, organization_configs
+from .telephony import NUMBER_DETAILS, NUMBER_PARENT_COLUMN, failed_syncs, first_numbers, number_facts, organization_configs
 
 MISSING = object()
 
@@ -28,6 +28,15 @@ def _by_id(model: Any, tenant_column: str) -> Select:
     """Rows of one organization by id; built once per model (building and cache-keying a
     statement costs more than running it)."""
     return select(model).where(getattr(model, tenant_column) == bindparam("organization_id"), one_of(model.id, "ids"))
+
+
+@functools.cache
+def _number_details() -> Select:
+    """The columns lists of numbers leave out (`NUMBER_DETAILS`), by id, of `:organization_id`."""
+    columns = [getattr(PhoneNumber, key) for key in NUMBER_DETAILS]
+    return select(PhoneNumber.id, *columns).where(
+        PhoneNumber.organization_id == bindparam("organization_id"), one_of(PhoneNumber.id, "ids")
+    )
 
 
 @functools.cache
@@ -118,6 +127,21 @@ def then(value: Any, wrap: Callable[[Any], Any]) -> Any:
     return wrap(value)
 
 
+def number_detail(loaders: "Loaders", number: Any, key: str) -> Any:
+    """A column of `NUMBER_DETAILS` of a number: from the row when it was read whole, else (a
+    row of a list) loaded by id, in one batch for every number of the list that asks."""
+    try:
+        return getattr(number, key)
+    except AttributeError:
+        return then(cached_or_load(loaders.number_details_by_id, number.id), lambda details: _detail_of(details, number.id, key))
+
+
+def _detail_of(details: Any, number_id: int, key: str) -> Any:
+    if details is None:
+        raise LookupError(f"phone number {number_id} was deleted while it was being read")
+    return getattr(details, key)
+
+
 class NumberStats(NamedTuple):
     """Aggregates of one configuration's numbers: counts, capacity and warnings all read these."""
 
@@ -170,6 +194,7 @@ class Loaders:
         self.telephony_config_by_id = self._rows_by_id(TelephonyConfig, "organization_id")
         self.configs_of_organization = DataLoader(load_fn=self._configs_of_organization)
         self.phone_number_by_id = self._rows_by_id(PhoneNumber, "organization_id")
+        self.number_details_by_id = self._rows_by_id(PhoneNumber, "organization_id", _number_details())
         self.number_stats_by_config = DataLoader(load_fn=self._number_stats)
         self.failed_syncs_by_config = DataLoader(load_fn=self._failed_syncs)
         self.default_caller_id_by_config = DataLoader(load_fn=self._default_caller_ids)
@@ -185,8 +210,9 @@ class Loaders:
                 loader.clear_all()
         vars(self).clear()
 
-    def _rows_by_id(self, model: Any, tenant_column: str) -> DataLoader[int, Any]:
-        stmt = _by_id(model, tenant_column)
+    def _rows_by_id(self, model: Any, tenant_column: str, stmt: Select | None = None) -> DataLoader[int, Any]:
+        """Records of `model` by id: whole rows, or the columns `stmt` selects."""
+        stmt = stmt if stmt is not None else _by_id(model, tenant_column)
 
         async def load(ids: Sequence[int]) -> list[Any]:
             rows = await self.db.records(model, stmt, {"organization_id": self.organization_id, "ids": list(ids)})

@@ -12,7 +12,14 @@ from dataclasses import make_dataclass
 from functools import cache
 
 
+def record_class(model: type, keys: tuple[str, ...] | None = None) -> type:
+    """The record type of a model: its table's columns in table order, as slots, or only the
+    columns `keys` names, for statements that read a part of a row (reading a column it lacks
+    raises AttributeError, never gives a silent None). One type per set of columns."""
+    return _record_class(model, keys if keys is not None else tuple(column.key for column in model.__table__.columns))
+
+
 @cache
-def record_class(model: type) -> type:
-    """The record type of a model: its table's columns, in table order, as slots."""
-    return make_dataclass(f"{model.__name__}Record", [column.key for column in model.__table__.columns], slots=True, eq=False)
+def _record_class(model: type, keys: tuple[str, ...]) -> type:
+    whole = len(keys) == len(model.__table__.columns)
+    return make_dataclass(f"{model.__name__}{'' if whole else 'Part'}Record", keys, slots=True, eq=False)

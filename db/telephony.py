@@ -14,6 +14,18 @@ from .sql import one_of
 # The column of phone_numbers that points at each kind of parent a nested number page has.
 NUMBER_PARENT_COLUMN = {TelephonyConfig: "telephony_config_id", Workflow: "inbound_workflow_id"}
 
+# Columns of a number that lists of numbers (pages, searches, nested pages) do not read: the
+# drivers decode them at several times the cost of all the others (asyncpg builds each
+# timestamp through a timedelta, about 3,600 instructions; the JSON goes through a Python
+# call), and a dashboard's lists select none of them. Loaded by id when asked for
+# (`Loaders.number_details_by_id`).
+NUMBER_DETAILS = ("created_at", "updated_at", "extra_metadata")
+
+
+def listed_columns(numbers: Any) -> list[Any]:
+    """The columns of `numbers` (the table's entity or an alias of it) that lists read."""
+    return [getattr(numbers, column.key) for column in PhoneNumber.__table__.columns if column.key not in NUMBER_DETAILS]
+
 
 def configs_of(organization_id: int) -> Select:
     return select(TelephonyConfig).where(TelephonyConfig.organization_id == organization_id)
@@ -83,7 +95,7 @@ def routed_numbers_of(config_id: int) -> Select:
 
 @functools.cache
 def _numbers_shape(config: bool, active: bool, address_type: bool, search: bool) -> Select:
-    stmt = select(PhoneNumber).where(PhoneNumber.organization_id == bindparam("organization_id"))
+    stmt = select(*listed_columns(PhoneNumber)).where(PhoneNumber.organization_id == bindparam("organization_id"))
     if config:
         stmt = stmt.where(PhoneNumber.telephony_config_id == bindparam("config_id"))
     if active:
@@ -202,7 +214,8 @@ def first_numbers(parent: Any, *, after: bool, active: bool, lateral: bool) -> S
     """
     inner = aliased(PhoneNumber)
     organization = bindparam("organization_id")
-    first = select(inner if lateral else inner.id).where(
+    first = select(*listed_columns(inner)) if lateral else select(inner.id)
+    first = first.where(
         getattr(inner, NUMBER_PARENT_COLUMN[parent]) == parent.id, inner.organization_id == organization
     )
     if after:
@@ -214,9 +227,9 @@ def first_numbers(parent: Any, *, after: bool, active: bool, lateral: bool) -> S
     if lateral:
         page = first.lateral()
         number = aliased(PhoneNumber, page)
-        return select(number).select_from(parent).join(page, true()).where(*parents).order_by(page.c.id)
+        return select(*listed_columns(number)).select_from(parent).join(page, true()).where(*parents).order_by(page.c.id)
     return (
-        select(PhoneNumber)
+        select(*listed_columns(PhoneNumber))
         .select_from(parent)
         .join(PhoneNumber, PhoneNumber.id.in_(first.correlate(parent)))
         .where(*parents)

@@ -6,7 +6,7 @@ from enum import Enum
 import strawberry
 from strawberry.scalars import JSON
 from switchboard.db import models
-from switchboard.db.loaders import cached_or_load, then
+from switchboard.db.loaders import cached_or_load, number_detail, then
 from switchboard.resolvers.ids import to_global_id
 from switchboard.resolvers.phone_numbers import inbound_webhook_url
 
@@ -38,9 +38,6 @@ class PhoneNumber(Node):
     label: str | None
     is_active: bool
     is_default_caller_id: bool
-    extra_metadata: JSON
-    created_at: datetime
-    updated_at: datetime
     row: strawberry.Private[models.PhoneNumber]
 
     @classmethod
@@ -56,11 +53,21 @@ class PhoneNumber(Node):
             label=row.label,
             is_active=row.is_active,
             is_default_caller_id=row.is_default_caller_id,
-            extra_metadata=row.extra_metadata,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
             row=row,
         )
+
+    # Lists of numbers leave these columns out (db/telephony.py `NUMBER_DETAILS`).
+    @strawberry.field
+    def extra_metadata(self, info: Info) -> JSON:
+        return number_detail(info.context.loaders, self.row, "extra_metadata")
+
+    @strawberry.field
+    def created_at(self, info: Info) -> datetime:
+        return number_detail(info.context.loaders, self.row, "created_at")
+
+    @strawberry.field
+    def updated_at(self, info: Info) -> datetime:
+        return number_detail(info.context.loaders, self.row, "updated_at")
 
     @strawberry.field
     def inbound_workflow_id(self) -> strawberry.ID | None:

@@ -3,8 +3,10 @@
 import pytest
 from helpers import create_workflow
 from helpers import seed_numbers as seed
-from sqlalchemy import event
+from sqlalchemy import event, select
+from switchboard.db.models import PhoneNumber
 from switchboard.db.telephony import failed_syncs, number_facts
+from switchboard.resolvers.ids import to_global_id
 
 DASHBOARD = """
 query($first: Int) {
@@ -51,6 +53,41 @@ async def test_number_page_statements_do_not_grow_with_page_size(api, server, sq
     hundred = await statements_for(api, sql, NUMBER_PAGE, {"first": 100})
     assert ten == hundred, sql.statements
     assert hundred <= 4, sql.statements
+
+
+NUMBER_DETAILS_ON_LISTS = {
+    "page": "query($first: Int) { phoneNumbers(first: $first) { nodes { databaseId label %s } } }",
+    "nested pages": "query($first: Int) { telephonyConfigs { nodes { phoneNumbers(first: $first) { nodes { databaseId %s } } } } }",
+}
+
+
+@pytest.mark.parametrize("shape", NUMBER_DETAILS_ON_LISTS)
+async def test_number_details_on_a_list_cost_one_statement_whatever_its_size(api, server, sql, shape):
+    """Lists of numbers leave out the timestamps and the metadata; selecting them reads them for
+    the whole list at once, and they are the values a lookup by id gives."""
+    await seed(server, api.organization_id, configs=3, numbers_per_config=60)
+    async with server.db.write() as session:
+        for number in await session.scalars(select(PhoneNumber).where(PhoneNumber.organization_id == api.organization_id)):
+            number.extra_metadata = {"number": number.id}
+    query = NUMBER_DETAILS_ON_LISTS[shape]
+    without = await statements_for(api, sql, query % "", {"first": 10})
+    ten = await statements_for(api, sql, query % "createdAt updatedAt extraMetadata", {"first": 10})
+    hundred = await statements_for(api, sql, query % "createdAt updatedAt extraMetadata", {"first": 100})
+    assert ten == hundred == without + 1, sql.statements
+    listed = await api.query(query % "createdAt extraMetadata", {"first": 10})
+    nodes = listed["phoneNumbers"]["nodes"] if shape == "page" else [
+        n for c in listed["telephonyConfigs"]["nodes"] for n in c["phoneNumbers"]["nodes"]
+    ]
+    by_id = await api.query(
+        "query($ids: [ID!]!) { nodes(ids: $ids) { ... on PhoneNumber { databaseId createdAt } } }",
+        {"ids": [to_global_id("PhoneNumber", n["databaseId"]) for n in nodes]},
+    )
+    created = {n["databaseId"]: n["createdAt"] for n in by_id["nodes"]}
+    assert len(nodes) in (10, 30)
+    for node in nodes:
+        assert node["extraMetadata"] == {"number": node["databaseId"]}
+        assert node["createdAt"] == created[node["databaseId"]]
+        assert node["createdAt"].endswith("+00:00")
 
 
 async def test_next_page_by_cursor_costs_the_same(api, server, sql):
