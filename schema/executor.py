@@ -58,6 +58,9 @@ TYPENAME = "__typename"
 # resolve info (the function takes only its object): they are called without building one.
 DIRECT = "_switchboard_direct"
 INFO_FREE = "_switchboard_info_free"
+# Marks the direct resolvers of the common `def field(self, info)`: the function and its field,
+# so that the short path hands the function a Strawberry `Info` it builds in one step.
+WITH_INFO = "_switchboard_with_info"
 
 # Values these scalars output unchanged: the Python type each one's coercion returns as is.
 _UNCHANGED = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool, GraphQLInt: int}
@@ -88,6 +91,8 @@ class PlannedField(NamedTuple):
     # The function of the source alone that computes the value, called without a resolve info:
     # a resolver that takes only its object, or the reader of a plain attribute.
     info_free: Any = None
+    # The function and field of a resolver of the `(self, info)` shape (see `WITH_INFO`).
+    with_info: tuple[Any, StrawberryField] | None = None
     # The object type's `is_type_of` is Strawberry's own, which ignores the resolve info.
     type_check_without_info: bool = False
     # The field's type is a list of objects (items of `object_type`).
@@ -190,6 +195,7 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
             arguments,
             to_nodes(field_details_list),
             info_free=info_free,
+            with_info=getattr(field_def.resolve, WITH_INFO, None),
             type_check_without_info=object_type is not None and _stock_type_check(object_type),
             is_list=item_type is not None,
         )
@@ -422,7 +428,21 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
                 except Exception as error:
                     append(_Raised(error))
             return values, infos
-        resolve, arguments, context = planned.field_def.resolve, planned.arguments, self.context_value
+        context = self.context_value
+        if planned.with_info is not None:
+            function, field = planned.with_info
+            column = (self, planned, parent_type, paths)
+            for k, source in enumerate(sources):
+                if k in failed:
+                    append(None)
+                    continue
+                info = infos[k] = _ShortPathInfo(context, field, column, k)
+                try:
+                    append(function(source, info))
+                except Exception as error:
+                    append(_Raised(error))
+            return values, infos
+        resolve, arguments = planned.field_def.resolve, planned.arguments
         for k, source in enumerate(sources):
             if k in failed:
                 append(None)
@@ -590,6 +610,36 @@ class _DeferredInfo:
         return getattr(self.built(), name)
 
 
+class _ShortPathInfo(strawberry.Info):
+    """Strawberry's `Info` as a `(self, info)` resolver gets it on the short path: one object
+    per source and field, with the `context` at once and graphql-core's resolve info built on
+    first use (see `_DeferredInfo`), instead of an `Info` around a deferred info around a
+    partial."""
+
+    __slots__ = ("context", "_field", "_column", "_k", "_built")
+
+    def __init__(self, context: Any, field: StrawberryField, column: tuple, k: int) -> None:
+        self.context = context
+        self._field = field
+        self._column = column  # the executor, the planned field, the parent type, the paths
+        self._k = k
+        self._built = None
+
+    def built(self) -> Any:
+        if self._built is None:
+            executor, planned, parent_type, paths = self._column
+            self._built = executor._info(planned, parent_type, paths, self._k)
+        return self._built
+
+    @property
+    def _raw_info(self) -> Any:
+        return self.built()
+
+
+# Errors that name the type (an attribute a resolver misspelled) name the one its author wrote.
+_ShortPathInfo.__name__ = _ShortPathInfo.__qualname__ = strawberry.Info.__name__
+
+
 class _Failed(NamedTuple):
     """A source whose non-null field failed: its parent reports `error` for it."""
 
@@ -741,6 +791,9 @@ def _direct_resolver(field: StrawberryField, config: StrawberryConfig) -> Any:
         # The common `def field(self, info)`: positional, with no keyword dict to build.
         def resolve(source: Any, info: Any) -> Any:
             return function(source, info_class(_raw_info=info, _field=field))
+
+        if info_class is strawberry.Info:
+            setattr(resolve, WITH_INFO, (function, field))
 
     else:
 

@@ -14,7 +14,7 @@ from typing import Any, Optional
 import pytest
 import strawberry
 from strawberry.schema.config import StrawberryConfig
-from switchboard.schema.executor import DIRECT, INFO_FREE, SwitchboardExecutor, call_resolvers_directly
+from switchboard.schema.executor import DIRECT, INFO_FREE, WITH_INFO, SwitchboardExecutor, call_resolvers_directly
 
 
 @strawberry.enum
@@ -302,6 +302,9 @@ def test_the_comparison_runs_two_different_executions() -> None:
     # Called without a resolve info: those whose function takes only the object.
     assert getattr(item_fields["shout"].resolve, INFO_FREE) and getattr(item_fields["buddy"].resolve, INFO_FREE)
     assert not hasattr(item_fields["contextName"].resolve, INFO_FREE) and not hasattr(item_fields["repeat"].resolve, INFO_FREE)
+    # Handed an Info built in one step: those whose function takes the object and the info.
+    assert getattr(item_fields["contextName"].resolve, WITH_INFO) and getattr(item_fields["where"].resolve, WITH_INFO)
+    assert not hasattr(item_fields["described"].resolve, WITH_INFO) and not hasattr(item_fields["shout"].resolve, WITH_INFO)
     assert FAST.execution_context_class is SwitchboardExecutor
 
 
