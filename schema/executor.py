@@ -428,28 +428,20 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
                 except Exception as error:
                     append(_Raised(error))
             return values, infos
-        context = self.context_value
+        context, column = self.context_value, (self, planned, parent_type, paths)
         if planned.with_info is not None:
-            function, field = planned.with_info
-            column = (self, planned, parent_type, paths)
-            for k, source in enumerate(sources):
-                if k in failed:
-                    append(None)
-                    continue
-                info = infos[k] = _ShortPathInfo(context, field, column, k)
-                try:
-                    append(function(source, info))
-                except Exception as error:
-                    append(_Raised(error))
-            return values, infos
-        resolve, arguments = planned.field_def.resolve, planned.arguments
+            call, field = planned.with_info
+            info_of = functools.partial(_ShortPathInfo, context, field, column)
+        else:
+            call = functools.partial(planned.field_def.resolve, **planned.arguments)
+            info_of = functools.partial(_DeferredInfo, context, column)
         for k, source in enumerate(sources):
             if k in failed:
                 append(None)
                 continue
-            info = infos[k] = _DeferredInfo(context, functools.partial(self._info, planned, parent_type, paths, k))
+            info = infos[k] = info_of(k)
             try:
-                append(resolve(source, info, **arguments))
+                append(call(source, info))
             except Exception as error:
                 append(_Raised(error))
         return values, infos
@@ -589,47 +581,49 @@ class SwitchboardExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
 
 
-class _DeferredInfo:
-    """graphql-core's resolve info as a resolver gets it on the short path: the `context` at
-    once (most resolvers read nothing else), everything else from the full info, built on
-    first use (a Path and a fifteen-field tuple per source and field otherwise)."""
+class _BuiltOnUse:
+    """graphql-core's resolve info of source `_k` of a column, built on first use: a Path and
+    a fifteen-field tuple per source and field otherwise, where most resolvers read only the
+    `context`. The column is (the executor, the planned field, the parent type, the paths)."""
 
-    __slots__ = ("_build", "_built", "context")
-
-    def __init__(self, context: Any, build: Any) -> None:
-        self.context = context
-        self._build = build
-        self._built = None
-
-    def built(self) -> Any:
-        if self._built is None:
-            self._built = self._build()
-        return self._built
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.built(), name)
-
-
-class _ShortPathInfo(strawberry.Info):
-    """Strawberry's `Info` as a `(self, info)` resolver gets it on the short path: one object
-    per source and field, with the `context` at once and graphql-core's resolve info built on
-    first use (see `_DeferredInfo`), instead of an `Info` around a deferred info around a
-    partial."""
-
-    __slots__ = ("context", "_field", "_column", "_k", "_built")
-
-    def __init__(self, context: Any, field: StrawberryField, column: tuple, k: int) -> None:
-        self.context = context
-        self._field = field
-        self._column = column  # the executor, the planned field, the parent type, the paths
-        self._k = k
-        self._built = None
+    __slots__ = ()
 
     def built(self) -> Any:
         if self._built is None:
             executor, planned, parent_type, paths = self._column
             self._built = executor._info(planned, parent_type, paths, self._k)
         return self._built
+
+
+class _DeferredInfo(_BuiltOnUse):
+    """graphql-core's resolve info as a resolver gets it on the short path: the `context` at
+    once, everything else from the full info (see `_BuiltOnUse`)."""
+
+    __slots__ = ("context", "_column", "_k", "_built")
+
+    def __init__(self, context: Any, column: tuple, k: int) -> None:
+        self.context = context
+        self._column = column
+        self._k = k
+        self._built = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.built(), name)
+
+
+class _ShortPathInfo(_BuiltOnUse, strawberry.Info):
+    """Strawberry's `Info` as a `(self, info)` resolver gets it on the short path: one object
+    per source and field, with the `context` at once and graphql-core's resolve info built on
+    first use (see `_BuiltOnUse`), instead of an `Info` around a deferred info."""
+
+    __slots__ = ("context", "_field", "_column", "_k", "_built")
+
+    def __init__(self, context: Any, field: StrawberryField, column: tuple, k: int) -> None:
+        self.context = context
+        self._field = field
+        self._column = column
+        self._k = k
+        self._built = None
 
     @property
     def _raw_info(self) -> Any:
