@@ -52,6 +52,7 @@ def switchboard_serve(env: dict[str, str], cwd: Path, port: int, *args: str) -> 
     reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True)
     reader.start()
     url = f"http://127.0.0.1:{port}"
+    failure = None
     try:
         try:
             _wait_healthy(url, process)
@@ -59,8 +60,15 @@ def switchboard_serve(env: dict[str, str], cwd: Path, port: int, *args: str) -> 
             raise AssertionError(f"{exc}: {''.join(lines)}") from None
         output = "".join(lines)  # the key is printed before the server starts listening
         match = KEY_LINE.search(output)
-        yield ServedProcess(process, url, match.group(1) if match else None, output)
+        try:
+            yield ServedProcess(process, url, match.group(1) if match else None, output)
+        except BaseException as error:
+            failure = error
+            raise
     finally:
         process.terminate()
         process.wait(timeout=15)
         reader.join(timeout=5)
+        if failure is not None:
+            # All the server logged (a 500's traceback, say) goes with the test's failure.
+            failure.add_note(f"output of switchboard serve:\n{''.join(lines)}")

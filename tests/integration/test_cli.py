@@ -67,3 +67,15 @@ def test_serve_bootstraps_an_organization_and_prints_its_key_once(workdir):
     with switchboard_serve(env, cwd, port) as restarted:
         assert restarted.key is None
         assert "API key" not in restarted.output
+
+
+def test_a_failure_while_serving_carries_what_the_server_logged(workdir):
+    """tests/processes.py: a test that fails against a served process reports its log, so that
+    a 500 in CI comes with the server's traceback."""
+    cwd, env = workdir
+    with pytest.raises(AssertionError) as failed:
+        with switchboard_serve(env, cwd, free_port()) as served:
+            httpx.get(f"{served.url}/no-such-page")
+            raise AssertionError("the test's own failure")
+    (note,) = failed.value.__notes__
+    assert note.startswith("output of switchboard serve:") and "GET /no-such-page" in note
