@@ -701,9 +701,11 @@ def _reader(field_def: GraphQLField) -> Any:
     return lambda source: resolve(source, None)
 
 
+@functools.lru_cache(maxsize=256)
 def _enum_outputs(leaf_type: Any) -> tuple[type, dict[Any, str]] | None:
     """What Strawberry's enum type outputs for each member of its Python enum (the name of the
-    first GraphQL value equal to the member's value), looked up instead of searched per value."""
+    first GraphQL value equal to the member's value), looked up instead of searched per value.
+    Once per type: plans are made per request."""
     enum_class = getattr(leaf_type, "wrapped_cls", None)
     if not isinstance(leaf_type, CustomGraphQLEnumType) or not isinstance(enum_class, type) or not issubclass(enum_class, Enum):
         return None
