@@ -6,6 +6,8 @@
   python -m bench --soak            20,000 mixed requests on one worker; fails on RSS >= 200 MB
                                     or growth between the 2nd and 4th 5,000
   python -m bench --profile         py-spy on one worker during the dashboard and number pages
+  python -m bench --instructions    callgrind's instructions per dashboard and number page,
+                                    in-process, for Switchboard and the reference (valgrind)
   python -m bench --db postgres --scenario dashboard --workers 1 --concurrency 64
                                     one point of the full run (each option repeatable)
 
@@ -24,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import checks, dataset, driver, profiling, report, scenarios, servers
+from . import checks, dataset, driver, instructions, profiling, report, scenarios, servers
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SOAK_BLOCK, SOAK_BLOCKS, SOAK_LIMIT_MB, SOAK_TOLERANCE_MB = 5_000, 4, 200.0, 2.0
@@ -214,12 +216,24 @@ def profile_database(kind: str, args: argparse.Namespace, results: report.Result
             switchboard.stop()
 
 
+def count_instructions(kinds: list[str], args: argparse.Namespace) -> dict:
+    """Instructions per request by database and scenario (see bench/instructions.py)."""
+    counted = {}
+    for kind in kinds:
+        with prepared(kind, args) as (data, fake):
+            for (which, scenario), millions in instructions.measure(data, servers.server_env(data.url, fake.url)).items():
+                counted.setdefault(kind, {}).setdefault(scenario, {})[which] = round(millions, 2)
+                log(f"[{kind}] {scenario}: {which} {millions:.2f} M instructions a request")
+    return counted
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", help="one worker, one concurrency, short runs")
     mode.add_argument("--soak", action="store_true", help="memory check over 20,000 requests; exit 1 when it fails")
     mode.add_argument("--profile", action="store_true", help="py-spy the dashboard and number-page scenarios")
+    mode.add_argument("--instructions", action="store_true", help="callgrind instructions per request, in-process")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--postgres-url", default=dataset.POSTGRES_ADMIN_URL, help="a database to connect to for CREATE/DROP DATABASE")
@@ -245,6 +259,14 @@ def main() -> int:
         load = f"{SOAK_BLOCKS} x {SOAK_BLOCK} requests of bench.scenarios.soak_mix, 8 connections, asyncio client"
         print(json.dumps({"machine": results.machine, "load": load, "soak": summary}, indent=None if args.json else 2))
         return 0 if all(v.ok for v in verdicts.values()) else 1
+
+    if args.instructions:
+        if not instructions.available():
+            log("valgrind is not installed (apt-get install valgrind)")
+            return 2
+        counted = count_instructions(kinds, args)
+        print(json.dumps({"machine": results.machine, "million_instructions_per_request": counted}, indent=None if args.json else 2))
+        return 0
 
     if args.profile:
         if not profiling.available():

@@ -1,0 +1,124 @@
+"""Instructions per request, counted by valgrind's callgrind: a measure of the server's own work
+that, unlike req/s, does not move with the machine's drift or the other core's load.
+
+Each server (Switchboard as `switchboard serve` builds it, or the reference) runs in a child
+process under callgrind, which counts nothing until the child has warmed up: the child calls
+its application in-process with raw ASGI messages (no HTTP, no load driver), switches counting
+on with `callgrind_control` for a fixed number of requests and off again. The count covers the
+server's Python and C code and the database driver's client side, not PostgreSQL's server.
+Equal inputs give the same count to within a few hundredths of a percent.
+
+  python -m bench.instructions switchboard|reference SCENARIO REQUESTS DATASET_PICKLE
+      the child: the settings come from the SWITCHBOARD_* environment, as for the servers
+"""
+
+import asyncio
+import os
+import pickle
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from . import dataset, scenarios
+
+WARMUP = 20
+REQUESTS = 30
+SCENARIOS = ("dashboard", "number_page")
+
+
+def available() -> bool:
+    return shutil.which("valgrind") is not None and shutil.which("callgrind_control") is not None
+
+
+def measure(data: dataset.Dataset, env: dict[str, str]) -> dict[tuple[str, str], float]:
+    """Millions of instructions per request, by (server, scenario), for both servers."""
+    with tempfile.TemporaryDirectory(prefix="switchboard-callgrind-") as folder:
+        saved = Path(folder) / "dataset.pickle"
+        saved.write_bytes(pickle.dumps(data))
+        return {
+            (which, scenario): per_request(which, scenario, env, saved)
+            for scenario in SCENARIOS
+            for which in ("switchboard", "reference")
+        }
+
+
+def per_request(which: str, scenario: str, env: dict[str, str], saved_dataset: Path, requests: int = REQUESTS) -> float:
+    """Millions of instructions per request of `which` serving `scenario`."""
+    with tempfile.TemporaryDirectory(prefix="switchboard-callgrind-") as folder:
+        out = Path(folder) / "callgrind.out"
+        command = [
+            "valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
+            sys.executable, "-m", "bench.instructions", which, scenario, str(requests), str(saved_dataset),
+        ]
+        done = subprocess.run(command, env=env, cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"callgrind run of {which} {scenario} failed:\n{done.stderr[-2000:]}")
+        totals = re.search(r"^totals: (\d+)", out.read_text(), re.MULTILINE)
+        return int(totals.group(1)) / requests / 1e6
+
+
+def _application(which: str):
+    if which == "reference":
+        from .reference import app_from_env
+
+        return app_from_env()
+    from switchboard.server.app import create_app
+    from switchboard.server.garbage import tune_for_serving
+
+    app = create_app()
+    tune_for_serving()  # as `switchboard serve` runs it (server/asgi.py)
+    return app
+
+
+async def _call(app, body: bytes, headers: list[tuple[bytes, bytes]]) -> int:
+    """One POST /graphql through the application, as uvicorn would hand it over; the status."""
+    received = False
+
+    async def receive() -> dict:
+        nonlocal received
+        if received:  # the client waits for the answer: a disconnect never comes
+            await asyncio.Event().wait()
+        received = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    status = 0
+
+    async def send(message: dict) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": "/graphql", "raw_path": b"/graphql", "query_string": b"", "root_path": "", "headers": headers,
+        "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+    }
+    await app(scope, receive, send)
+    return status
+
+
+def _count(on: bool) -> None:
+    subprocess.run(["callgrind_control", "-i", "on" if on else "off", str(os.getpid())], capture_output=True, check=True)
+
+
+async def _child(which: str, scenario: str, requests: int, data: dataset.Dataset) -> None:
+    bodies = {s.name: s.bodies for s in scenarios.read_scenarios(data)}[scenario]
+    headers = [(b"content-type", b"application/json"), (b"x-api-key", data.api_key.encode()), (b"host", b"bench")]
+    app = _application(which)
+    async with app.router.lifespan_context(app):
+        for n in range(WARMUP):
+            if await _call(app, bodies[n % len(bodies)], headers) != 200:
+                raise SystemExit(f"{which} answered {scenario} with an error")
+        _count(True)
+        for n in range(requests):
+            await _call(app, bodies[n % len(bodies)], headers)
+        _count(False)
+
+
+if __name__ == "__main__":
+    import uvloop
+
+    uvloop.run(_child(sys.argv[1], sys.argv[2], int(sys.argv[3]), pickle.loads(Path(sys.argv[4]).read_bytes())))
