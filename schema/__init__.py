@@ -5,6 +5,7 @@ from strawberry.extensions import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 
 from . import limits
+from .admission import query_admission
 from .executor import SwitchboardExecutor, call_resolvers_directly
 from .node_fields import NodeQueries
 from .telephony_fields import TelephonyMutations, TelephonyQueries
@@ -27,10 +28,14 @@ class SwitchboardSchema(strawberry.Schema):
         """Errors are classified and logged once, by the HTTP layer (server/errors.py)."""
 
 
-def build_schema(*, introspection: bool = True) -> strawberry.Schema:
+def build_schema(*, introspection: bool = True, query_slots: int = 0) -> strawberry.Schema:
+    """`query_slots`: how many queries run at once, the others waiting their turn (0: no limit;
+    see schema/admission.py)."""
     extensions = limits.extensions()
     if not introspection:
         extensions.append(DisableIntrospection)
+    if query_slots:
+        extensions.append(query_admission(query_slots))
     schema = SwitchboardSchema(
         query=Query,
         mutation=Mutation,

@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None, *, graphiql_node_modules: Path 
     )
     graphiql_page = GraphiQLPage.load(graphiql_node_modules)
     graphql = SwitchboardGraphQL(
-        build_schema(introspection=settings.introspection),
+        build_schema(introspection=settings.introspection, query_slots=settings.max_concurrent_queries),
         services=services,
         authenticator=ApiKeyAuthenticator(db),
         graphiql_page=graphiql_page,

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = []
     introspection: bool = True
     log_level: str = "info"
+    # Queries a worker runs at once; the others wait their turn, first come, first served
+    # (schema/admission.py). 0: no limit.
+    max_concurrent_queries: int = Field(default=8, ge=0)
     # Total time budget of one provider operation (a credential check, an attach or a detach).
     provider_timeout: float = 15.0
     # How long a client may take to send its request body (slow clients get 408).
