@@ -24,19 +24,11 @@ MISSING = object()
 
 
 @functools.cache
-def _by_id(model: Any, tenant_column: str) -> Select:
-    """Rows of one organization by id; built once per model (building and cache-keying a
-    statement costs more than running it)."""
-    return select(model).where(getattr(model, tenant_column) == bindparam("organization_id"), one_of(model.id, "ids"))
-
-
-@functools.cache
-def _number_details() -> Select:
-    """The columns lists of numbers leave out (`NUMBER_DETAILS`), by id, of `:organization_id`."""
-    columns = [getattr(PhoneNumber, key) for key in NUMBER_DETAILS]
-    return select(PhoneNumber.id, *columns).where(
-        PhoneNumber.organization_id == bindparam("organization_id"), one_of(PhoneNumber.id, "ids")
-    )
+def _by_id(model: Any, tenant_column: str, keys: tuple[str, ...] | None = None) -> Select:
+    """Rows of one organization by id, whole or only the columns `keys` names; built once per
+    shape (building and cache-keying a statement costs more than running it)."""
+    selected = [model] if keys is None else [getattr(model, key) for key in keys]
+    return select(*selected).where(getattr(model, tenant_column) == bindparam("organization_id"), one_of(model.id, "ids"))
 
 
 @functools.cache
@@ -194,7 +186,8 @@ class Loaders:
         self.telephony_config_by_id = self._rows_by_id(TelephonyConfig, "organization_id")
         self.configs_of_organization = DataLoader(load_fn=self._configs_of_organization)
         self.phone_number_by_id = self._rows_by_id(PhoneNumber, "organization_id")
-        self.number_details_by_id = self._rows_by_id(PhoneNumber, "organization_id", _number_details())
+        # The columns lists of numbers leave out (`NUMBER_DETAILS`).
+        self.number_details_by_id = self._rows_by_id(PhoneNumber, "organization_id", ("id", *NUMBER_DETAILS))
         self.number_stats_by_config = DataLoader(load_fn=self._number_stats)
         self.failed_syncs_by_config = DataLoader(load_fn=self._failed_syncs)
         self.default_caller_id_by_config = DataLoader(load_fn=self._default_caller_ids)
@@ -210,9 +203,9 @@ class Loaders:
                 loader.clear_all()
         vars(self).clear()
 
-    def _rows_by_id(self, model: Any, tenant_column: str, stmt: Select | None = None) -> DataLoader[int, Any]:
-        """Records of `model` by id: whole rows, or the columns `stmt` selects."""
-        stmt = stmt if stmt is not None else _by_id(model, tenant_column)
+    def _rows_by_id(self, model: Any, tenant_column: str, keys: tuple[str, ...] | None = None) -> DataLoader[int, Any]:
+        """Records of `model` by id: whole rows, or the columns `keys` names."""
+        stmt = _by_id(model, tenant_column, keys)
 
         async def load(ids: Sequence[int]) -> list[Any]:
             rows = await self.db.records(model, stmt, {"organization_id": self.organization_id, "ids": list(ids)})
