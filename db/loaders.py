@@ -7,6 +7,7 @@ resolves sibling fields concurrently and a connection must not be shared between
 import asyncio
 import functools
 from collections import defaultdict
+from datetime import datetime
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -15,7 +16,8 @@ from sqlalchemy import Select, bindparam, func, select
 from strawberry.dataloader import DataLoader
 
 from .engine import Database
-from .models import Organization, PhoneNumber, TelephonyConfig, Workflow
+from .inbound_calls import calls_in_progress_by_config, first_calls
+from .models import InboundCall, Organization, PhoneNumber, TelephonyConfig, Workflow
 from .pagination import Page
 from .sql import one_of
 from .telephony import NUMBER_DETAILS, NUMBER_PARENT_COLUMN, failed_syncs, first_numbers, number_facts, organization_configs
@@ -179,6 +181,8 @@ class NumberPageKey(NamedTuple):
 class Loaders:
     db: Database
     organization_id: int
+    #: Connected calls that started before this no longer count as in progress (SPEC §12).
+    calls_in_progress_since: datetime | None = None
 
     def __post_init__(self) -> None:
         self.organization_by_id = self._rows_by_id(Organization, "id")
@@ -194,6 +198,9 @@ class Loaders:
         self.bound_count_by_workflow = DataLoader(load_fn=self._bound_counts)
         self.number_page_by_config = DataLoader(load_fn=lambda keys: self._number_pages(TelephonyConfig, keys))
         self.number_page_by_workflow = DataLoader(load_fn=lambda keys: self._number_pages(Workflow, keys))
+        self.inbound_call_by_id = self._rows_by_id(InboundCall, "organization_id")
+        self.calls_in_progress_by_config = DataLoader(load_fn=self._calls_in_progress)
+        self.call_page_by_number = DataLoader(load_fn=self._call_pages)
 
     def release(self) -> None:
         """Empty every cache and drop the loaders, whose batch functions refer back to this
@@ -263,6 +270,28 @@ class Loaders:
         ids = [s.default_id for s in stats if s.default_id is not None]
         found = {row.id: row for row in await load_all(self.phone_number_by_id, ids) if row is not None}
         return [found.get(s.default_id) for s in stats]
+
+    async def _calls_in_progress(self, config_ids: Sequence[int]) -> list[int]:
+        params = {**self._of_configs(config_ids), "since": self.calls_in_progress_since}
+        found = {row[0]: int(row[1]) for row in await self.db.rows(calls_in_progress_by_config(), params)}
+        return [found.get(i, 0) for i in config_ids]
+
+    async def _call_pages(self, keys: Sequence[NumberPageKey]) -> list[Page]:
+        """Call pages of many numbers (`NumberPageKey.parent_id` is the number), newest first, in
+        one query per distinct page arguments."""
+        groups: dict[tuple, list[int]] = defaultdict(list)
+        for key in keys:
+            groups[(key.size, key.after_id)].append(key.parent_id)
+        pages: dict[NumberPageKey, Page] = {}
+        for (size, after_id), number_ids in groups.items():
+            params = {"organization_id": self.organization_id, "number_ids": number_ids, "limit": size + 1, "after_id": after_id}
+            by_number: dict[int, list[InboundCall]] = defaultdict(list)
+            for row in await self.db.records(InboundCall, first_calls(after=after_id is not None), params):
+                by_number[row.phone_number_id].append(row)
+            for number_id in number_ids:
+                found = by_number.get(number_id, [])
+                pages[NumberPageKey(number_id, size, after_id, None)] = Page(rows=found[:size], has_next=len(found) > size)
+        return [pages[key] for key in keys]
 
     async def _bound_counts(self, workflow_ids: Sequence[int]) -> list[int]:
         params = {"organization_id": self.organization_id, "workflow_ids": list(workflow_ids)}

@@ -65,6 +65,9 @@ class Workflow(Timestamps, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False)
     name: Mapped[str] = mapped_column(String(128), nullable=False)
+    # Where the agent accepts a call's bidirectional media stream (wss://); calls to numbers
+    # bound to a workflow without one are rejected.
+    agent_stream_url: Mapped[str | None] = mapped_column(String(2048))
 
     __table_args__ = (Index("uq_workflows_org_lower_name", "organization_id", func.lower(text("name")), unique=True),)
 
@@ -169,3 +172,66 @@ class PhoneNumber(Timestamps, Base):
 
 
 FAILED_SYNC = PhoneNumber.sync_ok == false()
+
+
+class InboundCall(Base):
+    """One call the front door answered for a matched, correctly signed number (SPEC §12).
+
+    Unauthenticated traffic never adds a row: a request is only recorded once its signature
+    verified with the matched configuration's secret. The number, configuration and workflow
+    may be deleted later; the call stays in the log without them.
+    """
+
+    __tablename__ = "inbound_calls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False)
+    telephony_config_id: Mapped[int | None] = mapped_column(ForeignKey("telephony_configs.id", ondelete="SET NULL"))
+    phone_number_id: Mapped[int | None] = mapped_column(ForeignKey("phone_numbers.id", ondelete="SET NULL"))
+    workflow_id: Mapped[int | None] = mapped_column(ForeignKey("workflows.id", ondelete="SET NULL"))
+    provider: Mapped[str] = mapped_column(String(32), nullable=False)
+    provider_call_id: Mapped[str] = mapped_column(String(255), nullable=False)
+    from_address: Mapped[str] = mapped_column(String(255), nullable=False)
+    to_address: Mapped[str] = mapped_column(String(255), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    reject_reason: Mapped[str | None] = mapped_column(String(32))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        # Providers retry a webhook: the same call of the same number is one row.
+        Index("uq_inbound_calls_number_call", "phone_number_id", "provider_call_id", unique=True),
+        # Status callbacks find their call by the provider's id.
+        Index("ix_inbound_calls_provider_call", "provider", "provider_call_id"),
+        Index("ix_inbound_calls_org_id", "organization_id", "id"),
+        Index("ix_inbound_calls_number_id", "phone_number_id", "id"),
+        # The calls in progress of a configuration, counted on every call against its limit.
+        Index(
+            "ix_inbound_calls_connected",
+            "telephony_config_id",
+            "started_at",
+            sqlite_where=text("status = 'CONNECTED'"),
+            postgresql_where=text("status = 'CONNECTED'"),
+        ),
+        # The rejections of the last day, which the warnings read.
+        Index(
+            "ix_inbound_calls_rejected",
+            "organization_id",
+            "started_at",
+            sqlite_where=text("status = 'REJECTED'"),
+            postgresql_where=text("status = 'REJECTED'"),
+        ),
+    )
+
+
+class InboundRejectionCount(Base):
+    """Webhooks for a matched number that failed their signature check, counted per number, hour
+    and reason instead of stored one by one: a flood of forged requests changes a counter, it
+    cannot grow the tenant's storage."""
+
+    __tablename__ = "inbound_rejection_counts"
+
+    phone_number_id: Mapped[int] = mapped_column(ForeignKey("phone_numbers.id", ondelete="CASCADE"), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    reason: Mapped[str] = mapped_column(String(32), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, nullable=False)

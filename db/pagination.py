@@ -19,6 +19,8 @@ class Listing:
     model: Any
     stmt: Select
     params: dict[str, Any]
+    #: Descending ids (logs read newest first) instead of ascending.
+    newest_first: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,10 +31,10 @@ class Page:
 
 # Bounded: shapes are few, but a caller passing a fresh statement each time must not grow it.
 @functools.lru_cache(maxsize=256)
-def _page_statement(model: Any, stmt: Select, after: bool) -> Select:
+def _page_statement(model: Any, stmt: Select, after: bool, newest_first: bool) -> Select:
     if after:
-        stmt = stmt.where(model.id > bindparam("after_id"))
-    return stmt.order_by(model.id).limit(bindparam("limit"))
+        stmt = stmt.where(model.id < bindparam("after_id") if newest_first else model.id > bindparam("after_id"))
+    return stmt.order_by(model.id.desc() if newest_first else model.id).limit(bindparam("limit"))
 
 
 @functools.lru_cache(maxsize=256)
@@ -42,7 +44,7 @@ def _count_statement(stmt: Select) -> Select:
 
 
 async def keyset_page(db: Database, listing: Listing, *, first: int, after_id: int | None) -> Page:
-    stmt = _page_statement(listing.model, listing.stmt, after_id is not None)
+    stmt = _page_statement(listing.model, listing.stmt, after_id is not None, listing.newest_first)
     rows = await db.records(listing.model, stmt, {**listing.params, "after_id": after_id, "limit": first + 1})
     return Page(rows=rows[:first], has_next=len(rows) > first)
 

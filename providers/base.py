@@ -21,6 +21,7 @@ from typing import ClassVar
 
 from .errors import FailureKind, ProviderError
 from .http import ProviderHttp
+from .inbound import CallEndedWebhook, InboundCallWebhook, StreamTarget, WebhookAnswer, WebhookRequest
 
 
 class FieldType(StrEnum):
@@ -149,6 +150,15 @@ class ProviderPlugin(abc.ABC):
     #: Name of the field holding the secret that verifies the provider's webhooks, if any.
     webhook_secret_field: ClassVar[str | None] = None
     fields: ClassVar[tuple[CredentialField, ...]]
+    #: True when the front door answers this provider's inbound calls (SPEC §11); the methods
+    #: of the "front door" section below must then be implemented.
+    supports_inbound_dispatch: ClassVar[bool] = False
+    #: True when the provider's call webhook does not carry the account id, so the inbound URL
+    #: carries it in its query (``account``), where the signature covers it.
+    account_in_inbound_url: ClassVar[bool] = False
+    #: True when the provider does not sign its webhooks, so the inbound URL carries an
+    #: unguessable per-configuration token (``token``), compared in constant time.
+    token_in_inbound_url: ClassVar[bool] = False
 
     def __init__(self) -> None:
         cls = type(self)
@@ -188,6 +198,40 @@ class ProviderPlugin(abc.ABC):
         """Stop the provider sending the number's inbound calls to `url` (Switchboard's), without
         touching settings that other numbers share or that point elsewhere; return a one-line summary."""
         raise ProviderError(FailureKind.UNSUPPORTED, self.no_inbound_sync_message)
+
+    # --- the front door (SPEC §11), for providers that declare supports_inbound_dispatch
+
+    def parse_inbound(self, request: WebhookRequest) -> InboundCallWebhook | CallEndedWebhook | None:
+        """The call webhook as a new call (or, for providers that send every event to one URL, an
+        ended call; None for events the front door ignores). MalformedWebhook when unparseable."""
+        raise NotImplementedError
+
+    def parse_status(self, request: WebhookRequest) -> CallEndedWebhook | None:
+        """A call-status callback: the call that ended, or None when the status is not an end."""
+        raise NotImplementedError
+
+    def signature_valid(self, request: WebhookRequest, credentials: Mapping[str, str]) -> bool:
+        """Whether the request carries a valid signature made with these credentials, checked
+        exactly as the provider's official SDK validator checks it."""
+        raise NotImplementedError
+
+    def stream_answer(self, target: StreamTarget) -> WebhookAnswer:
+        """The answer that connects the call's media, both ways, to the agent at ``target``."""
+        raise NotImplementedError
+
+    def reject_answer(self) -> WebhookAnswer:
+        """The answer that speaks REJECTION_MESSAGE and hangs up."""
+        raise NotImplementedError
+
+    async def complete_answer(
+        self,
+        http: ProviderHttp,
+        credentials: Mapping[str, str],
+        call: InboundCallWebhook,
+        target: StreamTarget | None,
+    ) -> None:
+        """Providers that answer calls through their REST API (not in the webhook's response) do
+        it here, before the webhook is acknowledged: stream to ``target``, or reject when None."""
 
     def require_pstn(self, number: InboundNumber) -> None:
         if not number.is_pstn:

@@ -10,8 +10,18 @@ from urllib.parse import urljoin
 from .base import InboundNumber, ProviderPlugin
 from .errors import FailureKind, ProviderError
 from .http import ProviderHttp
+from .inbound import CallEndedWebhook, InboundCallWebhook, MalformedWebhook, StreamTarget, WebhookAnswer, WebhookRequest
+from .twilio_signature import twilio_signature_valid
+from .twiml import connect_stream, say_and_hang_up
 
 _MAX_PAGES = 10
+# CallStatus values after which a call is over (Twilio's call-progress events).
+ENDED_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+
+
+def _require_form(request: WebhookRequest) -> None:
+    if request.method == "POST" and request.media_type != "application/x-www-form-urlencoded":
+        raise MalformedWebhook(f"expected a form-encoded body, got {request.media_type or 'none'}")
 
 
 class TwilioCompatibleApi:
@@ -54,7 +64,43 @@ class TwilioCompatibleApi:
 
 
 class TwilioCompatibleProvider(ProviderPlugin):
-    """Attach = set the number's VoiceUrl; detach = blank it. Each number has its own URL."""
+    """Attach = set the number's VoiceUrl; detach = blank it. Each number has its own URL.
+
+    Call webhooks are form POSTs (or GETs) with Twilio's names, answered in TwiML."""
+
+    supports_inbound_dispatch = True
+    #: The credential field whose value signs the webhooks.
+    signing_field: str = "authToken"
+
+    def parse_inbound(self, request: WebhookRequest) -> InboundCallWebhook:
+        _require_form(request)
+        return InboundCallWebhook(
+            call_id=request.required("CallSid"),
+            account_id=request.required("AccountSid"),
+            called=request.required("To", "Called"),
+            calling=request.param("From") or request.param("Caller") or "",
+            called_country=request.param("ToCountry") or None,
+        )
+
+    def parse_status(self, request: WebhookRequest) -> CallEndedWebhook | None:
+        _require_form(request)
+        call = CallEndedWebhook(call_id=request.required("CallSid"), account_id=request.required("AccountSid"))
+        return call if request.param("CallStatus") in ENDED_STATUSES else None
+
+    def signature_valid(self, request: WebhookRequest, credentials: Mapping[str, str]) -> bool:
+        return twilio_signature_valid(
+            credentials.get(self.signing_field, ""),
+            request.url,
+            request.parameters() if request.method == "POST" else {},
+            request.body,
+            request.headers.get("x-twilio-signature"),
+        )
+
+    def stream_answer(self, target: StreamTarget) -> WebhookAnswer:
+        return connect_stream(target)
+
+    def reject_answer(self) -> WebhookAnswer:
+        return say_and_hang_up()
 
     @abc.abstractmethod
     def api(self, http: ProviderHttp, credentials: Mapping[str, str]) -> TwilioCompatibleApi: ...

@@ -6,7 +6,12 @@ from functools import cached_property
 from switchboard.db.engine import Database
 from switchboard.db.loaders import Loaders
 from switchboard.db.secrets import SecretBox
+from switchboard.db.types import utcnow
+from switchboard.providers.base import ProviderPlugin
 from switchboard.providers.http import ProviderHttp
+
+from .rules.inbound import in_progress_since
+from .rules.sync import inbound_token_purpose, inbound_url
 
 
 @dataclass
@@ -17,6 +22,20 @@ class AppServices:
     secrets: SecretBox
     provider_http: ProviderHttp
     public_base_url: str | None = None
+    # A connected call whose end was never reported stops counting toward the limit after this.
+    call_max_seconds: int = 4 * 3600
+
+    def inbound_url(self, plugin: ProviderPlugin, config_id: int, account_id: str) -> str | None:
+        """Where the provider sends a configuration's inbound calls; None without a public URL."""
+        if self.public_base_url is None:
+            return None
+        token = self.secrets.derive(inbound_token_purpose(config_id)) if plugin.token_in_inbound_url else None
+        return inbound_url(
+            self.public_base_url,
+            plugin.key,
+            account_id=account_id if plugin.account_in_inbound_url else None,
+            token=token,
+        )
 
 
 @dataclass
@@ -36,7 +55,8 @@ class RequestContext:
 
     @cached_property
     def loaders(self) -> Loaders:
-        return Loaders(self.services.db, self.organization_id)
+        since = in_progress_since(utcnow(), self.services.call_max_seconds)
+        return Loaders(self.services.db, self.organization_id, since)
 
     def release(self) -> None:
         """Let go of everything the request loaded, once its answer is built.

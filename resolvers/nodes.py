@@ -12,6 +12,7 @@ _LOADER_BY_TYPE = {
     "Workflow": "workflow_by_id",
     "TelephonyConfig": "telephony_config_by_id",
     "PhoneNumber": "phone_number_by_id",
+    "InboundCall": "inbound_call_by_id",
 }
 
 

@@ -26,7 +26,7 @@ from .rules.addresses import (
     normalize_address,
     normalize_country_code,
 )
-from .rules.sync import SyncAction, inbound_url, resync_action, routed, sync_action
+from .rules.sync import SyncAction, resync_action, routed, sync_action
 from .unchanged import UNCHANGED
 
 TYPE_NAME = "PhoneNumber"
@@ -411,7 +411,6 @@ async def numbers_of_workflow(
 
 def inbound_webhook_url(ctx: RequestContext, number: PhoneNumber) -> str | None:
     """Where the provider sends this number's inbound calls: only when bound and a public URL is set."""
-    base = ctx.services.public_base_url
-    if base is None or number.inbound_workflow_id is None:
+    if number.inbound_workflow_id is None:
         return None
-    return inbound_url(base, number.provider)
+    return ctx.services.inbound_url(get_provider(number.provider), number.telephony_config_id, number.provider_account_id)

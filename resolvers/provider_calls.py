@@ -15,7 +15,7 @@ from switchboard.providers.errors import FailureKind, ProviderError
 from switchboard.providers.registry import get_provider
 
 from .context import RequestContext
-from .rules.sync import SyncAction, inbound_url
+from .rules.sync import SyncAction
 from .rules.warnings import public_base_url_usable
 
 VERIFIED, REJECTED, UNREACHABLE, UNSUPPORTED = "VERIFIED", "REJECTED", "UNREACHABLE", "UNSUPPORTED"
@@ -97,7 +97,7 @@ async def push_binding(
         return SyncReport(ok=action is SyncAction.DETACH, action=action, message=plugin.no_inbound_sync_message, at=utcnow())
     http = ctx.services.provider_http
     target = InboundNumber(address=number.address_normalized, address_type=number.address_type)
-    url = inbound_url(base_url, plugin.key)
+    url = ctx.services.inbound_url(plugin, config.id, config.account_id)
     try:
         with http.budget():
             credentials = _credentials(ctx, config, plugin)

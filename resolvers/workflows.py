@@ -12,10 +12,13 @@ from .context import RequestContext
 from .errors import UserError, UserErrorCode, not_found
 from .ids import database_id_of
 from .nodes import load_of_type
+from .rules.inbound import InvalidAgentUrl, clean_agent_stream_url
 from .rules.names import InvalidName, clean_name
+from .unchanged import UNCHANGED
 
 NAME_MAX_LENGTH = 128
 _NAME_FIELD = ("input", "name")
+_AGENT_URL_FIELD = ("input", "agentStreamUrl")
 _ID_FIELD = ("input", "id")
 
 
@@ -39,6 +42,10 @@ def _invalid_name(exc: InvalidName) -> WorkflowResult:
 _NOT_FOUND = WorkflowResult(errors=(not_found("Workflow", _ID_FIELD),))
 
 
+def _invalid_agent_url(exc: InvalidAgentUrl) -> WorkflowResult:
+    return WorkflowResult(errors=(UserError(UserErrorCode.INVALID, str(exc), _AGENT_URL_FIELD),))
+
+
 async def list_workflows(ctx: RequestContext, first: int | None, after: str | None) -> ConnectionSlice:
     return await paginate(ctx.db, workflow_listing(ctx.organization_id), first, after)
 
@@ -47,14 +54,18 @@ async def find_workflow(ctx: RequestContext, global_id: str) -> Workflow | None:
     return await load_of_type(ctx, global_id, "Workflow")
 
 
-async def create_workflow(ctx: RequestContext, name: str) -> WorkflowResult:
+async def create_workflow(ctx: RequestContext, name: str, agent_stream_url: str | None = None) -> WorkflowResult:
     try:
         name = clean_name(name, max_length=NAME_MAX_LENGTH)
     except InvalidName as exc:
         return _invalid_name(exc)
     try:
+        agent_stream_url = clean_agent_stream_url(agent_stream_url) if agent_stream_url is not None else None
+    except InvalidAgentUrl as exc:
+        return _invalid_agent_url(exc)
+    try:
         async with ctx.db.write() as session:
-            workflow = Workflow(organization_id=ctx.organization_id, name=name)
+            workflow = Workflow(organization_id=ctx.organization_id, name=name, agent_stream_url=agent_stream_url)
             session.add(workflow)
             await session.flush()
     except IntegrityError as exc:
@@ -64,7 +75,15 @@ async def create_workflow(ctx: RequestContext, name: str) -> WorkflowResult:
     return WorkflowResult(workflow=workflow)
 
 
-async def update_workflow(ctx: RequestContext, global_id: str, name: str | None) -> WorkflowResult:
+async def update_workflow(
+    ctx: RequestContext,
+    global_id: str,
+    name: str | None,
+    agent_stream_url: str | None = None,
+    *,
+    clear_agent_stream_url: bool = False,
+) -> WorkflowResult:
+    """None means no change; `clear_agent_stream_url` removes the agent URL."""
     workflow_id = database_id_of(global_id, "Workflow")
     if workflow_id is None:
         return _NOT_FOUND
@@ -73,6 +92,14 @@ async def update_workflow(ctx: RequestContext, global_id: str, name: str | None)
             name = clean_name(name, max_length=NAME_MAX_LENGTH)
         except InvalidName as exc:
             return _invalid_name(exc)
+    new_agent_url: object = UNCHANGED
+    if clear_agent_stream_url:
+        new_agent_url = None
+    elif agent_stream_url is not None:
+        try:
+            new_agent_url = clean_agent_stream_url(agent_stream_url)
+        except InvalidAgentUrl as exc:
+            return _invalid_agent_url(exc)
     try:
         async with ctx.db.write() as session:
             workflow = await get_workflow(session, ctx.organization_id, workflow_id)
@@ -80,6 +107,8 @@ async def update_workflow(ctx: RequestContext, global_id: str, name: str | None)
                 return _NOT_FOUND
             if name is not None:
                 workflow.name = name
+            if new_agent_url is not UNCHANGED:
+                workflow.agent_stream_url = new_agent_url
             await session.flush()
     except IntegrityError as exc:
         if is_unique_violation(exc):

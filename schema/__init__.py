@@ -7,6 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 from . import limits
 from .admission import query_admission
 from .executor import SwitchboardExecutor, call_resolvers_directly
+from .inbound_call_fields import InboundCallMutations, InboundCallQueries
 from .node_fields import NodeQueries
 from .telephony_fields import TelephonyMutations, TelephonyQueries
 from .warnings import WarningQueries
@@ -14,12 +15,12 @@ from .workflow_fields import WorkflowMutations, WorkflowQueries
 
 
 @strawberry.type
-class Query(NodeQueries, TelephonyQueries, WarningQueries, WorkflowQueries):
+class Query(NodeQueries, TelephonyQueries, WarningQueries, WorkflowQueries, InboundCallQueries):
     pass
 
 
 @strawberry.type
-class Mutation(TelephonyMutations, WorkflowMutations):
+class Mutation(TelephonyMutations, WorkflowMutations, InboundCallMutations):
     pass
 
 

@@ -7,6 +7,7 @@ import strawberry
 from switchboard.resolvers import nodes
 from switchboard.resolvers.errors import BadUserInput
 
+from .inbound_call import InboundCall
 from .info import Info
 from .node import Node
 from .organization import Organization
@@ -22,6 +23,7 @@ NODE_WRAPPERS: dict[str, Callable[[Any], Node]] = {
     "Workflow": Workflow.of,
     "TelephonyConfig": TelephonyConfig.of,
     "PhoneNumber": PhoneNumber.of,
+    "InboundCall": InboundCall.of,
 }
 
 

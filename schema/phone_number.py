@@ -2,20 +2,26 @@
 
 from datetime import datetime
 from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.scalars import JSON
 from switchboard.db import models
 from switchboard.db.loaders import cached_or_load, number_detail, then
 from switchboard.resolvers.ids import to_global_id
+from switchboard.resolvers.inbound_calls import calls_of_number
 from switchboard.resolvers.phone_numbers import inbound_webhook_url
 
 from .built import related_once
+from .connection import Connection
 from .info import Info
 from .node import Node
 from .telephony_config import TelephonyConfig
 from .verification import ProviderSyncStatus
 from .workflow import Workflow
+
+if TYPE_CHECKING:
+    from .inbound_call import InboundCall
 
 
 @strawberry.enum
@@ -24,6 +30,8 @@ class AddressType(Enum):
     SIP_URI = "SIP_URI"
     SIP_EXTENSION = "SIP_EXTENSION"
 
+
+InboundCallType = Annotated["InboundCall", strawberry.lazy("switchboard.schema.inbound_call")]
 
 _ADDRESS_TYPES = {member.value: member for member in AddressType}
 
@@ -102,3 +110,9 @@ class PhoneNumber(Node):
     )
     def inbound_webhook_url(self, info: Info) -> str | None:
         return inbound_webhook_url(info.context, self.row)
+
+    @strawberry.field(description="Calls to this number, newest first.")
+    async def inbound_calls(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[InboundCallType]:
+        from .inbound_call import InboundCall
+
+        return Connection.of(await calls_of_number(info.context, self.database_id, first, after), InboundCall.of)

@@ -96,6 +96,9 @@ class TelephonyProviderInfo:
     docs_url: str | None
     connectivity: ProviderConnectivity
     supports_inbound_sync: bool
+    supports_inbound_dispatch: bool = strawberry.field(
+        description="True when Switchboard answers this provider's inbound calls at /telephony/{provider}/inbound."
+    )
     fields: list[ProviderField]
 
     @classmethod
@@ -107,6 +110,7 @@ class TelephonyProviderInfo:
             docs_url=plugin.docs_url,
             connectivity=plugin.connectivity,
             supports_inbound_sync=plugin.supports_inbound_sync,
+            supports_inbound_dispatch=plugin.supports_inbound_dispatch,
             fields=[
                 ProviderField(
                     name=field.name,

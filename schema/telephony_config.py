@@ -9,6 +9,7 @@ from switchboard.db import models
 from switchboard.db.loaders import MISSING, cached, cached_or_load, then
 from switchboard.providers.registry import get_provider
 from switchboard.resolvers import phone_numbers, warnings
+from switchboard.resolvers.inbound_calls import calls_in_progress
 from switchboard.resolvers.rules import readiness
 
 from .connection import Connection
@@ -71,6 +72,10 @@ class TelephonyConfig(Node):
 
     # Counts, readiness, the default caller ID and warnings answer without an await when the
     # list that produced this configuration prefetched its facts (see schema/built.py).
+    @strawberry.field(description="Inbound calls connected now (ended or older than SWITCHBOARD_CALL_MAX_SECONDS excluded).")
+    def active_inbound_call_count(self, info: Info) -> int:
+        return calls_in_progress(info.context, self.row.id)
+
     def _stats(self, info: Info, pick):
         return then(cached_or_load(info.context.loaders.number_stats_by_config, self.row.id), pick)
 

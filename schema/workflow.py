@@ -21,6 +21,10 @@ PhoneNumberType = Annotated["PhoneNumber", strawberry.lazy("switchboard.schema.p
 class Workflow(Node):
     database_id: int
     name: str
+    agent_stream_url: str | None = strawberry.field(
+        description="Where the agent accepts an inbound call's bidirectional media stream (wss://). "
+        "Calls to numbers bound to a workflow without one are rejected."
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -29,6 +33,7 @@ class Workflow(Node):
         return cls(
             database_id=row.id,
             name=row.name,
+            agent_stream_url=row.agent_stream_url,
             created_at=row.created_at,
             updated_at=row.updated_at,
         )
@@ -46,12 +51,19 @@ class Workflow(Node):
 @strawberry.input
 class CreateWorkflowInput:
     name: str
+    agent_stream_url: str | None = strawberry.field(
+        default=None, description="wss:// URL of the agent's media stream (ws:// only for loopback hosts)."
+    )
 
 
 @strawberry.input
 class UpdateWorkflowInput:
     id: strawberry.ID
     name: str | None = None
+    agent_stream_url: str | None = strawberry.field(
+        default=None, description="Null or absent means no change; use clearAgentStreamUrl to remove it."
+    )
+    clear_agent_stream_url: bool = False
 
 
 @strawberry.input

@@ -47,11 +47,19 @@ class WorkflowQueries:
 class WorkflowMutations:
     @strawberry.mutation
     async def create_workflow(self, info: Info, input: CreateWorkflowInput) -> WorkflowPayload:
-        return WorkflowPayload.of(await workflows.create_workflow(info.context, input.name))
+        return WorkflowPayload.of(await workflows.create_workflow(info.context, input.name, input.agent_stream_url))
 
     @strawberry.mutation
     async def update_workflow(self, info: Info, input: UpdateWorkflowInput) -> WorkflowPayload:
-        return WorkflowPayload.of(await workflows.update_workflow(info.context, input.id, input.name))
+        return WorkflowPayload.of(
+            await workflows.update_workflow(
+                info.context,
+                input.id,
+                input.name,
+                input.agent_stream_url,
+                clear_agent_stream_url=input.clear_agent_stream_url,
+            )
+        )
 
     @strawberry.mutation
     async def delete_workflow(self, info: Info, input: DeleteWorkflowInput) -> DeleteWorkflowPayload:

@@ -1,4 +1,5 @@
-"""The Starlette application: /graphql, /graphiql/assets/..., /healthz, /readyz."""
+"""The Starlette application: /graphql, /graphiql/assets/..., /healthz, /readyz, and the front
+door /telephony/{provider}/inbound and /status."""
 
 import contextlib
 import logging
@@ -14,10 +15,12 @@ from starlette.routing import Route
 from switchboard.providers.http import ProviderHttp
 from switchboard.providers.registry import load_providers
 from switchboard.resolvers.context import AppServices
+from switchboard.resolvers.front_door import FrontDoor
 from switchboard.schema import build_schema
 
 from .auth import ApiKeyAuthenticator
 from .body_guard import RequestBodyGuard
+from .front_door import FrontDoorEndpoint
 from .graphiql import GraphiQLPage
 from .graphql_view import SwitchboardGraphQL, json_response
 from .secret_key import load_secret_box
@@ -38,7 +41,9 @@ def create_app(settings: Settings | None = None, *, graphiql_node_modules: Path 
         secrets=load_secret_box(settings),
         provider_http=provider_http,
         public_base_url=settings.public_base_url,
+        call_max_seconds=settings.call_max_seconds,
     )
+    front_door = FrontDoorEndpoint(FrontDoor(services), load_providers(), settings.public_base_url)
     graphiql_page = GraphiQLPage.load(graphiql_node_modules)
     graphql = SwitchboardGraphQL(
         build_schema(introspection=settings.introspection, query_slots=settings.max_concurrent_queries),
@@ -82,9 +87,11 @@ def create_app(settings: Settings | None = None, *, graphiql_node_modules: Path 
             graphiql_page.asset_route(),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *front_door.routes(),
         ],
         middleware=middleware,
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.front_door = front_door.front_door
     return app

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     max_concurrent_queries: int = Field(default=8, ge=0)
     # Total time budget of one provider operation (a credential check, an attach or a detach).
     provider_timeout: float = 15.0
+    # A connected inbound call whose end was never reported stops counting toward its
+    # configuration's maxConcurrentCalls after this long (SPEC §12).
+    call_max_seconds: int = Field(default=4 * 3600, ge=60)
     # How long a client may take to send its request body (slow clients get 408).
     request_body_timeout: float = 10.0
 

@@ -1,6 +1,7 @@
 """When a number's inbound binding must be pushed to the provider (SPEC §4 "Provider sync")."""
 
 from enum import StrEnum
+from urllib.parse import urlencode
 
 
 class SyncAction(StrEnum):
@@ -27,6 +28,14 @@ def resync_action(*, is_routed: bool) -> SyncAction:
     return SyncAction.ATTACH if is_routed else SyncAction.DETACH
 
 
-def inbound_url(public_base_url: str, provider_key: str) -> str:
-    """The one inbound URL of a provider; the dispatcher routes on the routing key."""
-    return f"{public_base_url}/telephony/{provider_key}/inbound"
+def inbound_url(public_base_url: str, provider_key: str, *, account_id: str | None = None, token: str | None = None) -> str:
+    """The inbound URL of a provider; the dispatcher routes on the routing key. It carries the
+    account id for providers whose call webhook does not, and a per-configuration token for
+    providers that do not sign their webhooks (SPEC §11)."""
+    query = {name: value for name, value in (("account", account_id), ("token", token)) if value}
+    return f"{public_base_url}/telephony/{provider_key}/inbound" + (f"?{urlencode(query)}" if query else "")
+
+
+def inbound_token_purpose(config_id: int) -> str:
+    """What a configuration's inbound-URL token is derived for (SecretBox.derive)."""
+    return f"inbound-token:{config_id}"

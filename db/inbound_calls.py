@@ -1,0 +1,190 @@
+"""Data access for the front door and the call log (SPEC §11, §12)."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, bindparam, case, func, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from .engine import Database
+from .models import InboundCall, InboundRejectionCount, PhoneNumber, TelephonyConfig, Workflow
+from .pagination import Listing
+from .sql import one_of
+
+# Repeated verbatim from the partial indexes' WHERE, so that SQLite uses them.
+CONNECTED = text("inbound_calls.status = 'CONNECTED'")
+REJECTED = text("inbound_calls.status = 'REJECTED'")
+
+
+def calls_in_progress(config_id: Any, since: Any) -> Any:
+    """How many calls of a configuration are connected and started after `since`."""
+    return (
+        select(func.count())
+        .select_from(InboundCall)
+        .where(InboundCall.telephony_config_id == config_id, CONNECTED, InboundCall.started_at > since)
+        .scalar_subquery()
+    )
+
+
+@functools.cache
+def route_statement() -> Select:
+    """The number a call is for, by its routing key, with everything the decision needs: one
+    indexed lookup (the routing key's unique index), whatever the outcome. The calls in progress
+    are only counted when the configuration has a limit."""
+    in_progress = calls_in_progress(PhoneNumber.telephony_config_id, bindparam("since", type_=InboundCall.started_at.type))
+    return (
+        select(
+            PhoneNumber.id,
+            PhoneNumber.organization_id,
+            PhoneNumber.telephony_config_id,
+            PhoneNumber.is_active,
+            PhoneNumber.inbound_workflow_id,
+            TelephonyConfig.credentials,
+            TelephonyConfig.max_concurrent_calls,
+            Workflow.agent_stream_url,
+            case((TelephonyConfig.max_concurrent_calls.is_(None), 0), else_=in_progress),
+        )
+        .join(TelephonyConfig, TelephonyConfig.id == PhoneNumber.telephony_config_id)
+        .outerjoin(Workflow, Workflow.id == PhoneNumber.inbound_workflow_id)
+        .where(
+            PhoneNumber.provider == bindparam("provider"),
+            PhoneNumber.provider_account_id == bindparam("account_id"),
+            PhoneNumber.address_normalized == bindparam("address"),
+        )
+    )
+
+
+async def route(db: Database, provider: str, account_id: str, address: str, since: datetime) -> Any | None:
+    rows = await db.rows(route_statement(), {"provider": provider, "account_id": account_id, "address": address, "since": since})
+    return rows[0] if rows else None
+
+
+def _insert(session: AsyncSession) -> Any:
+    return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+
+
+async def record_call(session: AsyncSession, values: dict[str, Any]) -> int | None:
+    """Insert the call; None when the same call of the same number is already recorded."""
+    stmt = (
+        _insert(session)(InboundCall)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["phone_number_id", "provider_call_id"])
+        .returning(InboundCall.id)
+    )
+    return await session.scalar(stmt)
+
+
+async def recorded_call(session: AsyncSession, phone_number_id: int, provider_call_id: str) -> tuple[int, str] | None:
+    """(id, status) of a call already recorded for the number."""
+    row = (
+        await session.execute(
+            select(InboundCall.id, InboundCall.status).where(
+                InboundCall.phone_number_id == phone_number_id, InboundCall.provider_call_id == provider_call_id
+            )
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+async def count_rejection(session: AsyncSession, phone_number_id: int, hour: datetime, reason: str) -> None:
+    insert = _insert(session)(InboundRejectionCount).values(phone_number_id=phone_number_id, hour=hour, reason=reason, count=1)
+    await session.execute(
+        insert.on_conflict_do_update(
+            index_elements=["phone_number_id", "hour", "reason"],
+            set_={"count": InboundRejectionCount.count + 1},
+        )
+    )
+
+
+@functools.cache
+def _calls_by_provider_id() -> Select:
+    return (
+        select(InboundCall.id, InboundCall.status, TelephonyConfig.account_id, TelephonyConfig.id, TelephonyConfig.credentials)
+        .join(TelephonyConfig, TelephonyConfig.id == InboundCall.telephony_config_id)
+        .where(InboundCall.provider == bindparam("provider"), InboundCall.provider_call_id == bindparam("call_id"))
+    )
+
+
+async def calls_by_provider_id(db: Database, provider: str, call_id: str) -> list[Any]:
+    """Every recorded call with this provider call id, with its configuration's account and
+    credentials (ids are unique per provider in practice; the signature picks the right one)."""
+    return list(await db.rows(_calls_by_provider_id(), {"provider": provider, "call_id": call_id}))
+
+
+async def end_call(session: AsyncSession, call_id: int, ended_at: datetime) -> None:
+    await session.execute(
+        update(InboundCall)
+        .where(InboundCall.id == call_id, InboundCall.status == "CONNECTED")
+        .values(status="ENDED", ended_at=ended_at)
+    )
+
+
+@functools.cache
+def _calls_shape(number: bool, workflow: bool, status: bool, since: bool) -> Select:
+    stmt = select(InboundCall).where(InboundCall.organization_id == bindparam("organization_id"))
+    if number:
+        stmt = stmt.where(InboundCall.phone_number_id == bindparam("phone_number_id"))
+    if workflow:
+        stmt = stmt.where(InboundCall.workflow_id == bindparam("workflow_id"))
+    if status:
+        stmt = stmt.where(InboundCall.status == bindparam("status"))
+    if since:
+        stmt = stmt.where(InboundCall.started_at >= bindparam("since", type_=InboundCall.started_at.type))
+    return stmt
+
+
+def call_listing(
+    organization_id: int,
+    *,
+    phone_number_id: int | None = None,
+    workflow_id: int | None = None,
+    status: str | None = None,
+    since: datetime | None = None,
+) -> Listing:
+    """An organization's calls, newest first, with the given filters."""
+    params: dict[str, Any] = {"organization_id": organization_id}
+    for name, value in (("phone_number_id", phone_number_id), ("workflow_id", workflow_id), ("status", status), ("since", since)):
+        if value is not None:
+            params[name] = value
+    shape = _calls_shape(phone_number_id is not None, workflow_id is not None, status is not None, since is not None)
+    return Listing(InboundCall, shape, params, newest_first=True)
+
+
+@functools.cache
+def calls_in_progress_by_config() -> Select:
+    """How many calls each configuration in `:config_ids` of `:organization_id` has in progress."""
+    return (
+        select(InboundCall.telephony_config_id, func.count())
+        .where(
+            InboundCall.organization_id == bindparam("organization_id"),
+            one_of(InboundCall.telephony_config_id, "config_ids"),
+            CONNECTED,
+            InboundCall.started_at > bindparam("since", type_=InboundCall.started_at.type),
+        )
+        .group_by(InboundCall.telephony_config_id)
+    )
+
+
+@functools.cache
+def first_calls(*, after: bool) -> Select:
+    """The newest `:limit` calls of each number in `:number_ids` of `:organization_id` (before
+    `:after_id` when asked), each number's page read through the (number, id) index with its own
+    LIMIT. Built once per shape."""
+    inner = aliased(InboundCall)
+    organization = bindparam("organization_id")
+    page = select(inner.id).where(inner.phone_number_id == PhoneNumber.id, inner.organization_id == organization)
+    if after:
+        page = page.where(inner.id < bindparam("after_id"))
+    page = page.order_by(inner.id.desc()).limit(bindparam("limit"))
+    return (
+        select(InboundCall)
+        .select_from(PhoneNumber)
+        .join(InboundCall, InboundCall.id.in_(page.correlate(PhoneNumber)))
+        .where(PhoneNumber.organization_id == organization, one_of(PhoneNumber.id, "number_ids"))
+        .order_by(InboundCall.id.desc())
+    )

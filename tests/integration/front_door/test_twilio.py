@@ -1,0 +1,192 @@
+"""Twilio's call webhooks at the front door, signed by twilio-python's RequestValidator."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from front_door import AGENT_URL, bind_number, calls_of, front_door_url, post_webhook
+from helpers import UPDATE_NUMBER
+from switchboard.resolvers.ids import from_global_id
+from twilio.request_validator import RequestValidator
+
+NUMBER = "+14155550100"
+INBOUND = front_door_url("twilio")
+STATUS = front_door_url("twilio", "status")
+
+
+def call_form(account_sid: str, call_sid: str, to: str = NUMBER, **extra: str) -> dict[str, str]:
+    return {
+        "CallSid": call_sid,
+        "AccountSid": account_sid,
+        "From": "+14155559876",
+        "To": to,
+        "Called": to,
+        "CallStatus": "ringing",
+        "Direction": "inbound",
+        "ApiVersion": "2010-04-01",
+        "ToCountry": "US",
+        **extra,
+    }
+
+
+def signed(token: str, url: str, form: dict[str, str]) -> dict[str, str]:
+    return {"X-Twilio-Signature": RequestValidator(token).compute_signature(url, form)}
+
+
+@pytest.fixture
+def twilio(fakes, synced_api):
+    fake = fakes["twilio"]
+    fake.add_account(synced_api.twilio["accountSid"], synced_api.twilio["authToken"])
+    fake.add_number(synced_api.twilio["accountSid"], NUMBER)
+    return fake
+
+
+async def deliver(server, api, form: dict[str, str], url: str = INBOUND, token: str | None = None):
+    return await post_webhook(server.url, url, data=form, headers=signed(token or api.twilio["authToken"], url, form))
+
+
+async def test_a_bound_number_streams_to_the_agent_and_the_call_is_logged(synced_server, synced_api, twilio):
+    bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER)
+    assert bound.inbound_url == INBOUND
+    response = await deliver(synced_server, synced_api, call_form(synced_api.twilio["accountSid"], "CA" + "1" * 32))
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/xml")
+    stream = ET.fromstring(response.content).find("./Connect/Stream")
+    assert stream is not None and stream.get("url") == AGENT_URL
+    parameters = {p.get("name"): p.get("value") for p in stream.findall("Parameter")}
+    [call] = await calls_of(synced_api, bound.number_id)
+    assert parameters == {"callId": call["id"], "workflowId": bound.workflow_id, "from": "+14155559876", "to": NUMBER}
+    assert from_global_id(call["id"])[0] == "InboundCall"
+    assert call["status"] == "CONNECTED" and call["rejectReason"] is None
+    assert call["providerCallId"] == "CA" + "1" * 32
+    assert (call["from"], call["to"], call["provider"]) == ("+14155559876", NUMBER, "TWILIO")
+    assert call["phoneNumber"]["id"] == bound.number_id and call["workflow"]["id"] == bound.workflow_id
+    assert call["telephonyConfig"]["id"] == bound.config_id and call["endedAt"] is None
+
+
+async def test_a_retried_webhook_gets_the_same_answer_and_one_record(synced_server, synced_api, twilio):
+    bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER)
+    form = call_form(synced_api.twilio["accountSid"], "CA" + "2" * 32)
+    first = await deliver(synced_server, synced_api, form)
+    again = await deliver(synced_server, synced_api, form)
+    assert first.content == again.content
+    assert len(await calls_of(synced_api, bound.number_id)) == 1
+
+
+async def test_the_status_callback_ends_the_call(synced_server, synced_api, twilio):
+    bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER)
+    sid, call_sid = synced_api.twilio["accountSid"], "CA" + "3" * 32
+    await deliver(synced_server, synced_api, call_form(sid, call_sid))
+    forged = {"CallSid": call_sid, "AccountSid": sid, "CallStatus": "completed", "CallDuration": "7"}
+    response = await post_webhook(synced_server.url, STATUS, data=forged, headers=signed("0" * 32, STATUS, forged))
+    assert response.status_code == 204
+    [call] = await calls_of(synced_api, bound.number_id)
+    assert call["status"] == "CONNECTED", "a wrongly signed status callback must not end the call"
+
+    response = await deliver(synced_server, synced_api, forged, url=STATUS)
+    assert response.status_code == 204
+    [call] = await calls_of(synced_api, bound.number_id)
+    assert call["status"] == "ENDED" and call["endedAt"] is not None and call["durationSeconds"] >= 0
+
+
+async def test_a_port_in_the_signed_url_is_accepted(synced_server, synced_api, twilio):
+    """Twilio sometimes signs the URL with the default port; the SDK's validator accepts both."""
+    await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER)
+    form = call_form(synced_api.twilio["accountSid"], "CA" + "4" * 32)
+    with_port = INBOUND.replace(".test/", ".test:443/")
+    response = await post_webhook(synced_server.url, INBOUND, data=form, headers=signed(synced_api.twilio["authToken"], with_port, form))
+    assert ET.fromstring(response.content).find("./Connect/Stream") is not None
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        pytest.param(lambda form, headers: headers.update({"X-Twilio-Signature": "AAAA"}), id="wrong signature"),
+        pytest.param(lambda form, headers: headers.clear(), id="unsigned"),
+        pytest.param(lambda form, headers: form.update({"From": "+14155550000"}), id="a changed parameter"),
+    ],
+)
+async def test_an_unauthentic_webhook_is_rejected_and_nothing_is_stored(synced_server, synced_api, twilio, tamper):
+    bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER)
+    form = call_form(synced_api.twilio["accountSid"], "CA" + "5" * 32)
+    headers = signed(synced_api.twilio["authToken"], INBOUND, form)
+    tamper(form, headers)
+    response = await post_webhook(synced_server.url, INBOUND, data=form, headers=headers)
+    assert response.status_code == 200
+    document = ET.fromstring(response.content)
+    assert document.find("Say") is not None and document.find("Hangup") is not None
+    assert document.find("./Connect") is None
+    assert await calls_of(synced_api, bound.number_id) == []
+
+
+async def test_an_unknown_number_gets_the_same_answer_as_a_forged_call(synced_server, synced_api, twilio):
+    """Whether a number exists under some account must not show in the answer."""
+    await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER)
+    sid = synced_api.twilio["accountSid"]
+    forged = call_form(sid, "CA" + "6" * 32)
+    forged_answer = await post_webhook(synced_server.url, INBOUND, data=forged, headers={"X-Twilio-Signature": "x"})
+    unknown = call_form(sid, "CA" + "7" * 32, to="+14155550199")
+    unknown_answer = await deliver(synced_server, synced_api, unknown)
+    other_account = call_form("AC" + "f" * 32, "CA" + "8" * 32)
+    other_answer = await deliver(synced_server, synced_api, other_account)
+    assert forged_answer.status_code == unknown_answer.status_code == other_answer.status_code == 200
+    assert forged_answer.content == unknown_answer.content == other_answer.content
+
+
+@pytest.mark.parametrize(
+    ("setup", "reason"),
+    [
+        ({"isActive": False}, "NUMBER_INACTIVE"),
+        ({"agent_url": None}, "NO_AGENT_URL"),
+    ],
+)
+async def test_a_signed_call_that_cannot_be_taken_is_rejected_with_its_reason(synced_server, synced_api, twilio, setup, reason):
+    options = dict(setup)
+    agent_url = options.pop("agent_url", AGENT_URL)
+    bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER, agent_url=agent_url, **options)
+    response = await deliver(synced_server, synced_api, call_form(synced_api.twilio["accountSid"], "CA" + "9" * 32))
+    assert ET.fromstring(response.content).find("Hangup") is not None
+    [call] = await calls_of(synced_api, bound.number_id)
+    assert (call["status"], call["rejectReason"]) == ("REJECTED", reason)
+    assert reason.lower().replace("_", " ") not in response.text.lower()
+
+
+async def test_a_call_to_an_unbound_number_is_rejected(synced_server, synced_api, twilio):
+    bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER)
+    await synced_api.query(UPDATE_NUMBER, {"input": {"id": bound.number_id, "clearInboundWorkflow": True}})
+    await deliver(synced_server, synced_api, call_form(synced_api.twilio["accountSid"], "CA" + "a" * 32))
+    [call] = await calls_of(synced_api, bound.number_id)
+    assert (call["status"], call["rejectReason"], call["workflow"]) == ("REJECTED", "NO_WORKFLOW", None)
+
+
+async def test_max_concurrent_calls_is_enforced_until_a_call_ends(synced_server, synced_api, twilio):
+    bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER, max_concurrent_calls=1)
+    sid = synced_api.twilio["accountSid"]
+    await deliver(synced_server, synced_api, call_form(sid, "CA" + "b" * 32))
+    await deliver(synced_server, synced_api, call_form(sid, "CA" + "c" * 32))
+    second, first = await calls_of(synced_api, bound.number_id)
+    assert (first["status"], second["status"], second["rejectReason"]) == ("CONNECTED", "REJECTED", "CONCURRENCY_LIMIT")
+
+    ended = {"CallSid": "CA" + "b" * 32, "AccountSid": sid, "CallStatus": "completed"}
+    await deliver(synced_server, synced_api, ended, url=STATUS)
+    response = await deliver(synced_server, synced_api, call_form(sid, "CA" + "d" * 32))
+    assert ET.fromstring(response.content).find("./Connect/Stream") is not None
+
+
+@pytest.mark.parametrize(
+    ("path", "kwargs", "status"),
+    [
+        ("/telephony/twilio/inbound", {"content": b'{"CallSid": "x"}', "headers": {"content-type": "application/json"}}, 400),
+        ("/telephony/twilio/inbound", {"data": {"CallSid": "CA1"}}, 400),
+        ("/telephony/twilio/inbound", {"content": b"To=%ff", "headers": {"content-type": "application/x-www-form-urlencoded"}}, 400),
+        ("/telephony/twilio/inbound", {"content": b"a=" + b"x" * 70_000, "headers": {"content-type": "application/x-www-form-urlencoded"}}, 413),
+        ("/telephony/nosuch/inbound", {"data": {"CallSid": "CA1"}}, 404),
+        ("/telephony/ari/inbound", {"data": {"CallSid": "CA1"}}, 404),
+    ],
+)
+async def test_requests_that_are_not_twilio_call_webhooks_get_a_clear_status(synced_server, http, path, kwargs, status):
+    import httpx
+
+    async with httpx.AsyncClient(base_url=synced_server.url) as client:
+        response = await client.post(path, **kwargs)
+    assert response.status_code == status, response.text
