@@ -18,6 +18,9 @@ from graphql import (
     get_named_type,
 )
 from helpers import create_config, create_number, create_workflow
+from switchboard.db.models import InboundCall
+from switchboard.db.types import utcnow
+from switchboard.resolvers.ids import from_global_id, to_global_id
 from test_schema_file import SCHEMA_FILE
 
 SCHEMA = build_schema(SCHEMA_FILE.read_text())
@@ -111,14 +114,36 @@ def operation(kind: str, field_name: str, field, foreign_id: str) -> tuple[str, 
     return f"{header} {{ {field_name}({passed}) {selection(field.type)} }}", variables
 
 
+async def record_call(server, organization_id: int, config: dict, number: dict, workflow_id: str) -> str:
+    """A call in the victim's log, as the front door records one (calls have no create mutation)."""
+    async with server.db.write() as session:
+        call = InboundCall(
+            organization_id=organization_id,
+            telephony_config_id=config["databaseId"],
+            phone_number_id=number["databaseId"],
+            workflow_id=from_global_id(workflow_id)[1],
+            provider="twilio",
+            provider_call_id="CA" + "0" * 32,
+            from_address="+14155550100",
+            to_address=number["addressNormalized"],
+            status="CONNECTED",
+            started_at=utcnow(),
+        )
+        session.add(call)
+        await session.flush()
+        return to_global_id("InboundCall", call.id)
+
+
 @pytest.fixture
-async def victim(other_api):
+async def victim(server, other_api):
     """An organization with one object of every kind."""
     config = (await create_config(other_api, "Victim", isDefaultOutbound=True))["telephonyConfig"]
     workflow = await create_workflow(other_api, "Victim agent")
     number = (await create_number(other_api, config["id"], "+14155550177", inboundWorkflowId=workflow))["phoneNumber"]
     organization = (await other_api.query("{ organization { id } }"))["organization"]
+    call = await record_call(server, other_api.organization_id, config, number, workflow)
     return {
+        "InboundCall": call,
         "TelephonyConfig": config["id"],
         "Workflow": workflow,
         "PhoneNumber": number["id"],
