@@ -6,7 +6,7 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, case, func, select, text, update
+from sqlalchemy import Select, bindparam, case, delete, func, literal, select, text, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -91,12 +91,19 @@ async def recorded_call(session: AsyncSession, phone_number_id: int, provider_ca
     return (row[0], row[1]) if row else None
 
 
-async def count_rejection(session: AsyncSession, phone_number_id: int, hour: datetime, reason: str) -> None:
+async def count_rejection(session: AsyncSession, phone_number_id: int, hour: datetime, reason: str, keep_since: datetime) -> None:
+    """Add one to the number's counter of the hour, and drop its counters older than
+    `keep_since`: a number has a bounded number of counter rows, whatever is sent to it."""
     insert = _insert(session)(InboundRejectionCount).values(phone_number_id=phone_number_id, hour=hour, reason=reason, count=1)
     await session.execute(
         insert.on_conflict_do_update(
             index_elements=["phone_number_id", "hour", "reason"],
             set_={"count": InboundRejectionCount.count + 1},
+        )
+    )
+    await session.execute(
+        delete(InboundRejectionCount).where(
+            InboundRejectionCount.phone_number_id == phone_number_id, InboundRejectionCount.hour < keep_since
         )
     )
 
@@ -188,3 +195,73 @@ def first_calls(*, after: bool) -> Select:
         .where(PhoneNumber.organization_id == organization, one_of(PhoneNumber.id, "number_ids"))
         .order_by(InboundCall.id.desc())
     )
+
+
+REJECTED_FACT, AGENTLESS_FACT = "rejected", "agentless"
+
+
+@functools.cache
+def inbound_facts() -> Select:
+    """What the inbound warnings of the configurations in `:config_ids` of `:organization_id`
+    need, in one statement: rows (kind, config id, id, label, reason, count) of
+
+    - `rejected`: per number and reason, calls rejected since `:since` (the call log) and
+      signature failures counted since `:since` (the per-hour counters);
+    - `agentless`: per workflow without an agent URL, the configuration's active numbers bound
+      to it (read through the workflow index: usually no such workflow, so no number is read).
+    """
+    organization, since = bindparam("organization_id"), bindparam("since", type_=InboundCall.started_at.type)
+    calls = (
+        select(
+            literal(REJECTED_FACT).label("kind"),
+            InboundCall.telephony_config_id,
+            PhoneNumber.id,
+            PhoneNumber.address_normalized.label("label"),
+            InboundCall.reject_reason,
+            func.count().label("count"),
+        )
+        .join(PhoneNumber, PhoneNumber.id == InboundCall.phone_number_id)
+        .where(
+            InboundCall.organization_id == organization,
+            REJECTED,
+            InboundCall.started_at >= since,
+            one_of(InboundCall.telephony_config_id, "config_ids"),
+        )
+        .group_by(InboundCall.telephony_config_id, PhoneNumber.id, PhoneNumber.address_normalized, InboundCall.reject_reason)
+    )
+    counted = (
+        select(
+            literal(REJECTED_FACT),
+            PhoneNumber.telephony_config_id,
+            PhoneNumber.id,
+            PhoneNumber.address_normalized,
+            InboundRejectionCount.reason,
+            func.sum(InboundRejectionCount.count),
+        )
+        .join(PhoneNumber, PhoneNumber.id == InboundRejectionCount.phone_number_id)
+        .where(
+            PhoneNumber.organization_id == organization,
+            InboundRejectionCount.hour >= bindparam("since_hour", type_=InboundRejectionCount.hour.type),
+            one_of(PhoneNumber.telephony_config_id, "config_ids"),
+        )
+        .group_by(PhoneNumber.telephony_config_id, PhoneNumber.id, PhoneNumber.address_normalized, InboundRejectionCount.reason)
+    )
+    agentless = (
+        select(
+            literal(AGENTLESS_FACT),
+            PhoneNumber.telephony_config_id,
+            Workflow.id,
+            Workflow.name,
+            literal(None, type_=InboundCall.reject_reason.type),
+            func.count(),
+        )
+        .join(PhoneNumber, PhoneNumber.inbound_workflow_id == Workflow.id)
+        .where(
+            Workflow.organization_id == organization,
+            Workflow.agent_stream_url.is_(None),
+            PhoneNumber.is_active,
+            one_of(PhoneNumber.telephony_config_id, "config_ids"),
+        )
+        .group_by(PhoneNumber.telephony_config_id, Workflow.id, Workflow.name)
+    )
+    return union_all(calls, counted, agentless)

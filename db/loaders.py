@@ -16,7 +16,7 @@ from sqlalchemy import Select, bindparam, func, select
 from strawberry.dataloader import DataLoader
 
 from .engine import Database
-from .inbound_calls import calls_in_progress_by_config, first_calls
+from .inbound_calls import calls_in_progress_by_config, first_calls, inbound_facts
 from .models import InboundCall, Organization, PhoneNumber, TelephonyConfig, Workflow
 from .pagination import Page
 from .sql import one_of
@@ -183,6 +183,8 @@ class Loaders:
     organization_id: int
     #: Connected calls that started before this no longer count as in progress (SPEC §12).
     calls_in_progress_since: datetime | None = None
+    #: Rejected calls since this are reported by the warnings (SPEC §6).
+    rejections_since: datetime | None = None
 
     def __post_init__(self) -> None:
         self.organization_by_id = self._rows_by_id(Organization, "id")
@@ -201,6 +203,7 @@ class Loaders:
         self.inbound_call_by_id = self._rows_by_id(InboundCall, "organization_id")
         self.calls_in_progress_by_config = DataLoader(load_fn=self._calls_in_progress)
         self.call_page_by_number = DataLoader(load_fn=self._call_pages)
+        self.inbound_facts_by_config = DataLoader(load_fn=self._inbound_facts)
 
     def release(self) -> None:
         """Empty every cache and drop the loaders, whose batch functions refer back to this
@@ -247,6 +250,7 @@ class Loaders:
             load_all(self.number_stats_by_config, ids),
             load_all(self.failed_syncs_by_config, ids),
             load_all(self.default_caller_id_by_config, ids),
+            load_all(self.inbound_facts_by_config, ids),
         )
 
     def _of_configs(self, config_ids: Sequence[int]) -> dict[str, Any]:
@@ -275,6 +279,15 @@ class Loaders:
         params = {**self._of_configs(config_ids), "since": self.calls_in_progress_since}
         found = {row[0]: int(row[1]) for row in await self.db.rows(calls_in_progress_by_config(), params)}
         return [found.get(i, 0) for i in config_ids]
+
+    async def _inbound_facts(self, config_ids: Sequence[int]) -> list[list[tuple]]:
+        """Each configuration's rows of `inbound_facts` (kind, id, label, reason, count)."""
+        since = self.rejections_since
+        params = {**self._of_configs(config_ids), "since": since, "since_hour": since.replace(minute=0, second=0, microsecond=0)}
+        found: dict[int, list[tuple]] = defaultdict(list)
+        for kind, config_id, row_id, label, reason, count in await self.db.rows(inbound_facts(), params):
+            found[config_id].append((kind, row_id, label, reason, int(count)))
+        return [found.get(i, []) for i in config_ids]
 
     async def _call_pages(self, keys: Sequence[NumberPageKey]) -> list[Page]:
         """Call pages of many numbers (`NumberPageKey.parent_id` is the number), newest first, in

@@ -10,7 +10,7 @@ from switchboard.db.types import utcnow
 from switchboard.providers.base import ProviderPlugin
 from switchboard.providers.http import ProviderHttp
 
-from .rules.inbound import in_progress_since
+from .rules.inbound import REJECTION_WARNING_WINDOW, in_progress_since
 from .rules.sync import inbound_token_purpose, inbound_url
 
 
@@ -55,8 +55,13 @@ class RequestContext:
 
     @cached_property
     def loaders(self) -> Loaders:
-        since = in_progress_since(utcnow(), self.services.call_max_seconds)
-        return Loaders(self.services.db, self.organization_id, since)
+        now = utcnow()
+        return Loaders(
+            self.services.db,
+            self.organization_id,
+            calls_in_progress_since=in_progress_since(now, self.services.call_max_seconds),
+            rejections_since=now - REJECTION_WARNING_WINDOW,
+        )
 
     def release(self) -> None:
         """Let go of everything the request loaded, once its answer is built.

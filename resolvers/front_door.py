@@ -37,7 +37,7 @@ from switchboard.providers.inbound import (
 from .context import AppServices
 from .ids import to_global_id
 from .rules.addresses import InvalidAddress, InvalidCountryCode, normalize_address
-from .rules.inbound import CallStatus, RejectReason, decide, hour_of, in_progress_since
+from .rules.inbound import REJECTION_COUNTER_RETENTION, CallStatus, RejectReason, decide, hour_of, in_progress_since
 from .rules.sync import inbound_token_purpose
 
 log = logging.getLogger("switchboard.front_door")
@@ -121,7 +121,8 @@ class FrontDoor:
         if failure is not None:
             log.warning("front door: %s webhook for number %s refused: %s", plugin.key, matched.number_id, failure)
             async with self.services.db.write() as session:
-                await count_rejection(session, matched.number_id, hour_of(now), failure.value)
+                hour = hour_of(now)
+                await count_rejection(session, matched.number_id, hour, failure.value, hour - REJECTION_COUNTER_RETENTION)
             return plugin.reject_answer()
 
         reason = decide(

@@ -3,14 +3,17 @@
 import asyncio
 from collections.abc import Sequence
 
+from switchboard.db.inbound_calls import AGENTLESS_FACT
 from switchboard.db.loaders import NumberStats, load_all
 from switchboard.db.models import PhoneNumber, TelephonyConfig
 from switchboard.providers.registry import get_provider
 
 from .context import RequestContext
 from .rules.warnings import (
+    AgentlessWorkflow,
     ConfigFacts,
     FailedSync,
+    NumberRejections,
     Warning,
     config_warnings,
     most_severe_first,
@@ -19,10 +22,27 @@ from .rules.warnings import (
 )
 
 
-def _facts(ctx: RequestContext, config: TelephonyConfig, stats: NumberStats, failed: list[PhoneNumber]) -> ConfigFacts:
+def _inbound(rows: list[tuple]) -> tuple[tuple[NumberRejections, ...], tuple[AgentlessWorkflow, ...]]:
+    """The rows of `db.inbound_calls.inbound_facts` of one configuration, as the rules take them."""
+    agentless = tuple(AgentlessWorkflow(row_id, label, count) for kind, row_id, label, _r, count in rows if kind == AGENTLESS_FACT)
+    by_number: dict[int, tuple[str, dict[str, int]]] = {}
+    for kind, row_id, label, reason, count in rows:
+        if kind != AGENTLESS_FACT:
+            counts = by_number.setdefault(row_id, (label, {}))[1]
+            counts[reason] = counts.get(reason, 0) + count
+    rejections = tuple(
+        NumberRejections(number_id, address, tuple(sorted(counts.items()))) for number_id, (address, counts) in sorted(by_number.items())
+    )
+    return rejections, agentless
+
+
+def _facts(
+    ctx: RequestContext, config: TelephonyConfig, stats: NumberStats, failed: list[PhoneNumber], inbound: list[tuple]
+) -> ConfigFacts:
     plugin = get_provider(config.provider)
     secret_field = plugin.webhook_secret_field
     missing_secret = secret_field is not None and not config.masked_credentials.get(secret_field)
+    rejections, agentless = _inbound(inbound)
     return ConfigFacts(
         config_id=config.id,
         name=config.name,
@@ -37,17 +57,19 @@ def _facts(ctx: RequestContext, config: TelephonyConfig, stats: NumberStats, fai
         verification_status=config.verification_status,
         verification_message=config.verification_message,
         failed_syncs=tuple(FailedSync(n.id, n.address_normalized, n.sync_message) for n in failed),
+        rejections=rejections,
+        agentless_workflows=agentless,
     )
 
 
 def warnings_from(
-    ctx: RequestContext, config: TelephonyConfig, stats: NumberStats, failed: list[PhoneNumber]
+    ctx: RequestContext, config: TelephonyConfig, stats: NumberStats, failed: list[PhoneNumber], inbound: list[tuple]
 ) -> list[Warning]:
     """The configuration's warnings, most severe first; computed once a request (the facts are
     the request's loaders', which read them once)."""
     found = ctx.config_warnings.get(config.id)
     if found is None:
-        facts = _facts(ctx, config, stats, failed)
+        facts = _facts(ctx, config, stats, failed, inbound)
         found = ctx.config_warnings[config.id] = most_severe_first(
             config_warnings(facts, public_base_url_ok=public_base_url_usable(ctx.services.public_base_url))
         )
@@ -58,8 +80,12 @@ async def warnings_of_configs(ctx: RequestContext, configs: Sequence[TelephonyCo
     """Each configuration's warnings, from one batch of facts for all of them."""
     ids = [config.id for config in configs]
     loaders = ctx.loaders
-    stats, failed = await asyncio.gather(load_all(loaders.number_stats_by_config, ids), load_all(loaders.failed_syncs_by_config, ids))
-    return [warnings_from(ctx, *facts) for facts in zip(configs, stats, failed, strict=True)]
+    stats, failed, inbound = await asyncio.gather(
+        load_all(loaders.number_stats_by_config, ids),
+        load_all(loaders.failed_syncs_by_config, ids),
+        load_all(loaders.inbound_facts_by_config, ids),
+    )
+    return [warnings_from(ctx, *facts) for facts in zip(configs, stats, failed, inbound, strict=True)]
 
 
 async def warnings_of_config(ctx: RequestContext, config: TelephonyConfig) -> list[Warning]:

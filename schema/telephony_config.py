@@ -140,7 +140,10 @@ class TelephonyConfig(Node):
         from .warnings import TelephonyWarning
 
         ctx, loaders = info.context, info.context.loaders
-        stats, failed = cached(loaders.number_stats_by_config, self.row.id), cached(loaders.failed_syncs_by_config, self.row.id)
-        if stats is MISSING or failed is MISSING:
+        facts = [
+            cached(loader, self.row.id)
+            for loader in (loaders.number_stats_by_config, loaders.failed_syncs_by_config, loaders.inbound_facts_by_config)
+        ]
+        if any(fact is MISSING for fact in facts):
             return then(warnings.warnings_of_config(ctx, self.row), lambda found: [TelephonyWarning.of(w) for w in found])
-        return [TelephonyWarning.of(w) for w in warnings.warnings_from(ctx, self.row, stats, failed)]
+        return [TelephonyWarning.of(w) for w in warnings.warnings_from(ctx, self.row, *facts)]

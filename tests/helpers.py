@@ -104,10 +104,11 @@ async def create_number(api: Api, config_id: str, address: str, **extra: Any) ->
     return payload["createPhoneNumber"]
 
 
-async def create_workflow(api: Api, name: str) -> str:
+async def create_workflow(api: Api, name: str, agent_stream_url: str | None = "wss://agent.example.test/media") -> str:
+    """A workflow; with an agent URL unless told otherwise, so that bound numbers can take calls."""
     payload = await api.query(
-        "mutation($name: String!) { createWorkflow(input: {name: $name}) { workflow { id } errors { code } } }",
-        {"name": name},
+        "mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { workflow { id } errors { code } } }",
+        {"input": {"name": name, "agentStreamUrl": agent_stream_url}},
     )
     return payload["createWorkflow"]["workflow"]["id"]
 

@@ -8,6 +8,10 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 AGENT_URL_MAX_LENGTH = 2048
+#: How far back INBOUND_CALLS_REJECTED looks (SPEC §6).
+REJECTION_WARNING_WINDOW = timedelta(hours=24)
+#: How long a number's per-hour signature-failure counters are kept.
+REJECTION_COUNTER_RETENTION = timedelta(days=7)
 
 
 class CallStatus(enum.StrEnum):

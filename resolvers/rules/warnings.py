@@ -22,6 +22,8 @@ class WarningCode(StrEnum):
     CREDENTIALS_NOT_VERIFIED = "CREDENTIALS_NOT_VERIFIED"
     PUBLIC_BASE_URL_MISSING = "PUBLIC_BASE_URL_MISSING"
     CONCURRENCY_ABOVE_CALLER_IDS = "CONCURRENCY_ABOVE_CALLER_IDS"
+    INBOUND_CALLS_REJECTED = "INBOUND_CALLS_REJECTED"
+    WORKFLOW_WITHOUT_AGENT_URL = "WORKFLOW_WITHOUT_AGENT_URL"
 
 
 SEVERITY = {
@@ -34,6 +36,24 @@ SEVERITY = {
     WarningCode.CREDENTIALS_NOT_VERIFIED: Severity.ERROR,
     WarningCode.PUBLIC_BASE_URL_MISSING: Severity.WARNING,
     WarningCode.CONCURRENCY_ABOVE_CALLER_IDS: Severity.INFO,
+    WarningCode.INBOUND_CALLS_REJECTED: Severity.WARNING,
+    WarningCode.WORKFLOW_WITHOUT_AGENT_URL: Severity.WARNING,
+}
+
+# Why a number's calls were rejected, completing "most often ...", and what to do about it.
+REJECTION_ADVICE = {
+    "NUMBER_INACTIVE": ("because the number is inactive", "Activate it or remove it at the provider."),
+    "NO_WORKFLOW": ("because no workflow is bound to it", "Bind a workflow."),
+    "NO_AGENT_URL": ("because its workflow has no agent stream URL", "Set the workflow's agentStreamUrl."),
+    "CONCURRENCY_LIMIT": ("because maxConcurrentCalls was reached", "Raise maxConcurrentCalls."),
+    "SIGNATURE_INVALID": (
+        "because the webhook signature did not verify",
+        "Check that the configuration's credentials are the account's current ones.",
+    ),
+    "SIGNATURE_SECRET_MISSING": (
+        "because no webhook-verification secret is set",
+        "Add the configuration's webhook-verification secret.",
+    ),
 }
 _CODE_ORDER = {code: position for position, code in enumerate(WarningCode)}
 
@@ -43,6 +63,34 @@ class FailedSync:
     number_id: int
     address: str
     message: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NumberRejections:
+    """A number's rejected inbound calls of the last 24 hours, by reason."""
+
+    number_id: int
+    address: str
+    counts: tuple[tuple[str, int], ...]  # (reason, count)
+
+    @property
+    def total(self) -> int:
+        return sum(count for _reason, count in self.counts)
+
+    @property
+    def most_frequent(self) -> tuple[str, int]:
+        """The most frequent reason (ties: the first reason in REJECTION_ADVICE's order)."""
+        order = list(REJECTION_ADVICE)
+        return max(self.counts, key=lambda item: (item[1], -order.index(item[0]) if item[0] in order else -len(order)))
+
+
+@dataclass(frozen=True, slots=True)
+class AgentlessWorkflow:
+    """A workflow without an agent stream URL that active numbers of a configuration are bound to."""
+
+    workflow_id: int
+    name: str
+    active_numbers: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +110,8 @@ class ConfigFacts:
     verification_status: str | None
     verification_message: str | None
     failed_syncs: tuple[FailedSync, ...] = ()
+    rejections: tuple[NumberRejections, ...] = ()
+    agentless_workflows: tuple[AgentlessWorkflow, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +188,22 @@ def config_warnings(facts: ConfigFacts, *, public_base_url_ok: bool) -> list[War
             WarningCode.CONCURRENCY_ABOVE_CALLER_IDS,
             f"{name} allows {facts.max_concurrent_calls} concurrent calls but has only {facts.active_numbers} "
             f"active caller {'ID' if facts.active_numbers == 1 else 'IDs'}. Add numbers or lower maxConcurrentCalls.",
+        )
+    for workflow in facts.agentless_workflows:
+        numbers = "1 active number" if workflow.active_numbers == 1 else f"{workflow.active_numbers} active numbers"
+        add(
+            WarningCode.WORKFLOW_WITHOUT_AGENT_URL,
+            f"{numbers} of {name} {'is' if workflow.active_numbers == 1 else 'are'} bound to the workflow "
+            f"'{workflow.name}', which has no agent stream URL, so their calls are rejected. Set its agentStreamUrl.",
+        )
+    for rejected in facts.rejections:
+        reason, count = rejected.most_frequent
+        why, advice = REJECTION_ADVICE.get(reason, (f"({reason})", ""))
+        calls = "1 inbound call" if rejected.total == 1 else f"{rejected.total} inbound calls"
+        add(
+            WarningCode.INBOUND_CALLS_REJECTED,
+            f"{rejected.address} in {name} rejected {calls} in the last 24 hours, most often {why} ({count}). {advice}".rstrip(),
+            rejected.number_id,
         )
     return found
 

@@ -44,7 +44,9 @@ async def test_dashboard_statements_do_not_grow_with_configurations(api, other_a
     small = await statements_for(api, sql, DASHBOARD, {"first": 100})
     large = await statements_for(other_api, sql, DASHBOARD, {"first": 100})
     assert small == large, sql.statements
-    assert large <= 7, sql.statements
+    # The seven reads of the configuration dashboard and the inbound warnings' one (rejected
+    # calls and agentless workflows, db/inbound_calls.py `inbound_facts`).
+    assert large <= 8, sql.statements
 
 
 async def test_number_page_statements_do_not_grow_with_page_size(api, server, sql):

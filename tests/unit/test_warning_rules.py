@@ -12,7 +12,9 @@ from switchboard.resolvers.rules.readiness import concurrency_capacity, outbound
 from switchboard.resolvers.rules.warnings import (
     SEVERITY,
     ConfigFacts,
+    AgentlessWorkflow,
     FailedSync,
+    NumberRejections,
     Severity,
     Warning,
     WarningCode,
@@ -194,6 +196,8 @@ def test_messages_read_as_sentences_a_dashboard_can_show(config, url_ok, expecte
         (C.CREDENTIALS_NOT_VERIFIED, Severity.ERROR),
         (C.PUBLIC_BASE_URL_MISSING, Severity.WARNING),
         (C.CONCURRENCY_ABOVE_CALLER_IDS, Severity.INFO),
+        (C.INBOUND_CALLS_REJECTED, Severity.WARNING),
+        (C.WORKFLOW_WITHOUT_AGENT_URL, Severity.WARNING),
     ],
 )
 def test_severities_follow_the_spec_table(code, severity):
@@ -213,6 +217,9 @@ def test_every_code_has_a_severity_and_the_codes_match_the_contract():
         "CREDENTIALS_NOT_VERIFIED",
         "PUBLIC_BASE_URL_MISSING",
         "CONCURRENCY_ABOVE_CALLER_IDS",
+        # Added by SPEC §6 after the contract: additions to an enum are not breaking.
+        "INBOUND_CALLS_REJECTED",
+        "WORKFLOW_WITHOUT_AGENT_URL",
     ]
     assert [s.name for s in Severity] == ["INFO", "WARNING", "ERROR"]
 
@@ -307,6 +314,8 @@ MOST_SEVERE_FIRST = [
     C.DEFAULT_CALLER_ID_INACTIVE,
     C.MISSING_WEBHOOK_VERIFICATION_SECRET,
     C.PUBLIC_BASE_URL_MISSING,
+    C.INBOUND_CALLS_REJECTED,
+    C.WORKFLOW_WITHOUT_AGENT_URL,
     C.NO_DEFAULT_CALLER_ID,
     C.CONCURRENCY_ABOVE_CALLER_IDS,
 ]
@@ -430,3 +439,41 @@ def test_no_active_number_reason_says_what_to_do():
     reason = blocked(active=0)
     assert "active" in reason and "number" in reason
     assert reason != blocked(active=1, status="REJECTED")
+
+
+def test_rejected_calls_give_one_warning_per_number_naming_the_most_frequent_reason_and_the_count():
+    config = facts(
+        rejections=(
+            NumberRejections(11, "+14155550100", (("CONCURRENCY_LIMIT", 2), ("SIGNATURE_INVALID", 5))),
+            NumberRejections(12, "+14155550101", (("NO_AGENT_URL", 1),)),
+        )
+    )
+    found = [w for w in config_warnings(config, public_base_url_ok=True) if w.code is C.INBOUND_CALLS_REJECTED]
+    assert [(w.number_id, w.config_id, w.severity) for w in found] == [(11, 7, Severity.WARNING), (12, 7, Severity.WARNING)]
+    assert found[0].message == (
+        "+14155550100 in Sales EU rejected 7 inbound calls in the last 24 hours, most often because the webhook "
+        "signature did not verify (5). Check that the configuration's credentials are the account's current ones."
+    )
+    assert found[1].message.startswith("+14155550101 in Sales EU rejected 1 inbound call in the last 24 hours")
+    assert "agent stream URL (1). Set the workflow's agentStreamUrl." in found[1].message
+
+
+def test_a_tie_between_reasons_names_the_one_closest_to_the_number():
+    tied = NumberRejections(1, "+1", (("CONCURRENCY_LIMIT", 3), ("NUMBER_INACTIVE", 3)))
+    assert tied.most_frequent == ("NUMBER_INACTIVE", 3)
+
+
+def test_no_rejections_no_warning():
+    assert C.INBOUND_CALLS_REJECTED not in {w.code for w in config_warnings(CLEAN, public_base_url_ok=True)}
+
+
+def test_each_agentless_workflow_gets_a_warning_with_its_number_count():
+    config = facts(agentless_workflows=(AgentlessWorkflow(3, "Reception", 1), AgentlessWorkflow(4, "Sales", 4)))
+    found = [w for w in config_warnings(config, public_base_url_ok=True) if w.code is C.WORKFLOW_WITHOUT_AGENT_URL]
+    assert [w.message for w in found] == [
+        "1 active number of Sales EU is bound to the workflow 'Reception', which has no agent stream URL, so their "
+        "calls are rejected. Set its agentStreamUrl.",
+        "4 active numbers of Sales EU are bound to the workflow 'Sales', which has no agent stream URL, so their "
+        "calls are rejected. Set its agentStreamUrl.",
+    ]
+    assert all(w.severity is Severity.WARNING and w.config_id == 7 for w in found)
