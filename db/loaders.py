@@ -7,9 +7,9 @@ resolves sibling fields concurrently and a connection must not be shared between
 import asyncio
 import functools
 from collections import defaultdict
-from datetime import datetime
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, bindparam, func, select

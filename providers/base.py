@@ -231,7 +231,9 @@ class ProviderPlugin(abc.ABC):
         target: StreamTarget | None,
     ) -> None:
         """Providers that answer calls through their REST API (not in the webhook's response) do
-        it here, before the webhook is acknowledged: stream to ``target``, or reject when None."""
+        it here, before the webhook is acknowledged: stream to ``target``, or reject when None.
+        The others answer in the webhook's response: nothing to do."""
+        return None
 
     def require_pstn(self, number: InboundNumber) -> None:
         if not number.is_pstn:

@@ -11,8 +11,8 @@ import pytest
 from switchboard.resolvers.rules.readiness import concurrency_capacity, outbound_blocked_reason
 from switchboard.resolvers.rules.warnings import (
     SEVERITY,
-    ConfigFacts,
     AgentlessWorkflow,
+    ConfigFacts,
     FailedSync,
     NumberRejections,
     Severity,
