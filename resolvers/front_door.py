@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,11 +93,24 @@ class FrontDoor:
     # --- the call webhook
 
     async def inbound(self, plugin: ProviderPlugin, request: WebhookRequest) -> WebhookAnswer:
+        return await self._dispatch(plugin, request, plugin.parse_inbound, "call webhook")
+
+    async def status(self, plugin: ProviderPlugin, request: WebhookRequest) -> WebhookAnswer:
+        """A call-status callback (some providers also send these to the inbound URL)."""
+        return await self._dispatch(plugin, request, plugin.parse_status, "status callback")
+
+    async def _dispatch(
+        self,
+        plugin: ProviderPlugin,
+        request: WebhookRequest,
+        parse: Callable[[WebhookRequest], InboundCallWebhook | CallEndedWebhook | None],
+        what: str,
+    ) -> WebhookAnswer:
         try:
-            webhook = plugin.parse_inbound(request)
+            webhook = parse(request)
         except MalformedWebhook as exc:
             self._unmatched(plugin, "malformed", str(exc))
-            return bad_request(f"Not a {plugin.display_name} call webhook: {exc}.")
+            return bad_request(f"Not a {plugin.display_name} {what}: {exc}.")
         if webhook is None:
             return EMPTY_ANSWER
         if isinstance(webhook, CallEndedWebhook):
@@ -172,17 +185,7 @@ class FrontDoor:
         assert existing is not None  # the insert conflicted with it, and calls are never deleted alone
         return existing
 
-    # --- call-status callbacks
-
-    async def status(self, plugin: ProviderPlugin, request: WebhookRequest) -> WebhookAnswer:
-        try:
-            webhook = plugin.parse_status(request)
-        except MalformedWebhook as exc:
-            self._unmatched(plugin, "malformed", str(exc))
-            return bad_request(f"Not a {plugin.display_name} status callback: {exc}.")
-        if webhook is None:
-            return EMPTY_ANSWER
-        return await self.ended(plugin, request, webhook)
+    # --- the end of a call
 
     async def ended(self, plugin: ProviderPlugin, request: WebhookRequest, webhook: CallEndedWebhook) -> WebhookAnswer:
         """End the recorded call the callback is about, when its signature holds. The answer is
