@@ -66,7 +66,7 @@ HEADERS = st.dictionaries(
             "x-vobiz-signature-v3", "x-vobiz-signature-v3-nonce", "telnyx-signature-ed25519", "telnyx-timestamp", "authorization",
         ]
     ),
-    st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=60),
+    st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), max_size=60),
     max_size=4,
 )
 
