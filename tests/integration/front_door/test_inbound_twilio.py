@@ -5,6 +5,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from front_door import AGENT_URL, bind_number, calls_of, front_door_url, post_webhook
 from helpers import UPDATE_NUMBER
+from sqlalchemy import select
+from switchboard.db.models import InboundRejectionCount
 from switchboard.resolvers.ids import from_global_id
 from twilio.request_validator import RequestValidator
 
@@ -190,3 +192,18 @@ async def test_requests_that_are_not_twilio_call_webhooks_get_a_clear_status(syn
     async with httpx.AsyncClient(base_url=synced_server.url) as client:
         response = await client.post(path, **kwargs)
     assert response.status_code == status, response.text
+
+
+async def test_a_flood_of_forged_webhooks_only_counts(synced_server, synced_api, twilio):
+    """Unauthenticated traffic cannot grow the tenant's storage: one counter row per number,
+    hour and reason, whatever the number of forged requests."""
+    bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER)
+    sid = synced_api.twilio["accountSid"]
+    for n in range(30):
+        form = call_form(sid, f"CA{n:032x}")
+        await post_webhook(synced_server.url, INBOUND, data=form, headers=signed("0" * 32, INBOUND, form))
+    number_id = from_global_id(bound.number_id)[1]
+    async with synced_server.db.read() as session:
+        rows = (await session.execute(select(InboundRejectionCount).where(InboundRejectionCount.phone_number_id == number_id))).scalars().all()
+    assert [(row.reason, row.count) for row in rows] == [("SIGNATURE_INVALID", 30)]
+    assert await calls_of(synced_api, bound.number_id) == []
