@@ -75,3 +75,4 @@ class PlivoProvider(AuthIdProvider):
     )
     api_class = PlivoApi
     api_base = PLIVO_API_BASE
+    signature_header = "x-plivo-signature-v3"
