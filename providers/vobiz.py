@@ -1,17 +1,24 @@
 """Vobiz: a Plivo-like REST API authenticated with X-Auth-ID / X-Auth-Token headers.
 
-The application (answer_url) calls are Plivo's; the rest differs: numbers are listed with a
-partial `search` and carry their `application_id`, and a number is linked and unlinked through
-its own `/numbers/{+E.164}/application` resource (POST / DELETE).
+The application (answer_url, hangup_url) calls are Plivo's; the rest differs: numbers are listed
+with a partial `search` and carry their `application_id`, and a number is linked and unlinked
+through its own `/numbers/{+E.164}/application` resource (POST / DELETE).
+
+Its webhooks are Plivo's too, except that numbers may arrive national (``0XXXXXXXXXX``, Indian),
+and that the V3 signature is accepted as vobiz-python computes it (Plivo's) or as Vobiz's
+documentation describes it (the URL without its query and the nonce, parameters unsigned).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
 from .base import InboundNumber
+from .inbound import WebhookRequest
 from .plivo import AuthIdApi, AuthIdProvider, auth_id_fields, unless_missing
+from .plivo.signature import url_only_signature_valid
 
 VOBIZ_API_BASE = "https://api.vobiz.ai"
 PER_PAGE = 100  # the documented maximum
@@ -85,3 +92,14 @@ class VobizProvider(AuthIdProvider):
     )
     api_class = VobizApi
     api_base = VOBIZ_API_BASE
+    signature_header = "x-vobiz-signature-v3"
+    # An Indian provider: a national number in a webhook is an Indian one.
+    national_country = "IN"
+
+    def signature_valid(self, request: WebhookRequest, credentials: Mapping[str, str]) -> bool:
+        """The SDK's V3 (parameters signed), else the documented V3 (URL and nonce only): the two
+        disagree, and which one Vobiz sends is not confirmed."""
+        if super().signature_valid(request, credentials):
+            return True
+        header, nonce = self.signature(request)
+        return url_only_signature_valid(credentials.get("authToken", ""), request.url, nonce, header)

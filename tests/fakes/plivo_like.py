@@ -1,6 +1,7 @@
 """What the Plivo and Vobiz fakes share: accounts holding applications (with the answer_url that
-receives inbound calls) and numbers linked to them, auth checks against the path's auth id, JSON
-bodies only, and the application resource GET/POST …/Application/{app_id}/."""
+receives inbound calls and the hangup_url that hears their end) and numbers linked to them, auth
+checks against the path's auth id, JSON bodies only, and the application resource
+GET/POST …/Application/{app_id}/ (an update takes Plivo's documented fields only)."""
 
 import json
 import uuid
@@ -13,12 +14,26 @@ from starlette.routing import Route
 
 from .base import FakeProvider
 
+# What an application update accepts (Plivo's "Modify an Application"; plivo-python's
+# Applications.update), and the fields among them that are HTTP methods or URLs.
+APPLICATION_FIELDS = frozenset(
+    {
+        "answer_url", "answer_method", "hangup_url", "hangup_method", "fallback_answer_url", "fallback_method",
+        "message_url", "message_method", "default_number_app", "default_endpoint_app", "subaccount",
+        "log_incoming_messages", "public_uri", "callback_url", "callback_method",
+    }
+)  # fmt: skip
+METHOD_FIELDS = frozenset(name for name in APPLICATION_FIELDS if name.endswith("_method"))
+URL_FIELDS = frozenset(name for name in APPLICATION_FIELDS if name.endswith("_url"))
+
 
 @dataclass
 class Application:
     app_id: str
     answer_url: str = ""
     answer_method: str = "POST"
+    hangup_url: str = ""
+    hangup_method: str = "POST"
     app_name: str = "Switchboard"
 
     def resource(self, account_path: str, default: bool) -> dict:
@@ -28,8 +43,8 @@ class Application:
             "app_name": self.app_name,
             "answer_url": self.answer_url,
             "answer_method": self.answer_method,
-            "hangup_url": self.answer_url,
-            "hangup_method": "POST",
+            "hangup_url": self.hangup_url,
+            "hangup_method": self.hangup_method,
             "default_app": default,
             "default_number_app": default,
             "resource_uri": f"{account_path}/Application/{self.app_id}/",
@@ -73,8 +88,10 @@ class PlivoLikeFake(FakeProvider):
         self.accounts[auth_id] = account = Account(auth_id, token)
         return account
 
-    def add_application(self, auth_id: str, app_id: str, answer_url: str = "") -> Application:
-        self.accounts[auth_id].applications[app_id] = application = Application(app_id, answer_url)
+    def add_application(self, auth_id: str, app_id: str, answer_url: str = "", hangup_url: str | None = None) -> Application:
+        """An application as created: without a hangup_url of its own it hangs up at its answer_url."""
+        application = Application(app_id, answer_url, hangup_url=answer_url if hangup_url is None else hangup_url)
+        self.accounts[auth_id].applications[app_id] = application
         return application
 
     def add_number(self, auth_id: str, e164: str, app_id: str | None = None) -> Number:
@@ -119,6 +136,23 @@ class PlivoLikeFake(FakeProvider):
             return self.error(400, "The request body is not valid JSON")
         return body if isinstance(body, dict) else self.error(400, "The request body must be a JSON object")
 
+    @staticmethod
+    def invalid_application_update(body: dict) -> str | None:
+        """What is wrong with an application update, if anything: unknown fields, methods other
+        than GET and POST, URLs that are not http(s) URLs (only answer_url may not be blank)."""
+        unknown = sorted(set(body) - APPLICATION_FIELDS)
+        if unknown:
+            return f"unexpected parameters: {', '.join(unknown)}"
+        for name in sorted(METHOD_FIELDS & set(body)):
+            if body[name] not in ("GET", "POST"):
+                return f"{name} must be GET or POST"
+        for name in sorted(URL_FIELDS & set(body)):
+            value = body[name]
+            blank_allowed = name != "answer_url" and value == ""
+            if not isinstance(value, str) or not (blank_allowed or value.startswith(("http://", "https://"))):
+                return f"{name} must be a valid http or https URL"
+        return None
+
     def account_path(self, account: Account) -> str:
         return f"{self.account_prefix}/{account.auth_id}"
 
@@ -132,10 +166,11 @@ class PlivoLikeFake(FakeProvider):
             body = await self.read_json(request)
             if isinstance(body, Response):
                 return body
-            if body.get("answer_method", app.answer_method) not in ("GET", "POST"):
-                return self.error(400, "answer_method must be GET or POST")
-            app.answer_url = body.get("answer_url", app.answer_url)
-            app.answer_method = body.get("answer_method", app.answer_method)
+            invalid = self.invalid_application_update(body)
+            if invalid:
+                return self.error(400, invalid)
+            for name in ("answer_url", "answer_method", "hangup_url", "hangup_method"):
+                setattr(app, name, body.get(name, getattr(app, name)))
             return JSONResponse({"api_id": api_id(), "message": "changed"}, status_code=self.update_status)
 
         async def unknown(request: Request) -> Response:

@@ -7,6 +7,7 @@ what each wire looks like comes from the `AuthIdAccount` subclass the `account` 
 import secrets
 import string
 
+import httpx
 import pytest
 from conftest import PUBLIC_BASE_URL
 from helpers import UPDATE_NUMBER, create_config, create_number, create_workflow
@@ -39,7 +40,9 @@ class AuthIdAccount:
         self.fake = fake
         self.credentials = {"authId": auth_id, "authToken": secrets.token_urlsafe(30), "applicationId": app_id()}
         self.auth_id, self.app_id, self.other_app_id = auth_id, self.credentials["applicationId"], app_id()
-        self.inbound_url = f"{PUBLIC_BASE_URL}/telephony/{self.provider}/inbound"
+        # The answer request carries no account id: Switchboard's URLs carry it (SPEC §11 step 2).
+        self.inbound_url = f"{PUBLIC_BASE_URL}/telephony/{self.provider}/inbound?account={auth_id}"
+        self.status_url = f"{PUBLIC_BASE_URL}/telephony/{self.provider}/status?account={auth_id}"
         fake.add_account(auth_id, self.credentials["authToken"])
         fake.add_application(auth_id, self.app_id, OLD_URL)
         fake.add_application(auth_id, self.other_app_id, "https://someone-else.example/answer")
@@ -69,8 +72,17 @@ class AuthIdAccount:
 
     def assert_auth(self, request) -> None: ...
 
+    def auth(self) -> dict:
+        """httpx keyword arguments that authenticate a request to the fake as this account."""
+
     def set_answer_url(self) -> Call:
-        return ("POST", self.app_path, {"answer_url": self.inbound_url, "answer_method": "POST"})
+        body = {"answer_url": self.inbound_url, "answer_method": "POST", "hangup_url": self.status_url, "hangup_method": "POST"}
+        return ("POST", self.app_path, body)
+
+    def assert_app_points_at_switchboard(self) -> None:
+        app = self.app
+        assert (app.answer_url, app.answer_method) == (self.inbound_url, "POST")
+        assert (app.hangup_url, app.hangup_method) == (self.status_url, "POST")
 
     def attach(self, e164: str, *, app_update: bool = True) -> list[Call]:
         """What attaching `e164` sends: lookup, application read, its update if needed, link."""
@@ -107,6 +119,9 @@ class PlivoAccount(AuthIdAccount):
     def assert_auth(self, request) -> None:
         assert request.basic_auth == (self.auth_id, self.credentials["authToken"])
 
+    def auth(self) -> dict:
+        return {"auth": (self.auth_id, self.credentials["authToken"])}
+
 
 class AuthIdProviderTests:
     """Scenarios shared by the Plivo and Vobiz plugins; subclasses provide the `account` fixture."""
@@ -140,13 +155,15 @@ class AuthIdProviderTests:
         sync = payload["phoneNumber"]["lastProviderSync"]
         assert sync["action"] == "ATTACH"
         assert sync["message"] == (
-            f"{account.display} now sends inbound calls to {NUMBER} to Switchboard (application {account.app_id})."
+            f"{account.display} now sends inbound calls to {NUMBER} to Switchboard (application {account.app_id}). "
+            f"It replaced the application's answer URL {OLD_URL} and hangup URL {OLD_URL}."
         )
+        assert payload["phoneNumber"]["inboundWebhookUrl"] == account.inbound_url
         assert account.calls() == account.attach(NUMBER)
         for request in account.fake.requests:
             account.assert_auth(request)
         assert all(r.headers["content-type"] == "application/json" for r in account.fake.sent("POST"))
-        assert account.app.answer_url == account.inbound_url and account.app.answer_method == "POST"
+        account.assert_app_points_at_switchboard()
         assert account.number().app_id == account.app_id
         assert account.number(DECOY).app_id == account.other_app_id
 
@@ -170,7 +187,48 @@ class AuthIdProviderTests:
         payload = await create_number(synced_api, config["id"], NUMBER, inboundWorkflowId=workflow)
         assert payload["providerSync"] == {"ok": True}
         assert account.calls() == account.attach(NUMBER)
-        assert account.app.answer_method == "POST"
+        account.assert_app_points_at_switchboard()
+        assert payload["phoneNumber"]["lastProviderSync"]["message"].endswith(
+            f"It replaced the application's hangup URL {OLD_URL}."
+        ), "the answer URL was already Switchboard's: only the hangup URL was replaced"
+
+    async def test_only_a_differing_hangup_url_is_rewritten_and_the_summary_says_what_it_replaced(
+        self, synced_api, account, bound
+    ):
+        config, workflow = bound
+        account.app.answer_url = account.inbound_url
+        account.app.hangup_url, account.app.hangup_method = "https://billing.example/hangup", "GET"
+        payload = await create_number(synced_api, config["id"], NUMBER, inboundWorkflowId=workflow)
+        assert account.calls() == account.attach(NUMBER)
+        account.assert_app_points_at_switchboard()
+        assert payload["phoneNumber"]["lastProviderSync"]["message"] == (
+            f"{account.display} now sends inbound calls to {NUMBER} to Switchboard (application {account.app_id}). "
+            "It replaced the application's hangup URL https://billing.example/hangup."
+        )
+
+    async def test_a_hangup_method_alone_is_corrected_without_a_replacement_to_report(self, synced_api, account, bound):
+        config, workflow = bound
+        account.app.answer_url, account.app.hangup_url, account.app.hangup_method = account.inbound_url, account.status_url, "GET"
+        payload = await create_number(synced_api, config["id"], NUMBER, inboundWorkflowId=workflow)
+        assert account.calls() == account.attach(NUMBER)
+        account.assert_app_points_at_switchboard()
+        assert "replaced" not in payload["phoneNumber"]["lastProviderSync"]["message"]
+
+    @pytest.mark.parametrize(
+        ("body", "message"),
+        [
+            ({"answer_url": "https://a.example/", "status_url": "https://a.example/s"}, "unexpected parameters: status_url"),
+            ({"hangup_method": "PUT"}, "hangup_method must be GET or POST"),
+            ({"hangup_url": "ftp://a.example/"}, "hangup_url must be a valid http or https URL"),
+            ({"answer_url": ""}, "answer_url must be a valid http or https URL"),
+        ],
+    )
+    async def test_the_fake_refuses_what_the_application_update_does_not_take(self, account, body, message):
+        path = account.app_path
+        async with httpx.AsyncClient(base_url=account.fake.url) as client:
+            response = await client.post(path, json=body, **account.auth())
+        assert response.status_code == 400 and message in response.text
+        assert account.app.answer_url == OLD_URL and account.app.hangup_url == OLD_URL
 
     async def test_deactivate_and_clear_unlink_the_number_only(self, synced_api, account, bound):
         config, workflow = bound
@@ -183,7 +241,9 @@ class AuthIdProviderTests:
         assert off["phoneNumber"]["lastProviderSync"]["ok"] is True
         assert account.calls()[:2] == [account.lookup(NUMBER), account.unlink(NUMBER)]
         assert account.number().app_id is None
-        assert account.app.answer_url == account.inbound_url and account.number(SECOND).app_id == account.app_id
+        # The application's URLs serve SECOND too: neither is restored while a number may use them.
+        account.assert_app_points_at_switchboard()
+        assert account.number(SECOND).app_id == account.app_id
         await synced_api.query(UPDATE_NUMBER, {"input": {"id": number["id"], "isActive": True}})
         assert account.number().app_id == account.app_id
         cleared = (await synced_api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]
@@ -193,7 +253,8 @@ class AuthIdProviderTests:
             "message": f"{account.display} no longer sends inbound calls to {NUMBER} to Switchboard "
             f"(unlinked from application {account.app_id}).",
         }
-        assert account.number().app_id is None and account.app.answer_url == account.inbound_url
+        assert account.number().app_id is None
+        account.assert_app_points_at_switchboard()
 
     async def test_detach_leaves_a_number_linked_to_another_application(self, synced_api, account, bound):
         config, workflow = bound

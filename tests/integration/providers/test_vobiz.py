@@ -35,6 +35,9 @@ class VobizAccount(AuthIdAccount):
         assert request.headers["x-auth-token"] == self.credentials["authToken"]
         assert "authorization" not in request.headers
 
+    def auth(self) -> dict:
+        return {"headers": {"x-auth-id": self.auth_id, "x-auth-token": self.credentials["authToken"]}}
+
 
 class TestVobiz(AuthIdProviderTests):
     @pytest.fixture

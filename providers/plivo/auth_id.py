@@ -1,28 +1,33 @@
-"""Plivo: REST API with an application; numbers link to the application.
-
-Also home of ``AuthIdProvider``, the base shared with Vobiz (a Plivo-like API). What the two
+"""``AuthIdProvider``: the base shared by Plivo and Vobiz (a Plivo-like API). What the two
 share is the application: its ``answer_url`` receives the inbound calls of every number linked
-to it, it is read with ``GET …/Application/{app_id}/`` and changed with a JSON ``POST`` of
-``answer_url``/``answer_method`` to the same path. What differs (auth, hosts and paths, how a
-number is found, linked and unlinked) is spelled out by each provider's ``AuthIdApi``. The
-attach/detach flow itself is ``LinkedApplicationProvider``'s.
+to it and its ``hangup_url`` hears when they end; it is read with ``GET …/Application/{app_id}/``
+and changed with a JSON ``POST`` of those URLs and their methods to the same path. What differs
+(auth, hosts and paths, how a number is found, linked and unlinked) is spelled out by each
+provider's ``AuthIdApi``. The attach/detach flow itself is ``LinkedApplicationProvider``'s; the
+front door's side (webhooks, signature, answers) is the same for both and lives here too.
+
+The application's URLs serve every number linked to it, so a detach only unlinks its number and
+leaves them pointing at Switchboard: restoring a hangup URL the attach replaced would leave the
+calls of the numbers still linked without an end. The attach's summary names the URLs it
+replaced instead, so they are kept in the number's last sync.
 """
 
 from __future__ import annotations
 
 import abc
-import re
 from collections.abc import Awaitable, Mapping
 from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlsplit
 
-from .base import DIGITS_HINT, DIGITS_PATTERN, CredentialField, InboundNumber, opaque_secret
-from .errors import FailureKind, ProviderError
-from .http import ProviderHttp
-from .linked_application import LinkedApplicationApi, LinkedApplicationProvider
+from ..base import DIGITS_HINT, DIGITS_PATTERN, CredentialField, InboundNumber, opaque_secret
+from ..errors import FailureKind, ProviderError
+from ..http import ProviderHttp
+from ..inbound import CallEndedWebhook, InboundCallWebhook, StreamTarget, WebhookAnswer, WebhookRequest
+from ..linked_application import LinkedApplicationApi, LinkedApplicationProvider
+from . import markup
+from .signature import v3_signature_valid
+from .webhooks import parse_call, parse_hangup
 
-PLIVO_API_BASE = "https://api.plivo.com"
-# The number's `application` is a URI such as /v1/Account/MA…/Application/29986316244302815/.
-_APPLICATION_URI = re.compile(r"/Application/([^/]+)/?$")
 T = TypeVar("T")
 
 
@@ -36,7 +41,17 @@ async def unless_missing(call: Awaitable[T]) -> T | None:
         raise
 
 
-class AuthIdApi(LinkedApplicationApi[dict[str, Any], None]):
+def status_url(inbound_url: str) -> str:
+    """The front door's status URL beside its inbound URL: ``…/status`` with the same query."""
+    parts = urlsplit(inbound_url)
+    return parts._replace(path=parts.path.rsplit("/", 1)[0] + "/status").geturl()
+
+
+#: The application's URL fields Switchboard sets, and how a summary names them.
+_URL_FIELDS = (("answer_url", "answer URL"), ("hangup_url", "hangup URL"))
+
+
+class AuthIdApi(LinkedApplicationApi[dict[str, Any], dict[str, str]]):
     """One account's calls to a Plivo-like API. Subclasses give ``account_url`` (the prefix of
     ``/Application/{app_id}/``) and spell the auth, the number lookup and the (un)linking."""
 
@@ -77,8 +92,7 @@ class AuthIdApi(LinkedApplicationApi[dict[str, Any], None]):
     def application_url(self) -> str:
         return f"{self.account_url}/Application/{self.app_id}/"
 
-    async def answers_at(self, url: str) -> bool:
-        """Whether the application already POSTs its calls to `url`."""
+    async def application(self) -> dict[str, Any]:
         application = await unless_missing(self.fetch(self.application_url, "application lookup"))
         if application is None:
             raise ProviderError(
@@ -86,15 +100,20 @@ class AuthIdApi(LinkedApplicationApi[dict[str, Any], None]):
                 f"{self.provider} has no application {self.app_id} in this account; "
                 f"check the Application ID of this configuration in the {self.provider} console.",
             )
-        method = str(application.get("answer_method") or "POST").upper()
-        return application.get("answer_url") == url and method == "POST"
+        return application
 
-    async def set_answer_url(self, url: str) -> None:
-        await self.send("POST", self.application_url, json={"answer_url": url, "answer_method": "POST"})
-
-    async def point_application_at(self, url: str) -> None:
-        if not await self.answers_at(url):
-            await self.set_answer_url(url)
+    async def point_application_at(self, url: str) -> dict[str, str]:
+        """Make the application POST its calls to `url` and their hangups to the status URL,
+        writing only when something differs; return the URLs it replaced, by their names."""
+        wanted = {"answer_url": url, "answer_method": "POST", "hangup_url": status_url(url), "hangup_method": "POST"}
+        application = await self.application()
+        current = {name: str(application.get(name) or "") for name in wanted}
+        for method in ("answer_method", "hangup_method"):
+            current[method] = current[method].upper() or "POST"  # POST is the default of both
+        if current == wanted:
+            return {}
+        await self.send("POST", self.application_url, json=wanted)
+        return {label: current[name] for name, label in _URL_FIELDS if current[name] not in ("", wanted[name])}
 
     async def find_number_to_detach(self, number: InboundNumber) -> dict[str, Any] | None:
         # A 404 anywhere in the lookup means the number is gone: nothing to detach.
@@ -117,15 +136,22 @@ class AuthIdProvider(LinkedApplicationProvider[AuthIdApi]):
     """Providers whose credentials are an auth id, an auth token and an application id.
 
     Subclasses declare ``fields = auth_id_fields(...)``, their wire (``api_class``) and its default
-    host (``api_base``). The account id is the auth id, which webhooks carry and which is part of
-    every API path.
+    host (``api_base``), and for the front door their signature headers (``signature_header``) and
+    the country of the national numbers their webhooks may carry (``national_country``). The account
+    id is the auth id, which is part of every API path; the answer request does not carry it, so
+    Switchboard's inbound URL does (``account_in_inbound_url``).
     """
 
     # The number is linked to the application whose answer_url is the inbound webhook.
     supports_inbound_sync = True
     needs_caller_ids = True
+    supports_inbound_dispatch = True
+    account_in_inbound_url = True
     api_class: ClassVar[type[AuthIdApi]]
     api_base: ClassVar[str]
+    #: The (lower-case) header of the V3 signature; its nonce's header adds ``-nonce``.
+    signature_header: ClassVar[str]
+    national_country: ClassVar[str | None] = None
 
     def account_id(self, credentials: Mapping[str, str]) -> str:
         return credentials["authId"].strip()
@@ -136,8 +162,12 @@ class AuthIdProvider(LinkedApplicationProvider[AuthIdApi]):
     async def verify_credentials(self, http: ProviderHttp, credentials: Mapping[str, str]) -> str:
         return await self.api(http, credentials).verify()
 
-    def attached(self, api: AuthIdApi, number: InboundNumber, application: None) -> str:
-        return f"{self.display_name} now sends inbound calls to {number.address} to Switchboard (application {api.app_id})."
+    def attached(self, api: AuthIdApi, number: InboundNumber, application: dict[str, str]) -> str:
+        summary = f"{self.display_name} now sends inbound calls to {number.address} to Switchboard (application {api.app_id})."
+        if application:
+            replaced = " and ".join(f"{label} {url}" for label, url in application.items())
+            summary += f" It replaced the application's {replaced}."
+        return summary
 
     def not_linked(self, api: AuthIdApi, number: InboundNumber) -> str:
         return f"{number.address} is not linked to {self.display_name} application {api.app_id}; left as it is."
@@ -147,6 +177,28 @@ class AuthIdProvider(LinkedApplicationProvider[AuthIdApi]):
             f"{self.display_name} no longer sends inbound calls to {number.address} to Switchboard "
             f"(unlinked from application {api.app_id})."
         )
+
+    # --- the front door
+    def parse_inbound(self, request: WebhookRequest) -> InboundCallWebhook | CallEndedWebhook | None:
+        return parse_call(request, self.national_country)
+
+    def parse_status(self, request: WebhookRequest) -> CallEndedWebhook | None:
+        return parse_hangup(request)
+
+    def signature(self, request: WebhookRequest) -> tuple[str | None, str]:
+        """The request's signature header and its nonce (blank when missing, as SDK users read it)."""
+        return request.headers.get(self.signature_header), request.headers.get(self.signature_header + "-nonce", "")
+
+    def signature_valid(self, request: WebhookRequest, credentials: Mapping[str, str]) -> bool:
+        header, nonce = self.signature(request)
+        token = credentials.get("authToken", "")
+        return v3_signature_valid(token, request.method, request.url, request.parameters(), nonce, header)
+
+    def stream_answer(self, target: StreamTarget) -> WebhookAnswer:
+        return markup.stream(target)
+
+    def reject_answer(self) -> WebhookAnswer:
+        return markup.speak_and_hang_up()
 
 
 def auth_id_fields(
@@ -177,66 +229,3 @@ def auth_id_fields(
             placeholder="29986316244302815",
         ),
     )
-
-
-class PlivoApi(AuthIdApi):
-    """api.plivo.com/v1: Basic auth, JSON bodies, every path ends with "/", numbers without "+"."""
-
-    @property
-    def account_url(self) -> str:
-        return f"{self.base}/v1/Account/{self.auth_id}"
-
-    def auth(self) -> dict[str, Any]:
-        return {"auth": (self.auth_id, self.token)}
-
-    def number_url(self, number: InboundNumber) -> str:
-        return f"{self.account_url}/Number/{number.digits}/"
-
-    async def verify(self) -> str:
-        account = await self.fetch(f"{self.account_url}/", "account lookup")
-        name = account.get("name") or account.get("auth_id") or "account"
-        return f"{self.provider} accepted the credentials of '{name}' (cash credits {account.get('cash_credits', 'unknown')})."
-
-    async def find_number(self, number: InboundNumber) -> dict[str, Any] | None:
-        # A direct, exact lookup: 404 means the account does not own the number.
-        found = await unless_missing(self.fetch(self.number_url(number), "number lookup"))
-        if found is None or str(found.get("number", "")).lstrip("+") != number.digits:
-            return None
-        return found
-
-    def linked_application(self, found: dict[str, Any]) -> str | None:
-        match = _APPLICATION_URI.search(str(found.get("application") or ""))
-        return match.group(1) if match else None
-
-    async def link(self, number: InboundNumber, found: dict[str, Any]) -> None:
-        await self.send("POST", self.number_url(number), json={"app_id": self.app_id})
-
-    async def unlink(self, number: InboundNumber, found: dict[str, Any]) -> None:
-        # Plivo does not document how to unlink ("(?)"); an empty app_id is what SDK users send.
-        # Plivo may then assign the account's default number application, so check the outcome.
-        await self.send("POST", self.number_url(number), json={"app_id": ""})
-        after = await self.find_number(number)
-        if after is None:
-            raise self.not_found(number)
-        if self.is_linked(after):
-            raise ProviderError(
-                FailureKind.REFUSED,
-                f"{self.provider} kept {number.address} on application {self.app_id}, probably because it is the "
-                f"account's default number application; link the number to another application in the {self.provider} console.",
-            )
-
-
-class PlivoProvider(AuthIdProvider):
-    key = "plivo"
-    display_name = "Plivo"
-    notes = "Cost-effective option."
-    docs_url = "https://www.plivo.com/docs/voice/api/overview"
-    fields = auth_id_fields(
-        "Plivo",
-        # The Plivo SDK's own validator: MA (main account) or SA (subaccount) + 18 characters.
-        auth_id_pattern=r"^(?:MA|SA)[A-Z0-9]{18}$",
-        auth_id_hint="must look like MA or SA followed by 18 upper-case letters or digits",
-        auth_id_placeholder="MAXXXXXXXXXXXXXXXXXX",
-    )
-    api_class = PlivoApi
-    api_base = PLIVO_API_BASE

@@ -1,0 +1,78 @@
+"""Plivo's wire: api.plivo.com/v1, where a number names its application by URI."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..base import InboundNumber
+from ..errors import FailureKind, ProviderError
+from .auth_id import AuthIdApi, AuthIdProvider, auth_id_fields, unless_missing
+
+PLIVO_API_BASE = "https://api.plivo.com"
+# The number's `application` is a URI such as /v1/Account/MA…/Application/29986316244302815/.
+_APPLICATION_URI = re.compile(r"/Application/([^/]+)/?$")
+
+
+class PlivoApi(AuthIdApi):
+    """api.plivo.com/v1: Basic auth, JSON bodies, every path ends with "/", numbers without "+"."""
+
+    @property
+    def account_url(self) -> str:
+        return f"{self.base}/v1/Account/{self.auth_id}"
+
+    def auth(self) -> dict[str, Any]:
+        return {"auth": (self.auth_id, self.token)}
+
+    def number_url(self, number: InboundNumber) -> str:
+        return f"{self.account_url}/Number/{number.digits}/"
+
+    async def verify(self) -> str:
+        account = await self.fetch(f"{self.account_url}/", "account lookup")
+        name = account.get("name") or account.get("auth_id") or "account"
+        return f"{self.provider} accepted the credentials of '{name}' (cash credits {account.get('cash_credits', 'unknown')})."
+
+    async def find_number(self, number: InboundNumber) -> dict[str, Any] | None:
+        # A direct, exact lookup: 404 means the account does not own the number.
+        found = await unless_missing(self.fetch(self.number_url(number), "number lookup"))
+        if found is None or str(found.get("number", "")).lstrip("+") != number.digits:
+            return None
+        return found
+
+    def linked_application(self, found: dict[str, Any]) -> str | None:
+        match = _APPLICATION_URI.search(str(found.get("application") or ""))
+        return match.group(1) if match else None
+
+    async def link(self, number: InboundNumber, found: dict[str, Any]) -> None:
+        await self.send("POST", self.number_url(number), json={"app_id": self.app_id})
+
+    async def unlink(self, number: InboundNumber, found: dict[str, Any]) -> None:
+        # Plivo does not document how to unlink ("(?)"); an empty app_id is what SDK users send.
+        # Plivo may then assign the account's default number application, so check the outcome.
+        await self.send("POST", self.number_url(number), json={"app_id": ""})
+        after = await self.find_number(number)
+        if after is None:
+            raise self.not_found(number)
+        if self.is_linked(after):
+            raise ProviderError(
+                FailureKind.REFUSED,
+                f"{self.provider} kept {number.address} on application {self.app_id}, probably because it is the "
+                f"account's default number application; link the number to another application in the {self.provider} console.",
+            )
+
+
+class PlivoProvider(AuthIdProvider):
+    key = "plivo"
+    display_name = "Plivo"
+    notes = "Cost-effective option."
+    docs_url = "https://www.plivo.com/docs/voice/api/overview"
+    fields = auth_id_fields(
+        "Plivo",
+        # The Plivo SDK's own validator: MA (main account) or SA (subaccount) + 18 characters.
+        auth_id_pattern=r"^(?:MA|SA)[A-Z0-9]{18}$",
+        auth_id_hint="must look like MA or SA followed by 18 upper-case letters or digits",
+        auth_id_placeholder="MAXXXXXXXXXXXXXXXXXX",
+    )
+    api_class = PlivoApi
+    api_base = PLIVO_API_BASE
+    signature_header = "x-plivo-signature-v3"
