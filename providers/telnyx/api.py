@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from ..base import InboundNumber
 from ..errors import FailureKind, ProviderError
@@ -13,6 +14,8 @@ from ..linked_application import LinkedApplicationApi
 API_BASE = "https://api.telnyx.com"
 _PAGE_SIZE = 100
 _MAX_PAGES = 10
+#: What a path segment keeps unescaped (RFC 3986 pchar): call control ids look like "v3:...".
+_PATH_SAFE = ":@!$&'()*+,;="
 _KEY_HINT = "Check the API key under Mission Control > Account Settings > Keys & Credentials."
 
 
@@ -102,3 +105,7 @@ class TelnyxApi(LinkedApplicationApi[dict[str, Any], tuple[dict[str, Any], bool]
 
     async def unlink(self, number: InboundNumber, found: dict[str, Any]) -> None:
         await self.set_connection(found, None)
+
+    async def command(self, call_control_id: str, action: str, body: dict[str, Any]) -> None:
+        """POST a Call Control command (``answer``, ``reject``...) to a call."""
+        await self.call("POST", f"/calls/{quote(call_control_id, safe=_PATH_SAFE)}/actions/{action}", json=body)

@@ -1,14 +1,23 @@
-"""The Telnyx plugin: credentials, inbound sync through the Call Control application."""
+"""The Telnyx plugin: credentials, inbound sync through the Call Control application, and the
+front door (signed JSON events in, Call Control commands out)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 from ..base import DIGITS_HINT, DIGITS_PATTERN, CredentialField, FieldType, InboundNumber
+from ..errors import ProviderError
 from ..http import ProviderHttp
+from ..inbound import CallEndedWebhook, InboundCallWebhook, StreamTarget, WebhookAnswer, WebhookRequest
 from ..linked_application import LinkedApplicationProvider
 from .api import API_BASE, TelnyxApi
+from .commands import ANSWER, REJECT, REJECT_COMMAND, answer_command, command_answer
+from .events import parse_ended, parse_event
+from .signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, telnyx_signature_valid
+
+log = logging.getLogger("switchboard.providers")
 
 
 class TelnyxProvider(LinkedApplicationProvider[TelnyxApi]):
@@ -20,6 +29,7 @@ class TelnyxProvider(LinkedApplicationProvider[TelnyxApi]):
     supports_inbound_sync = True
     needs_caller_ids = True
     webhook_secret_field = "webhookPublicKey"
+    supports_inbound_dispatch = True
     fields = (
         CredentialField(
             name="apiKey",
@@ -59,6 +69,7 @@ class TelnyxProvider(LinkedApplicationProvider[TelnyxApi]):
     )
 
     def account_id(self, credentials: Mapping[str, str]) -> str:
+        # What call events carry in data.payload.connection_id.
         return credentials["connectionId"].strip()
 
     def api(self, http: ProviderHttp, credentials: Mapping[str, str]) -> TelnyxApi:
@@ -84,3 +95,44 @@ class TelnyxProvider(LinkedApplicationProvider[TelnyxApi]):
 
     def detached(self, api: TelnyxApi, number: InboundNumber) -> str:
         return f"{number.address} is off Call Control application {api.connection_id}; Telnyx no longer sends its calls to Switchboard."
+
+    # --- the front door
+
+    def parse_inbound(self, request: WebhookRequest) -> InboundCallWebhook | CallEndedWebhook | None:
+        return parse_event(request)
+
+    def parse_status(self, request: WebhookRequest) -> CallEndedWebhook | None:
+        return parse_ended(request)
+
+    def signature_valid(self, request: WebhookRequest, credentials: Mapping[str, str]) -> bool:
+        return telnyx_signature_valid(
+            credentials.get("webhookPublicKey", ""),
+            request.body,
+            request.headers.get(SIGNATURE_HEADER),
+            request.headers.get(TIMESTAMP_HEADER),
+            request.received_at,
+        )
+
+    def stream_answer(self, target: StreamTarget) -> WebhookAnswer:
+        return command_answer(answer_command(target))
+
+    def reject_answer(self) -> WebhookAnswer:
+        return command_answer(REJECT_COMMAND)
+
+    async def complete_answer(
+        self, http: ProviderHttp, credentials: Mapping[str, str], call: InboundCallWebhook, target: StreamTarget | None
+    ) -> None:
+        """Send the answer (or reject) command. A refusal is logged, never raised: the webhook is
+        still acknowledged, a retried webhook sends the same command again, and a call that was
+        never answered ends with a call.hangup event all the same.
+
+        Rejection is ``reject`` (603, no audio) rather than answer, speak and hang up: Telnyx
+        speaks only to an answered call and the hang-up would have to wait for call.speak.ended,
+        an event the front door would then have to tie back to a rejection; answering would
+        also make every rejected call a billed one."""
+        action, command = (ANSWER, answer_command(target)) if target is not None else (REJECT, REJECT_COMMAND)
+        try:
+            with http.budget():
+                await self.api(http, credentials).command(call.call_id, action, command)
+        except ProviderError as exc:
+            log.warning("Telnyx %s command for a call of connection %s failed: %s", action, call.account_id, exc.message)
