@@ -1,10 +1,4 @@
-"""Vonage (Nexmo): Voice API with an application; numbers link to the application.
-
-The answer URL lives on the Voice application, which every linked number shares. Attach makes
-sure the application answers at Switchboard and links the number to it; detach only unlinks the
-number. Two hosts: rest.nexmo.com (account, numbers) and api.nexmo.com (applications), both with
-HTTP Basic api_key:api_secret; SWITCHBOARD_VONAGE_API_BASE replaces both, paths unchanged.
-"""
+"""Vonage's REST APIs for inbound sync: numbers on rest.nexmo.com, applications on api.nexmo.com."""
 
 from __future__ import annotations
 
@@ -13,10 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from .base import UUID_HINT, UUID_PATTERN, CredentialField, FieldType, InboundNumber, opaque_secret
-from .errors import FailureKind, ProviderError
-from .http import ProviderHttp
-from .linked_application import LinkedApplicationApi, LinkedApplicationProvider
+from ..base import InboundNumber
+from ..errors import FailureKind, ProviderError
+from ..http import ProviderHttp
+from ..linked_application import LinkedApplicationApi
 
 REST_HOST = "https://rest.nexmo.com"
 API_HOST = "https://api.nexmo.com"
@@ -136,96 +130,3 @@ class VonageApi(LinkedApplicationApi[dict[str, Any], tuple[dict[str, Any], bool]
             )
 
 
-class VonageProvider(LinkedApplicationProvider[VonageApi]):
-    key = "vonage"
-    display_name = "Vonage"
-    notes = "Strong European coverage."
-    docs_url = "https://developer.vonage.com/en/voice/voice-api/overview"
-    # A number is linked to the voice application with POST rest.nexmo.com/number/update.
-    supports_inbound_sync = True
-    needs_caller_ids = True
-    webhook_secret_field = "signatureSecret"
-    fields = (
-        CredentialField(
-            name="apiKey",
-            label="API Key",
-            # Documented examples are 8 lower-case hex characters, but the exact format is
-            # not specified ("(?)"), so any letters and digits are accepted.
-            pattern=r"^[A-Za-z0-9]+$",
-            pattern_hint="must contain letters and digits only",
-            description="Vonage API Dashboard > API Settings.",
-            placeholder="abcd1234",
-        ),
-        CredentialField(
-            name="apiSecret",
-            label="API Secret",
-            type=FieldType.SECRET,
-            secret=True,
-            # Legacy secrets are 16 letters/digits; current ones 8 to 25 characters with a
-            # lower-case letter, an upper-case letter and a digit. Only the length is checked.
-            pattern=r"^\S{8,25}$",
-            pattern_hint="must be 8 to 25 characters without spaces",
-            description="Vonage API Dashboard > API Settings.",
-        ),
-        CredentialField(
-            name="applicationId",
-            label="Application ID",
-            pattern=UUID_PATTERN,
-            pattern_hint=UUID_HINT,
-            description="The Voice application whose answer URL receives inbound calls.",
-            placeholder="aaaaaaaa-bbbb-cccc-dddd-0123456789ab",
-        ),
-        CredentialField(
-            name="privateKey",
-            label="Private Key",
-            type=FieldType.TEXTAREA,
-            secret=True,
-            pattern=(
-                r"^-----BEGIN (?:RSA )?PRIVATE KEY-----[\s\S]+-----END (?:RSA )?PRIVATE KEY-----$"
-            ),
-            pattern_hint=(
-                "must be the application's PEM private key, from -----BEGIN PRIVATE KEY----- "
-                "to -----END PRIVATE KEY-----"
-            ),
-            description="The private key generated with the application; signs Voice API calls.",
-            placeholder="-----BEGIN PRIVATE KEY-----",
-        ),
-        opaque_secret(
-            "signatureSecret",
-            "Signature Secret",
-            "Vonage API Dashboard > API Settings > Signature secret. Verifies the signed "
-            "callbacks of Vonage webhooks.",
-            required=False,
-        ),
-    )
-
-    def account_id(self, credentials: Mapping[str, str]) -> str:
-        return credentials["apiKey"].strip()
-
-    def api(self, http: ProviderHttp, credentials: Mapping[str, str]) -> VonageApi:
-        if http.overridden(self.key):
-            rest_host = api_host = http.base(self.key, REST_HOST)
-        else:
-            rest_host, api_host = REST_HOST, API_HOST
-        return VonageApi(http, rest_host, api_host, credentials)
-
-    async def verify_credentials(self, http: ProviderHttp, credentials: Mapping[str, str]) -> str:
-        api = self.api(http, credentials)
-        balance = (await api.balance()).get("value")
-        app = await api.application()
-        return (
-            f"Vonage accepted API key {api.api_key} (balance {balance if balance is not None else 'unknown'}) "
-            f"and found application '{app.get('name') or api.application_id}'."
-        )
-
-    def attached(self, api: VonageApi, number: InboundNumber, application: tuple[dict[str, Any], bool]) -> str:
-        app, updated = application
-        name = app.get("name") or api.application_id
-        updated_note = ", whose answer URL was updated" if updated else ""
-        return f"Vonage now sends inbound calls to {number.address} to Switchboard through application '{name}'{updated_note}."
-
-    def not_linked(self, api: VonageApi, number: InboundNumber) -> str:
-        return f"{number.address} is not linked to application {api.application_id} at Vonage; left as it is."
-
-    def detached(self, api: VonageApi, number: InboundNumber) -> str:
-        return f"{number.address} is unlinked from application {api.application_id}; Vonage no longer sends its calls to Switchboard."
