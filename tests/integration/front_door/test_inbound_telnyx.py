@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from fakes.telnyx import new_id
-from front_door import AGENT_URL, bind_number, calls_of, front_door_url, post_webhook
+from front_door import AGENT_URL, bind_number, calls_of, front_door_url, post_webhook, simulate
 from signers import TelnyxKey
 from switchboard.providers.inbound import REJECTION_MESSAGE
 from telnyx.lib.webhook_verification import verify_webhook_signature
@@ -332,3 +332,14 @@ async def test_the_fake_refuses_commands_telnyx_would_refuse(telnyx):
         assert {"code", "title", "detail"} <= error.keys() and error["source"] == {"pointer": pointer}
     assert no_call.status_code == 404
     assert call.state == "parked"
+
+
+async def test_the_simulation_shows_the_answer_command_and_sends_nothing(synced_api, telnyx):
+    bound = await bind_number(synced_api, {"telnyx": telnyx.credentials}, NUMBER)
+    telnyx.fake.reset()
+    simulation = await simulate(synced_api, bound.number_id, CALLER)
+    answer = simulation["providerAnswer"]
+    assert simulation["accepted"] is True and answer["contentType"] == "application/json"
+    command = json.loads(answer["body"])
+    assert command["command_id"] == "simulated" and "callId=simulated" in command["stream_url"]
+    assert telnyx.fake.requests == []
