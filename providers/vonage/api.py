@@ -11,6 +11,7 @@ from ..base import InboundNumber
 from ..errors import FailureKind, ProviderError
 from ..http import ProviderHttp
 from ..linked_application import LinkedApplicationApi
+from .application import point_webhooks, previous_event_url
 
 REST_HOST = "https://rest.nexmo.com"
 API_HOST = "https://api.nexmo.com"
@@ -32,7 +33,12 @@ def _section(body: dict[str, Any], *keys: str) -> dict[str, Any]:
     return body
 
 
-class VonageApi(LinkedApplicationApi[dict[str, Any], tuple[dict[str, Any], bool]]):
+def _editable(app: dict[str, Any]) -> dict[str, Any]:
+    """The application as a PUT sends it back: a copy without the read-only fields."""
+    return copy.deepcopy({k: v for k, v in app.items() if k not in _READ_ONLY_APPLICATION_FIELDS})
+
+
+class VonageApi(LinkedApplicationApi[dict[str, Any], tuple[dict[str, Any], dict[str, Any] | None]]):
     provider = "Vonage"
 
     def __init__(self, http: ProviderHttp, rest_host: str, api_host: str, credentials: Mapping[str, str]) -> None:
@@ -86,18 +92,44 @@ class VonageApi(LinkedApplicationApi[dict[str, Any], tuple[dict[str, Any], bool]
                 ) from exc
             raise
 
-    async def point_application_at(self, url: str) -> tuple[dict[str, Any], bool]:
-        """Make the application's voice answer URL `url`; True when it had to change. The update
-        is a full replacement, so everything else of the application is sent back as it was."""
+    async def point_application_at(self, url: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """Make the application's voice answer URL `url` and its event URL the status URL; what
+        changed (see application.point_webhooks). The update is a full replacement, so everything
+        else of the application is sent back as it was."""
         app = await self.application()
-        body = copy.deepcopy({k: v for k, v in app.items() if k not in _READ_ONLY_APPLICATION_FIELDS})
-        webhooks = _section(body, "capabilities", "voice", "webhooks")
-        answer = webhooks.get("answer_url") if isinstance(webhooks.get("answer_url"), dict) else {}
-        if answer.get("address") == url:
-            return app, False
-        webhooks["answer_url"] = {**answer, "address": url, "http_method": "POST"}
+        body = _editable(app)
+        changed = point_webhooks(_section(body, "capabilities", "voice", "webhooks"), url)
+        if changed is not None:
+            await self.put_application(body)
+        return app, changed
+
+    async def put_application(self, body: dict[str, Any]) -> None:
         await self.call("PUT", f"{self.api_host}/v2/applications/{self.application_id}", json=body)
-        return app, True
+
+    async def linked_count(self) -> int:
+        """How many of the account's numbers are linked to the application."""
+        page = await self.call("GET", f"{self.rest_host}/account/numbers", params={"application_id": self.application_id, "size": "1"})
+        count = page.get("count")
+        if not isinstance(count, int):
+            raise ProviderError(FailureKind.BAD_RESPONSE, "Vonage answered the number count with an unexpected body.")
+        return count
+
+    async def release(self, url: str) -> str | None:
+        """Give the application its own event URL back once no number is linked to it. The number
+        is unlinked already, so a failure here is told, not raised."""
+        try:
+            if await self.linked_count() > 0:
+                return None
+            body = _editable(await self.application())
+            webhooks = _section(body, "capabilities", "voice", "webhooks")
+            previous = previous_event_url(webhooks, url)
+            if previous is None:
+                return None
+            webhooks["event_url"] = previous
+            await self.put_application(body)
+        except ProviderError as exc:
+            return f"The application's own event URL could not be put back: {exc.message}"
+        return f"No number is linked to the application any more, so its event URL is {previous['address']} again."
 
     def is_linked(self, found: dict[str, Any]) -> bool:
         if str(found.get("app_id") or "").lower() == self.application_id:

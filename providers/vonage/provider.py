@@ -1,4 +1,5 @@
-"""The Vonage plugin: credentials and inbound sync through the Voice application."""
+"""The Vonage plugin: credentials, inbound sync through the Voice application, and the front
+door (answer webhooks answered with NCCOs, call ends from the event webhook, signed callbacks)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,12 @@ from typing import Any
 
 from ..base import UUID_HINT, UUID_PATTERN, CredentialField, FieldType, InboundNumber, opaque_secret
 from ..http import ProviderHttp
+from ..inbound import CallEndedWebhook, InboundCallWebhook, StreamTarget, WebhookAnswer, WebhookRequest
 from ..linked_application import LinkedApplicationProvider
 from .api import API_HOST, REST_HOST, VonageApi
+from .ncco import connect_websocket, talk_and_end
+from .signature import ACCOUNT_PARAMETER, vonage_signature_valid
+from .webhooks import parse_answer, parse_event
 
 
 class VonageProvider(LinkedApplicationProvider[VonageApi]):
@@ -20,6 +25,9 @@ class VonageProvider(LinkedApplicationProvider[VonageApi]):
     supports_inbound_sync = True
     needs_caller_ids = True
     webhook_secret_field = "signatureSecret"
+    supports_inbound_dispatch = True
+    # The answer webhook names no account; the signed JWT's api_key claim is checked against it.
+    account_in_inbound_url = True
     fields = (
         CredentialField(
             name="apiKey",
@@ -93,14 +101,48 @@ class VonageProvider(LinkedApplicationProvider[VonageApi]):
             f"and found application '{app.get('name') or api.application_id}'."
         )
 
-    def attached(self, api: VonageApi, number: InboundNumber, application: tuple[dict[str, Any], bool]) -> str:
-        app, updated = application
+    def attached(self, api: VonageApi, number: InboundNumber, application: tuple[dict[str, Any], dict[str, Any] | None]) -> str:
+        app, changed = application
         name = app.get("name") or api.application_id
-        updated_note = ", whose answer URL was updated" if updated else ""
-        return f"Vonage now sends inbound calls to {number.address} to Switchboard through application '{name}'{updated_note}."
+        notes = []
+        if changed and "answer_url" in changed:
+            notes.append(", whose answer URL was updated")
+        if changed and "event_url" in changed:
+            replaced = changed["event_url"].get("address")
+            notes.append(
+                f"; its event URL now reports call ends to Switchboard (it was {replaced}, which comes back "
+                "when no number is linked to the application any more)"
+                if replaced
+                else "; its event URL now reports call ends to Switchboard"
+            )
+        return f"Vonage now sends inbound calls to {number.address} to Switchboard through application '{name}'{''.join(notes)}."
 
     def not_linked(self, api: VonageApi, number: InboundNumber) -> str:
         return f"{number.address} is not linked to application {api.application_id} at Vonage; left as it is."
 
     def detached(self, api: VonageApi, number: InboundNumber) -> str:
         return f"{number.address} is unlinked from application {api.application_id}; Vonage no longer sends its calls to Switchboard."
+
+    # --- the front door
+
+    def parse_inbound(self, request: WebhookRequest) -> InboundCallWebhook:
+        return parse_answer(request)
+
+    def parse_status(self, request: WebhookRequest) -> CallEndedWebhook | None:
+        return parse_event(request)
+
+    def signature_valid(self, request: WebhookRequest, credentials: Mapping[str, str]) -> bool:
+        return vonage_signature_valid(
+            credentials.get("signatureSecret", ""),
+            request.headers.get("authorization"),
+            request.method,
+            request.body,
+            request.query,
+            request.query_param(ACCOUNT_PARAMETER),
+        )
+
+    def stream_answer(self, target: StreamTarget) -> WebhookAnswer:
+        return connect_websocket(target)
+
+    def reject_answer(self) -> WebhookAnswer:
+        return talk_and_end()
