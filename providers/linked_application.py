@@ -53,6 +53,12 @@ class LinkedApplicationApi(abc.ABC, Generic[NumberT, ApplicationT]):
     @abc.abstractmethod
     async def unlink(self, number: InboundNumber, found: NumberT) -> None: ...
 
+    async def release(self, url: str) -> str | None:
+        """After a number left the application: give back what attaching took besides the URL
+        the numbers share, once no number needs it; a sentence for the summary, or None when
+        nothing changed. Nothing by default."""
+        return None
+
 
 ApiT = TypeVar("ApiT", bound=LinkedApplicationApi[Any, Any])
 
@@ -101,7 +107,8 @@ class LinkedApplicationProvider(ProviderPlugin, Generic[ApiT]):
             return self.not_linked(api, number)
         # Only the number leaves the application: its URL serves other numbers too.
         await api.unlink(number, found)
-        return self.detached(api, number)
+        released = await api.release(url)
+        return self.detached(api, number) + (f" {released}" if released else "")
 
     # --- the one-line summaries
     def not_in_account(self, number: InboundNumber) -> str:

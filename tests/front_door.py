@@ -18,6 +18,10 @@ query($number: ID) { inboundCalls(phoneNumberId: $number) { totalCount edges { n
   id provider providerCallId from to status rejectReason startedAt endedAt durationSeconds
   phoneNumber { id } telephonyConfig { id } workflow { id } } } } }"""
 
+SIMULATE = """
+mutation($input: SimulateInboundCallInput!) { simulateInboundCall(input: $input) {
+  simulation { accepted rejectReason providerAnswer { statusCode contentType body } } errors { code message } } }"""
+
 
 def front_door_url(provider: str, kind: str = "inbound", query: str = "") -> str:
     """The URL the provider requests (and signs): Switchboard's public one."""
@@ -76,3 +80,10 @@ async def get_webhook(server_url: str, url: str, **kwargs: Any) -> httpx.Respons
 async def calls_of(api: Api, number_id: str | None = None) -> list[dict[str, Any]]:
     data = await api.query(CALLS, {"number": number_id})
     return [edge["node"] for edge in data["inboundCalls"]["edges"]]
+
+
+async def simulate(api: Api, number_id: str, calling: str) -> dict[str, Any]:
+    """simulateInboundCall for the number: the decision and the answer the provider would get."""
+    payload = (await api.query(SIMULATE, {"input": {"phoneNumberId": number_id, "from": calling}}))["simulateInboundCall"]
+    assert payload["errors"] == [], payload["errors"]
+    return payload["simulation"]

@@ -1,19 +1,26 @@
 """Telnyx API v2 (api.telnyx.com/v2): JSON bodies, `data`/`meta` envelopes, `errors` arrays.
 
-State per API key: the balance, the phone numbers (each on a connection or none) and the Call
-Control applications that numbers are attached to through their `connection_id`.
+State per API key: the balance, the phone numbers (each on a connection or none), the Call
+Control applications that numbers are attached to through their `connection_id`, and the calls
+waiting to be answered, which take the `answer` and `reject` commands. The commands' parameters
+are checked against telnyx-python's own TypedDicts (names, required ones, enum values).
 """
 
+import base64
+import binascii
 import json
 import re
 import secrets
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from telnyx.types.calls.action_answer_params import ActionAnswerParams
+from telnyx.types.calls.action_reject_params import ActionRejectParams
 
 from .base import FakeProvider
 
@@ -25,7 +32,7 @@ ERRORS = {
     429: ("10011", "Too many requests", "You have exceeded the maximum number of allowed requests."),
 }
 #: Titles of the codes that are not the default of their status.
-TITLES = {"10004": "Missing required parameter"}
+TITLES = {"10004": "Missing required parameter", "90018": "Call has already ended"}
 TIMESTAMP = "2024-01-01T00:00:00.000Z"
 
 
@@ -88,12 +95,28 @@ class PhoneNumber:
 
 
 @dataclass
+class Call:
+    """An incoming call: parked until a command answers or rejects it."""
+
+    call_control_id: str
+    state: str = "parked"
+    #: (action, parameters) of the commands that took effect; a repeated command_id is ignored.
+    commands: list[tuple[str, dict]] = field(default_factory=list)
+    command_ids: set[str] = field(default_factory=set)
+
+
+#: The commands the fake takes, with the SDK's parameters and the state each leads to.
+COMMANDS: dict[str, tuple[type, str]] = {"answer": (ActionAnswerParams, "answered"), "reject": (ActionRejectParams, "rejected")}
+
+
+@dataclass
 class Account:
     api_key: str
     balance: str = "300.00"
     currency: str = "USD"
     numbers: dict[str, PhoneNumber] = field(default_factory=dict)
     applications: dict[str, CallControlApplication] = field(default_factory=dict)
+    calls: dict[str, Call] = field(default_factory=dict)
 
     def number_resource(self, number: PhoneNumber) -> dict:
         app = self.applications.get(number.connection_id or "")
@@ -145,6 +168,12 @@ class TelnyxFake(FakeProvider):
 
     def application(self, api_key: str, app_id: str) -> CallControlApplication:
         return self.accounts[api_key].applications[app_id]
+
+    def add_call(self, api_key: str) -> Call:
+        """A call ringing on the account, as Telnyx holds it when it sends call.initiated."""
+        call = Call("v3:" + secrets.token_urlsafe(24))
+        self.accounts[api_key].calls[call.call_control_id] = call
+        return call
 
     def error(self, status: int, message: str = "") -> Response:
         return problem(status, message)
@@ -217,8 +246,34 @@ class TelnyxFake(FakeProvider):
                 }
             )
 
+        async def call_command(request: Request) -> Response:
+            account = self._account(request)
+            if isinstance(account, Response):
+                return account
+            command = COMMANDS.get(request.path_params["action"])
+            call = account.calls.get(request.path_params["id"])
+            if command is None or call is None:
+                return problem(404)
+            body = await self._json_body(request)
+            if isinstance(body, Response):
+                return body
+            params, new_state = command
+            if (refused := invalid_parameters(params, body)) is not None:
+                return refused
+            if body.get("command_id") in call.command_ids:
+                return JSONResponse({"data": {"result": "ok"}})  # Telnyx ignores a repeated command_id
+            if call.state != "parked":
+                # (?) Telnyx's exact code for a command to a call that was answered or rejected.
+                return problem(422, f"The call was already {call.state}.", code="90018")
+            if "command_id" in body:
+                call.command_ids.add(body["command_id"])
+            call.state = new_state
+            call.commands.append((request.path_params["action"], body))
+            return JSONResponse({"data": {"result": "ok"}})
+
         return [
             Route("/v2/balance", balance, methods=["GET"]),
+            Route("/v2/calls/{id}/actions/{action}", call_command, methods=["POST"]),
             Route("/v2/phone_numbers", list_numbers, methods=["GET"]),
             self._item_route("/v2/phone_numbers/{id}", lambda a: a.numbers, update_number, Account.number_resource),
             self._item_route(
@@ -251,6 +306,31 @@ class TelnyxFake(FakeProvider):
             return JSONResponse({"data": render(account, found)})
 
         return Route(path, endpoint, methods=["GET", "PATCH"])
+
+
+def invalid_parameters(params: type, body: dict) -> Response | None:
+    """Telnyx's 422 for a parameter the command does not have, a missing required one, a value
+    outside its enum, a non-string where a string goes, or a client_state that is not base64."""
+    # The SDK's modules postpone annotations, so Required[...] shows only in the hints.
+    hints = typing.get_type_hints(params, include_extras=True)
+    if unknown := sorted(body.keys() - hints.keys()):
+        return problem(422, f"'{unknown[0]}' is not a parameter of this command.", f"/{unknown[0]}")
+    required = {name for name, hint in hints.items() if typing.get_origin(hint) is typing.Required}
+    if missing := sorted(required - body.keys()):
+        return problem(422, f"The '{missing[0]}' parameter is required.", f"/{missing[0]}", "10004")
+    for name, value in body.items():
+        hint = hints[name]
+        if typing.get_origin(hint) is typing.Required:
+            hint = typing.get_args(hint)[0]
+        if typing.get_origin(hint) is Literal and value not in typing.get_args(hint):
+            return problem(422, f"'{name}' must be one of {', '.join(typing.get_args(hint))}.", f"/{name}")
+        if hint is str and not isinstance(value, str):
+            return problem(422, f"'{name}' must be a string.", f"/{name}")
+    try:
+        base64.b64decode(body.get("client_state", ""), validate=True)
+    except binascii.Error:
+        return problem(422, "client_state must be a valid Base-64 encoded string.", "/client_state")
+    return None
 
 
 def update_number(account: Account, number: PhoneNumber, body: dict) -> Response | None:

@@ -123,6 +123,31 @@ def voice_capabilities(answer_url: str, http_method: str = "GET") -> dict:
     }
 
 
+#: capabilities.voice.webhooks entries and the fields each takes (Applications API v2).
+VOICE_WEBHOOKS = ("answer_url", "fallback_answer_url", "event_url")
+WEBHOOK_FIELDS = {"address", "http_method", "connect_timeout", "socket_timeout"}
+
+
+def invalid_voice_webhooks(capabilities: Any) -> dict | None:
+    """The first invalid_parameters entry for the voice webhooks of a PUT, or None when they are valid:
+    known entries only, each an object of known fields, an http(s) address (the fallback may be
+    blank) and GET or POST."""
+    voice = capabilities.get("voice") if isinstance(capabilities, dict) else None
+    webhooks = voice.get("webhooks") if isinstance(voice, dict) else None
+    if not isinstance(webhooks, dict):
+        return None
+    for name, entry in webhooks.items():
+        where = f"capabilities.voice.webhooks.{name}"
+        if name not in VOICE_WEBHOOKS or not isinstance(entry, dict) or entry.keys() - WEBHOOK_FIELDS:
+            return {"name": where, "reason": "Is not a valid webhook."}
+        address = entry.get("address")
+        if not isinstance(address, str) or not (address.startswith(("https://", "http://")) or (address == "" and name == "fallback_answer_url")):
+            return {"name": f"{where}.address", "reason": "Must be a valid URL."}
+        if entry.get("http_method") not in ("GET", "POST"):
+            return {"name": f"{where}.http_method", "reason": "Must be one of: GET, POST."}
+    return None
+
+
 class VonageFake(FakeProvider):
     key = "vonage"
 
@@ -237,6 +262,8 @@ class VonageFake(FakeProvider):
                     return problem(400, "The request body is not valid JSON.")
                 if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not body["name"]:
                     return problem(400, invalid_parameters=[{"name": "name", "reason": "Is required."}])
+                if (invalid := invalid_voice_webhooks(body.get("capabilities"))) is not None:
+                    return problem(400, invalid_parameters=[invalid])
                 # A full replacement: what is not sent is gone (the key pair is kept unless replaced).
                 app.name = body["name"]
                 app.capabilities = body.get("capabilities") if isinstance(body.get("capabilities"), dict) else {}

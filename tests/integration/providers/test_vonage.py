@@ -2,9 +2,11 @@
 on both hosts (rest.nexmo.com and api.nexmo.com paths) behind one SWITCHBOARD_VONAGE_API_BASE.
 The scenarios shared with Telnyx run through `TestVonageScenarios`."""
 
+import json
 import secrets
 import time
 import uuid
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -16,6 +18,8 @@ from test_telnyx import ApplicationLinkedScenarios, bound_fixture  # noqa: F401 
 from test_twilio import CLEAR, VERIFY
 
 INBOUND_URL = f"{PUBLIC_BASE_URL}/telephony/vonage/inbound"
+STATUS_URL = f"{PUBLIC_BASE_URL}/telephony/vonage/status"
+OLD_EVENTS = {"address": "https://events.example/vonage", "http_method": "POST"}
 OLD_URL = "https://old-agent.example/vonage/answer"
 APP_NAME = "Inbound agents"
 PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----"
@@ -38,11 +42,15 @@ class Vonage:
     Also the adapter that `ApplicationLinkedScenarios` drives."""
 
     provider, display = "vonage", "Vonage"
+    gives_back_on_last_detach = True
 
     def __init__(self, fake) -> None:
         self.fake = fake
         self.credentials = vonage_credentials()
         self.key, self.app_id = self.credentials["apiKey"], self.credentials["applicationId"]
+        # The answer webhook names no account, so the URL does.
+        self.inbound_url = f"{INBOUND_URL}?account={self.key}"
+        self.status_url = f"{STATUS_URL}?account={self.key}"
         self.ours, self.other = self.app_id, str(uuid.uuid4())
         fake.add_account(self.key, self.credentials["apiSecret"], balance=12.5)
         fake.add_application(self.key, self.app_id, APP_NAME, OLD_URL)
@@ -70,6 +78,10 @@ class Vonage:
     @property
     def app_url(self) -> str:
         return self.app.answer_url["address"]
+
+    @property
+    def event_url(self) -> dict:
+        return self.app.capabilities["voice"]["webhooks"]["event_url"]
 
     def app_updates(self) -> list:
         return self.fake.sent("PUT", "/v2/applications/")
@@ -143,15 +155,18 @@ async def test_binding_points_the_application_and_links_the_exact_number(synced_
     assert put.path == f"/v2/applications/{vonage.app_id}"
     assert put.basic_auth == (vonage.key, vonage.credentials["apiSecret"])
     assert put.json["name"] == APP_NAME
-    assert put.json["capabilities"]["voice"]["webhooks"]["answer_url"]["address"] == INBOUND_URL
+    assert put.json["capabilities"]["voice"]["webhooks"]["answer_url"]["address"] == vonage.inbound_url
     assert "messages" in put.json["capabilities"] and "keys" in put.json
     [update] = vonage.fake.sent("POST", "/number/update")
     assert update.headers["content-type"] == "application/x-www-form-urlencoded"
     assert update.form == {"country": "US", "msisdn": "14155550100", "app_id": vonage.app_id}
 
     app = vonage.app
-    assert app.name == APP_NAME and app.answer_url["address"] == INBOUND_URL and app.answer_url["http_method"] == "POST"
-    assert app.capabilities["voice"]["webhooks"]["event_url"]["address"] == "https://events.example/vonage"
+    assert app.name == APP_NAME and app.answer_url["address"] == vonage.inbound_url and app.answer_url["http_method"] == "POST"
+    assert remembered_events(vonage) == OLD_EVENTS
+    assert vonage.event_url["http_method"] == "POST"
+    message = payload["phoneNumber"]["lastProviderSync"]["message"]
+    assert "event URL now reports call ends to Switchboard (it was https://events.example/vonage" in message
     assert app.capabilities["voice"]["signed_callbacks"] is True
     assert app.capabilities["messages"]["webhooks"]["inbound_url"]["address"] == "https://messages.example/inbound"
     assert vonage.number("14155550100").app_id == vonage.app_id
@@ -223,3 +238,59 @@ async def test_one_api_base_replaces_both_hosts():
         api = plugin.api(http, credentials)
         assert (api.rest_host, api.api_host) == expected
         await http.aclose()
+
+
+def remembered_events(vonage: Vonage) -> dict:
+    """The event URL entry that Switchboard's event URL keeps, after checking it is Switchboard's."""
+    address = urlsplit(vonage.event_url["address"])
+    query = parse_qs(address.query)
+    assert f"{address.scheme}://{address.netloc}{address.path}" == STATUS_URL and query["account"] == [vonage.key]
+    return json.loads(query["previous"][0])
+
+
+async def test_the_event_url_comes_back_when_the_last_number_is_unlinked(synced_api, vonage, bound):
+    config, workflow = bound
+    vonage.add_number("+14155550101")
+    first = (await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow))["phoneNumber"]
+    second = (await create_number(synced_api, config["id"], "+14155550101", inboundWorkflowId=workflow))["phoneNumber"]
+    assert len(vonage.app_updates()) == 1 and remembered_events(vonage) == OLD_EVENTS
+
+    cleared = (await synced_api.query(CLEAR, {"id": first["id"]}))["clearInboundWorkflow"]["providerSync"]
+    assert cleared["ok"] is True and "event URL" not in cleared["message"]
+    assert len(vonage.app_updates()) == 1, "another number still needs its calls' ends"
+    count = vonage.fake.sent("GET", "/account/numbers")[-1]
+    assert count.query["application_id"] == [vonage.app_id]
+
+    cleared = (await synced_api.query(CLEAR, {"id": second["id"]}))["clearInboundWorkflow"]["providerSync"]
+    assert cleared["ok"] is True
+    assert cleared["message"].endswith("its event URL is https://events.example/vonage again.")
+    assert vonage.event_url == OLD_EVENTS
+    assert vonage.app_url == vonage.inbound_url, "the answer URL stays, as for every linked-application provider"
+    restore = vonage.app_updates()[-1]
+    assert restore.json["capabilities"]["messages"] == vonage.app.capabilities["messages"] and "keys" in restore.json
+
+
+async def test_attaching_again_keeps_the_first_remembered_event_url(synced_api, vonage, bound):
+    config, workflow = bound
+    vonage.add_number("+14155550101")
+    await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow)
+    vonage.app.capabilities["voice"]["webhooks"]["answer_url"]["address"] = OLD_URL  # someone changed it in the dashboard
+    await create_number(synced_api, config["id"], "+14155550101", inboundWorkflowId=workflow)
+    assert vonage.app_url == vonage.inbound_url and len(vonage.app_updates()) == 2
+    assert remembered_events(vonage) == OLD_EVENTS
+
+
+async def test_the_fake_refuses_invalid_voice_webhooks(vonage):
+    good = (vonage.key, vonage.credentials["apiSecret"])
+    app = vonage.app.resource()
+    async with httpx.AsyncClient(base_url=vonage.fake.url) as client:
+        for webhooks in (
+            {"event_url": {"address": "https://x.example", "http_method": "PATCH"}},
+            {"event_url": {"address": "not a url", "http_method": "POST"}},
+            {"status_url": {"address": "https://x.example", "http_method": "POST"}},
+            {"event_url": {"address": "https://x.example", "http_method": "POST", "method": "POST"}},
+        ):
+            body = {"name": app["name"], "capabilities": {"voice": {"webhooks": webhooks}}}
+            refused = await client.put(f"/v2/applications/{vonage.app_id}", json=body, auth=good)
+            assert refused.status_code == 400 and refused.json()["invalid_parameters"], webhooks
+    assert vonage.app.capabilities["voice"]["webhooks"]["event_url"] == OLD_EVENTS
