@@ -72,12 +72,12 @@ async def test_the_log_pages_newest_first_and_filters(synced_server, synced_api,
     bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER, max_concurrent_calls=2)
     sid = synced_api.twilio["accountSid"]
     for n in range(5):
-        await deliver(synced_server, synced_api, call_form(sid, f"CA{n:032d}"))
+        await deliver(synced_server, synced_api, call_form(sid, f"CA{n:02d}{'e' * 30}"))
     first = (await synced_api.query(PAGE, {"first": 2}))["inboundCalls"]
-    assert [c["providerCallId"] for c in first["nodes"]] == [f"CA{4:032d}", f"CA{3:032d}"]
+    assert [c["providerCallId"] for c in first["nodes"]] == [f"CA04{'e' * 30}", f"CA03{'e' * 30}"]
     assert first["totalCount"] == 5 and first["pageInfo"]["hasNextPage"]
     rest = (await synced_api.query(PAGE, {"first": 10, "after": first["pageInfo"]["endCursor"]}))["inboundCalls"]
-    assert [c["providerCallId"] for c in rest["nodes"]] == [f"CA{n:032d}" for n in (2, 1, 0)]
+    assert [c["providerCallId"] for c in rest["nodes"]] == [f"CA{n:02d}{'e' * 30}" for n in (2, 1, 0)]
     assert not rest["pageInfo"]["hasNextPage"]
 
     rejected = (await synced_api.query(PAGE, {"status": "REJECTED"}))["inboundCalls"]
@@ -95,7 +95,7 @@ async def test_the_log_pages_newest_first_and_filters(synced_server, synced_api,
         "query($id: ID!) { node(id: $id) { ... on PhoneNumber { inboundCalls(first: 1) { totalCount nodes { providerCallId } } } } }",
         {"id": bound.number_id},
     )
-    assert number["node"]["inboundCalls"] == {"totalCount": 5, "nodes": [{"providerCallId": f"CA{4:032d}"}]}
+    assert number["node"]["inboundCalls"] == {"totalCount": 5, "nodes": [{"providerCallId": f"CA04{'e' * 30}"}]}
 
 
 async def test_another_organization_sees_none_of_the_calls(synced_server, synced_api, other_api, twilio):

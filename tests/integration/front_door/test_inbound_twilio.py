@@ -200,7 +200,7 @@ async def test_a_flood_of_forged_webhooks_only_counts(synced_server, synced_api,
     bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER)
     sid = synced_api.twilio["accountSid"]
     for n in range(30):
-        form = call_form(sid, f"CA{n:032x}")
+        form = call_form(sid, f"CA{n:02d}{'d' * 30}")
         await post_webhook(synced_server.url, INBOUND, data=form, headers=signed("0" * 32, INBOUND, form))
     number_id = from_global_id(bound.number_id)[1]
     async with synced_server.db.read() as session:
