@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .base import CredentialField, FieldType, ProviderPlugin, opaque_secret
+from .base import CredentialField, FieldType, InboundNumber, ProviderPlugin, opaque_secret
 from .errors import FailureKind, ProviderError
 from .http import ProviderHttp
 
@@ -56,13 +56,16 @@ class ExotelProvider(ProviderPlugin):
     def account_id(self, credentials: Mapping[str, str]) -> str:
         return credentials["accountSid"].strip()
 
-    @property
-    def no_inbound_sync_message(self) -> str:
+    def manual_inbound_step(self, number: InboundNumber, url: str, *, attach: bool) -> str:
+        if attach:
+            return (
+                f"Exotel sends an ExoPhone's calls only to an Exotel flow, which its API cannot build. In the Exotel "
+                f"dashboard (App Bazaar), create a flow whose Voicebot applet takes its URL from {url} and assign "
+                f"the ExoPhone {number.address} to it."
+            )
         return (
-            "Exotel can only send an ExoPhone's calls to an Exotel flow, so Switchboard cannot route it "
-            "through the API. In the Exotel dashboard (App Bazaar), build a flow whose Passthru or Voicebot "
-            "applet calls this number's inboundWebhookUrl (.../telephony/exotel/inbound) and assign the "
-            "ExoPhone to that flow; to stop, assign it to another flow."
+            f"Switchboard no longer takes the calls of {number.address} and refuses them. In the Exotel dashboard, "
+            f"assign the ExoPhone to another flow, or take {url} out of its flow; Exotel's API cannot do this."
         )
 
     async def verify_credentials(self, http: ProviderHttp, credentials: Mapping[str, str]) -> str:
