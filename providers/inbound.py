@@ -127,6 +127,13 @@ class WebhookAnswer:
 EMPTY_ANSWER = WebhookAnswer(b"", "text/plain", 204)
 
 
+def status_url(inbound_url: str) -> str:
+    """The front door's call-status URL that goes with an inbound URL: the same query (account,
+    token), at ``/status``."""
+    parts = urlsplit(inbound_url)
+    return parts._replace(path=parts.path.removesuffix("/inbound") + "/status").geturl()
+
+
 def same_secret(expected: str | bytes, given: str | bytes) -> bool:
     """Constant-time comparison of two secrets or signatures."""
     if isinstance(expected, str):
