@@ -10,7 +10,6 @@ from starlette.routing import Route
 
 from .base import FakeProvider, basic_auth, read_form
 
-
 #: The number parameters the fake keeps, with the attribute each one sets.
 UPDATABLE = {
     "VoiceUrl": "voice_url",
