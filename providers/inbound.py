@@ -108,11 +108,12 @@ class StreamTarget:
     def parameters(self) -> dict[str, str]:
         return {"callId": self.call_id, "workflowId": self.workflow_id, "from": self.calling, "to": self.called}
 
-    def url_with_parameters(self) -> str:
-        """The agent URL with the parameters added to its query, for answers that carry no
-        parameters of their own."""
+    def url_with_parameters(self, *names: str) -> str:
+        """The agent URL with the parameters (only `names`, when given) added to its query, for
+        answers that carry no parameters of their own."""
+        parameters = {k: v for k, v in self.parameters().items() if not names or k in names}
         separator = "&" if urlsplit(self.url).query else ("" if self.url.endswith("?") else "?")
-        return self.url + separator + urlencode(self.parameters())
+        return self.url + separator + urlencode(parameters)
 
 
 @dataclass(frozen=True, slots=True)

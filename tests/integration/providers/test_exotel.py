@@ -2,6 +2,7 @@
 can only point at Exotel flows, which are built in the Exotel dashboard)."""
 
 import secrets
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -121,18 +122,23 @@ async def test_binding_reports_the_flow_to_build_as_a_manual_step_and_commits(sy
     assert payload["providerSync"] == {"ok": True}
     number = payload["phoneNumber"]
     assert number["inboundWorkflowName"] == "Reception"
+    # Exotel signs nothing: the URL to paste names the account and carries the configuration's token.
     url = number["inboundWebhookUrl"]
-    assert url == f"{PUBLIC_BASE_URL}/telephony/exotel/inbound"
+    base, _, query = url.partition("?")
+    token = parse_qs(query)["token"][0]
+    assert base == f"{PUBLIC_BASE_URL}/telephony/exotel/inbound"
+    assert parse_qs(query) == {"account": [account["accountSid"]], "token": [token]} and len(token) >= 32
     sync = number["lastProviderSync"]
     assert (sync["ok"], sync["action"]) == (True, "MANUAL_STEP")
-    assert "Voicebot applet" in sync["message"] and f"URL from {url} " in sync["message"]
-    assert "assign the ExoPhone +918030752401" in sync["message"]
+    assert f"a synchronous Passthru applet with the URL {url}; on 200 OK, a Voicebot applet with the same URL" in sync["message"]
+    assert "/status in place of /inbound" in sync["message"] and "on 302, a Greeting" in sync["message"]
+    assert sync["message"].endswith("Assign the ExoPhone +918030752401 to that flow.")
 
     cleared = (await synced_api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]
     assert cleared["phoneNumber"]["inboundWorkflowId"] is None
     undo = cleared["providerSync"]
     assert (undo["ok"], undo["action"]) == (True, "MANUAL_STEP")
-    assert undo["message"].startswith("Switchboard no longer takes the calls of +918030752401")
+    assert undo["message"].startswith("Switchboard no longer takes the calls of +918030752401: it refuses them")
     assert "assign the ExoPhone to another flow" in undo["message"]
     assert cleared["phoneNumber"]["lastProviderSync"] == undo
     assert exotel.requests == []
