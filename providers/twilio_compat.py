@@ -133,8 +133,13 @@ class TwilioCompatibleProvider(ProviderPlugin):
         self.require_pstn(number)
         api = self.api(http, credentials)
         found = await api.find_number(number.address)
-        await api.set_voice_url(found["sid"], url, status_url(url) if self.status_callback_on_attach else None)
-        return f"{self.display_name} now sends inbound calls to {number.address} to Switchboard."
+        status = status_url(url) if self.status_callback_on_attach else None
+        await api.set_voice_url(found["sid"], url, status)
+        summary = f"{self.display_name} now sends inbound calls to {number.address} to Switchboard."
+        previous = found.get("status_callback")
+        if status is not None and previous and previous != status:
+            summary += f" Its StatusCallback was {previous}; Switchboard's replaces it."
+        return summary
 
     async def detach_inbound(
         self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str

@@ -157,6 +157,17 @@ async def test_clear_and_deactivate_detach_and_reactivate_attaches(synced_api, s
     assert signalwire.number("+141555501000").voice_url == "https://elsewhere.example/decoy"
 
 
+async def test_attach_says_which_status_callback_it_replaced(synced_api, signalwire, bound):
+    config, workflow = bound
+    signalwire.number("+14155550100").status_callback = "https://crm.example/calls"
+    payload = await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow)
+    assert payload["phoneNumber"]["lastProviderSync"]["message"] == (
+        "SignalWire now sends inbound calls to +14155550100 to Switchboard. "
+        "Its StatusCallback was https://crm.example/calls; Switchboard's replaces it."
+    )
+    assert signalwire.number("+14155550100").status_callback == STATUS_URL
+
+
 async def test_detach_leaves_a_status_callback_that_is_not_ours(synced_api, signalwire, bound):
     config, workflow = bound
     number = (await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow))["phoneNumber"]
