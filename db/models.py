@@ -127,7 +127,7 @@ class PhoneNumber(Timestamps, Base):
     extra_metadata: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
     inbound_workflow_id: Mapped[int | None] = mapped_column(ForeignKey("workflows.id", ondelete="RESTRICT"))
     sync_ok: Mapped[bool | None] = mapped_column(Boolean)
-    sync_action: Mapped[str | None] = mapped_column(String(8))
+    sync_action: Mapped[str | None] = mapped_column(String(16))
     sync_message: Mapped[str | None] = mapped_column(String(1024))
     sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -11,6 +11,7 @@ from .base import (
     Connectivity,
     CredentialField,
     FieldType,
+    InboundNumber,
     ProviderPlugin,
 )
 from .errors import FailureKind, ProviderError
@@ -81,15 +82,21 @@ class AriProvider(ProviderPlugin):
         host = host.removesuffix(f":{default_port}")
         return f"{host}/{credentials['appName'].strip()}"
 
-    @property
-    def no_inbound_sync_message(self) -> str:
-        return (
-            "Asterisk sends calls to an ARI application only from its dialplan, which ARI cannot edit, so "
-            "Switchboard cannot route this number through the API. In the Asterisk dialplan (extensions.conf), "
-            "route the number's extension to Stasis(<app name>), where <app name> is this configuration's "
-            "ARI User / App Name (e.g. exten => 1000,1,Stasis(<app name>)), then run 'dialplan reload'; "
-            "to stop, remove that line."
+    def manual_inbound_step(self, number: InboundNumber, url: str, *, attach: bool) -> str:
+        # Calls reach a Stasis application over ARI's WebSocket: the front door's URL has no part in it.
+        where = (
+            "Asterisk hands calls to an ARI application only from its dialplan, which ARI cannot edit, and they "
+            "arrive over Asterisk's WebSocket, not at Switchboard's inbound webhook URL (which does not answer ARI "
+            "calls). In the Asterisk dialplan (extensions.conf), "
         )
+        if attach:
+            step = (
+                f"route {number.address} to Stasis(<app name>), where <app name> is this configuration's ARI User / "
+                f"App Name (e.g. exten => {number.address},1,Stasis(<app name>)), then run 'dialplan reload'."
+            )
+        else:
+            step = f"remove the Stasis(<app name>) line that routes {number.address}, then run 'dialplan reload'."
+        return where + step
 
     def api_base(self, http: ProviderHttp, credentials: Mapping[str, str]) -> str:
         """``<ariEndpoint>/ari``; SWITCHBOARD_ARI_API_BASE replaces the endpoint's scheme://host:port

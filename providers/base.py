@@ -246,6 +246,16 @@ class ProviderPlugin(abc.ABC):
     def no_inbound_sync_message(self) -> str:
         return f"{self.display_name} has no API to route a number's inbound calls; configure it in the {self.display_name} console."
 
+    def manual_inbound_step(self, number: InboundNumber, url: str, *, attach: bool) -> str:
+        """For providers without inbound sync: the console step that sends the number's inbound
+        calls to `url` (attach), or that stops it (detach), reported as the sync's MANUAL_STEP."""
+        if attach:
+            return self.no_inbound_sync_message
+        return (
+            f"{self.display_name} has no API to route a number's inbound calls; stop routing {number.address} "
+            f"to Switchboard in the {self.display_name} console."
+        )
+
     def field(self, name: str) -> CredentialField:
         """The declared field called ``name``; KeyError when there is none."""
         for declared in self.fields:

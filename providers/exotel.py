@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .base import CredentialField, FieldType, ProviderPlugin, opaque_secret
+from .base import CredentialField, FieldType, InboundNumber, ProviderPlugin, opaque_secret
 from .errors import FailureKind, ProviderError
 from .http import ProviderHttp
+from .inbound import CallEndedWebhook, InboundCallWebhook, MalformedWebhook, StreamTarget, WebhookAnswer, WebhookRequest
 
 DEFAULT_SUBDOMAIN = "api.exotel.com"
 #: The two clusters: a key and token are only known on their account's own cluster.
 _REGIONS = {"api.exotel.com": "Singapore", "api.in.exotel.com": "Mumbai"}
 _MAX_PAGES = 20
+#: The answer that refuses a call: a synchronous Passthru applet goes to its 302 branch.
+REFUSED = WebhookAnswer(b"", "text/plain", 302)
 
 
 class ExotelProvider(ProviderPlugin):
@@ -26,6 +30,11 @@ class ExotelProvider(ProviderPlugin):
     docs_url = "https://developer.exotel.com/api"
     # A number's VoiceUrl can only point at an Exotel flow, which is built in the console.
     supports_inbound_sync = False
+    # The flow's applets request the inbound URL with the call in the query, signed by nothing: the
+    # URL names the account and carries the configuration's token.
+    supports_inbound_dispatch = True
+    account_in_inbound_url = True
+    token_in_inbound_url = True
     needs_caller_ids = True
     fields = (
         CredentialField(
@@ -56,14 +65,51 @@ class ExotelProvider(ProviderPlugin):
     def account_id(self, credentials: Mapping[str, str]) -> str:
         return credentials["accountSid"].strip()
 
-    @property
-    def no_inbound_sync_message(self) -> str:
+    def manual_inbound_step(self, number: InboundNumber, url: str, *, attach: bool) -> str:
+        if attach:
+            return (
+                "Exotel sends an ExoPhone's calls only to a flow, which its API cannot build. In the Exotel dashboard "
+                f"(App Bazaar), create a flow: a synchronous Passthru applet with the URL {url}; on 200 OK, a "
+                "Voicebot applet with the same URL, then an asynchronous Passthru applet with the same URL but "
+                "/status in place of /inbound (so that the call ends in Switchboard), then Hangup; on 302, a Greeting "
+                f"saying the call cannot be taken, then Hangup. Assign the ExoPhone {number.address} to that flow."
+            )
         return (
-            "Exotel can only send an ExoPhone's calls to an Exotel flow, so Switchboard cannot route it "
-            "through the API. In the Exotel dashboard (App Bazaar), build a flow whose Passthru or Voicebot "
-            "applet calls this number's inboundWebhookUrl (.../telephony/exotel/inbound) and assign the "
-            "ExoPhone to that flow; to stop, assign it to another flow."
+            f"Switchboard no longer takes the calls of {number.address}: it refuses them (the flow takes its 302 "
+            "branch). In the Exotel dashboard, assign the ExoPhone to another flow; Exotel's API cannot do this."
         )
+
+    # The front door. A Passthru applet requests the inbound URL and takes its 200 branch (on to the
+    # Voicebot) or its 302 branch (refused); the Voicebot applet requests the same URL for its wss
+    # URL, which is then the same call delivered again; a Passthru after the Voicebot requests the
+    # status URL once the stream is over ("the stream auto-closes before the next applet").
+
+    def parse_inbound(self, request: WebhookRequest) -> InboundCallWebhook:
+        _require_query_or_form(request)
+        return InboundCallWebhook(
+            call_id=request.required("CallSid"),
+            account_id=_account(request),
+            called=request.required("CallTo", "To"),
+            calling=request.param("CallFrom") or request.param("From") or "",
+            # ExoPhones and callers come as Indian national numbers (0XXXXXXXXXX).
+            called_country="IN",
+        )
+
+    def parse_status(self, request: WebhookRequest) -> CallEndedWebhook:
+        _require_query_or_form(request)
+        return CallEndedWebhook(call_id=request.required("CallSid"), account_id=_account(request))
+
+    def stream_answer(self, target: StreamTarget) -> WebhookAnswer:
+        # At most 3 custom query pairs reach the socket (start.custom_parameters), 256 characters in
+        # all, with any the agent URL has: the call and the workflow. The start message has the
+        # caller and the called number of its own (from, to).
+        body = json.dumps({"url": target.url_with_parameters("callId", "workflowId")}).encode()
+        return WebhookAnswer(body, "application/json")
+
+    def reject_answer(self) -> WebhookAnswer:
+        # Exotel has no markup to speak and hang up; a synchronous Passthru's 302 takes the flow's
+        # other branch, where the Greeting and Hangup are.
+        return REFUSED
 
     async def verify_credentials(self, http: ProviderHttp, credentials: Mapping[str, str]) -> str:
         sid = credentials["accountSid"].strip()
@@ -96,6 +142,18 @@ class ExotelProvider(ProviderPlugin):
             if not params or not numbers:
                 return count, False
         return count, True
+
+
+def _require_query_or_form(request: WebhookRequest) -> None:
+    if request.method == "POST" and request.media_type != "application/x-www-form-urlencoded":
+        raise MalformedWebhook(f"expected the call in the query, got a {request.media_type or 'bare'} body")
+
+
+def _account(request: WebhookRequest) -> str:
+    account = request.query_param("account")
+    if not account:
+        raise MalformedWebhook("the URL names no account")
+    return account
 
 
 def _subdomain(credentials: Mapping[str, str]) -> str:

@@ -108,11 +108,12 @@ class StreamTarget:
     def parameters(self) -> dict[str, str]:
         return {"callId": self.call_id, "workflowId": self.workflow_id, "from": self.calling, "to": self.called}
 
-    def url_with_parameters(self) -> str:
-        """The agent URL with the parameters added to its query, for answers that carry no
-        parameters of their own."""
+    def url_with_parameters(self, *names: str) -> str:
+        """The agent URL with the parameters (only `names`, when given) added to its query, for
+        answers that carry no parameters of their own."""
+        parameters = {k: v for k, v in self.parameters().items() if not names or k in names}
         separator = "&" if urlsplit(self.url).query else ("" if self.url.endswith("?") else "?")
-        return self.url + separator + urlencode(self.parameters())
+        return self.url + separator + urlencode(parameters)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +126,13 @@ class WebhookAnswer:
 
 
 EMPTY_ANSWER = WebhookAnswer(b"", "text/plain", 204)
+
+
+def status_url(inbound_url: str) -> str:
+    """The front door's call-status URL that goes with an inbound URL: the same query (account,
+    token), at ``/status``."""
+    parts = urlsplit(inbound_url)
+    return parts._replace(path=parts.path.removesuffix("/inbound") + "/status").geturl()
 
 
 def same_secret(expected: str | bytes, given: str | bytes) -> bool:

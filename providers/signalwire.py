@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from .base import UUID_HINT, UUID_PATTERN, CredentialField, FieldType, InboundNumber, opaque_secret
 from .errors import FailureKind, ProviderError
 from .http import ProviderHttp
+from .inbound import WebhookRequest
+from .signalwire_signature import signalwire_signature_valid
 from .twilio_compat import TwilioCompatibleApi, TwilioCompatibleProvider
 
 #: The LaML API lives under each space's own host; SWITCHBOARD_SIGNALWIRE_API_BASE replaces
@@ -23,7 +25,11 @@ class SignalwireProvider(TwilioCompatibleProvider):
     # Each number's VoiceUrl is set with POST .../IncomingPhoneNumbers/{Sid}.json, as on Twilio.
     supports_inbound_sync = True
     needs_caller_ids = True
+    # Webhooks are signed with the project's Signing Key, not with the API token.
     webhook_secret_field = "signingKey"
+    signing_field = "signingKey"
+    # The LaML number resource takes StatusCallback as Twilio's does: calls end when SignalWire says so.
+    status_callback_on_attach = True
     fields = (
         CredentialField(
             name="spaceUrl",
@@ -63,6 +69,16 @@ class SignalwireProvider(TwilioCompatibleProvider):
     def account_id(self, credentials: Mapping[str, str]) -> str:
         # Project ids are UUIDs: case-insensitive, carried lower case as AccountSid.
         return credentials["projectId"].strip().lower()
+
+    def signature_valid(self, request: WebhookRequest, credentials: Mapping[str, str]) -> bool:
+        headers = request.headers
+        return signalwire_signature_valid(
+            credentials.get(self.signing_field, ""),
+            request.url,
+            request.parameters() if request.method == "POST" else {},
+            request.body,
+            headers.get("x-signalwire-signature") or headers.get("x-twilio-signature"),
+        )
 
     @staticmethod
     def space_host(credentials: Mapping[str, str]) -> str:

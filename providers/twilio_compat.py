@@ -10,7 +10,15 @@ from urllib.parse import urljoin
 from .base import InboundNumber, ProviderPlugin
 from .errors import FailureKind, ProviderError
 from .http import ProviderHttp
-from .inbound import CallEndedWebhook, InboundCallWebhook, MalformedWebhook, StreamTarget, WebhookAnswer, WebhookRequest
+from .inbound import (
+    CallEndedWebhook,
+    InboundCallWebhook,
+    MalformedWebhook,
+    StreamTarget,
+    WebhookAnswer,
+    WebhookRequest,
+    status_url,
+)
 from .twilio_signature import twilio_signature_valid
 from .twiml import connect_stream, say_and_hang_up
 
@@ -53,11 +61,17 @@ class TwilioCompatibleApi:
             url, params = urljoin(self.host + "/", next_page.lstrip("/")), None
         raise ProviderError(FailureKind.NOT_FOUND, f"{e164} is not in this {self.provider} account.")
 
-    async def set_voice_url(self, number_sid: str, url: str) -> None:
+    async def set_voice_url(self, number_sid: str, url: str, status_callback: str | None = None) -> None:
+        """Point (or, with "", stop pointing) the number's calls at `url`; `status_callback`, when
+        given, is set (or cleared) too."""
         # Clearing VoiceApplicationSid too: a linked application would take precedence over VoiceUrl.
         form = {"VoiceUrl": url, "VoiceMethod": "POST"}
         if url:
             form["VoiceApplicationSid"] = ""
+        if status_callback is not None:
+            form["StatusCallback"] = status_callback
+            if status_callback:
+                form["StatusCallbackMethod"] = "POST"
         await self.http.request(
             self.provider, "POST", f"{self.account_url}/IncomingPhoneNumbers/{number_sid}.json", data=form, auth=self.auth
         )
@@ -71,6 +85,9 @@ class TwilioCompatibleProvider(ProviderPlugin):
     supports_inbound_dispatch = True
     #: The credential field whose value signs the webhooks.
     signing_field: str = "authToken"
+    #: Whether attach also sets the number's StatusCallback to the front door's status URL (so that
+    #: calls end when the provider says so) and detach clears it when it is still Switchboard's.
+    status_callback_on_attach: bool = False
 
     def parse_inbound(self, request: WebhookRequest) -> InboundCallWebhook:
         _require_form(request)
@@ -116,8 +133,13 @@ class TwilioCompatibleProvider(ProviderPlugin):
         self.require_pstn(number)
         api = self.api(http, credentials)
         found = await api.find_number(number.address)
-        await api.set_voice_url(found["sid"], url)
-        return f"{self.display_name} now sends inbound calls to {number.address} to Switchboard."
+        status = status_url(url) if self.status_callback_on_attach else None
+        await api.set_voice_url(found["sid"], url, status)
+        summary = f"{self.display_name} now sends inbound calls to {number.address} to Switchboard."
+        previous = found.get("status_callback")
+        if status is not None and previous and previous != status:
+            summary += f" Its StatusCallback was {previous}; Switchboard's replaces it."
+        return summary
 
     async def detach_inbound(
         self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
@@ -132,5 +154,6 @@ class TwilioCompatibleProvider(ProviderPlugin):
             raise
         if found.get("voice_url") != url:
             return f"{number.address} does not point at Switchboard at {self.display_name}; left as it is."
-        await api.set_voice_url(found["sid"], "")
+        ours = self.status_callback_on_attach and found.get("status_callback") == status_url(url)
+        await api.set_voice_url(found["sid"], "", "" if ours else None)
         return f"{self.display_name} no longer sends inbound calls to {number.address} to Switchboard."

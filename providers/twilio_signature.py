@@ -61,4 +61,9 @@ def twilio_signature_valid(
         hash_ok = body_hash_valid(url, body)
         if hash_ok is False or (hash_ok is None and body):
             return False
+    return signature_matches(secret, url, params, signature)
+
+
+def signature_matches(secret: str, url: str, params: Mapping[str, Sequence[str]], signature: str) -> bool:
+    """Whether ``signature`` is Twilio's signature of the URL, with or without its port, and ``params``."""
     return any(same_secret(twilio_signature(secret, variant, params), signature) for variant in url_variants(url))

@@ -13,16 +13,19 @@ def xml_answer(document: str) -> WebhookAnswer:
     return WebhookAnswer((XML_DECLARATION + document).encode(), "text/xml")
 
 
-def connect_stream(target: StreamTarget, *, stream_attributes: str = "", parameters: bool = True) -> WebhookAnswer:
+def connect_stream(
+    target: StreamTarget, *, stream_attributes: str = "", parameters: bool = True, then_hang_up: bool = False
+) -> WebhookAnswer:
     """``<Connect><Stream>``: the call's audio both ways to the agent. The names go as
     ``<Parameter>`` elements (the agent gets them in the stream's start message) when the dialect
-    has them, else in the stream URL's query."""
+    has them, else in the stream URL's query. ``then_hang_up`` ends the call with ``<Hangup />``
+    when the stream ends, for dialects whose document goes on after it."""
     if parameters:
         children = "".join(f"<Parameter name={quoteattr(k)} value={quoteattr(v)} />" for k, v in target.parameters().items())
         stream = f"<Stream url={quoteattr(target.url)}{stream_attributes}>{children}</Stream>"
     else:
         stream = f"<Stream url={quoteattr(target.url_with_parameters())}{stream_attributes} />"
-    return xml_answer(f"<Response><Connect>{stream}</Connect></Response>")
+    return xml_answer(f"<Response><Connect>{stream}</Connect>{'<Hangup />' if then_hang_up else ''}</Response>")
 
 
 def say_and_hang_up() -> WebhookAnswer:

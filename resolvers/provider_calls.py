@@ -92,12 +92,14 @@ async def push_binding(
             f"{plugin.display_name} where to send inbound calls.",
             at=utcnow(),
         )
-    if not plugin.supports_inbound_sync:
-        # Nothing was attached, so a detach has nothing to undo (and must not block deletes).
-        return SyncReport(ok=action is SyncAction.DETACH, action=action, message=plugin.no_inbound_sync_message, at=utcnow())
-    http = ctx.services.provider_http
     target = InboundNumber(address=number.address_normalized, address_type=number.address_type)
     url = ctx.services.inbound_url(plugin, config.id, config.account_id)
+    if not plugin.supports_inbound_sync:
+        # The routing is a console step: nothing is called, so nothing failed. Detaching reports
+        # MANUAL_STEP too (what to undo), never DETACH, since Switchboard detached nothing.
+        message = plugin.manual_inbound_step(target, url, attach=action is SyncAction.ATTACH)
+        return SyncReport(ok=True, action=SyncAction.MANUAL_STEP, message=message, at=utcnow())
+    http = ctx.services.provider_http
     try:
         with http.budget():
             credentials = _credentials(ctx, config, plugin)

@@ -43,6 +43,11 @@ class CredentialVerification:
 class ProviderSyncAction(Enum):
     ATTACH = "ATTACH"
     DETACH = "DETACH"
+    MANUAL_STEP = strawberry.enum_value(
+        "MANUAL_STEP",
+        description="The provider has no API to route a number's inbound calls (Exotel, ARI): "
+        "the message is the console step to take, to route them or to undo that.",
+    )
 
 
 @strawberry.type(

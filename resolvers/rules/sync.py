@@ -7,6 +7,9 @@ from urllib.parse import urlencode
 class SyncAction(StrEnum):
     ATTACH = "ATTACH"
     DETACH = "DETACH"
+    #: The provider has no API for it (supports_inbound_sync False): the report says which console
+    #: step routes the number's calls, or undoes that.
+    MANUAL_STEP = "MANUAL_STEP"
 
 
 def routed(*, is_active: bool, workflow_id: int | None) -> bool:

@@ -10,6 +10,16 @@ from starlette.routing import Route
 
 from .base import FakeProvider, basic_auth, read_form
 
+#: The number parameters the fake keeps, with the attribute each one sets.
+UPDATABLE = {
+    "VoiceUrl": "voice_url",
+    "VoiceMethod": "voice_method",
+    "VoiceApplicationSid": "voice_application_sid",
+    "StatusCallback": "status_callback",
+    "StatusCallbackMethod": "status_callback_method",
+}
+METHOD_PARAMETERS = ("VoiceMethod", "StatusCallbackMethod", "VoiceFallbackMethod", "SmsMethod", "SmsFallbackMethod")
+
 
 @dataclass
 class IncomingNumber:
@@ -18,6 +28,8 @@ class IncomingNumber:
     voice_url: str = ""
     voice_method: str = "POST"
     voice_application_sid: str | None = None
+    status_callback: str = ""
+    status_callback_method: str = "POST"
 
     def resource(self, account_sid: str, prefix: str) -> dict:
         return {
@@ -28,6 +40,8 @@ class IncomingNumber:
             "voice_url": self.voice_url,
             "voice_method": self.voice_method,
             "voice_application_sid": self.voice_application_sid,
+            "status_callback": self.status_callback,
+            "status_callback_method": self.status_callback_method,
             "capabilities": {"voice": True, "sms": True, "mms": False, "fax": False},
             "uri": f"{prefix}/IncomingPhoneNumbers/{self.sid}.json",
         }
@@ -69,7 +83,8 @@ class TwilioCompatibleFake(FakeProvider):
         return "PN" + secrets.token_hex(16)
 
     def error(self, status: int, message: str = "") -> Response:
-        codes = {401: 20003, 404: 20404, 429: 20429}
+        # 21403: "Invalid Method" when updating a phone number's methods.
+        codes = {400: 21403, 401: 20003, 404: 20404, 429: 20429}
         code = codes.get(status, 20500)
         body = {
             "code": code,
@@ -127,12 +142,14 @@ class TwilioCompatibleFake(FakeProvider):
             if number is None:
                 return self.error(404, "The requested resource was not found")
             form = await read_form(request)
-            if "VoiceUrl" in form:
-                number.voice_url = form["VoiceUrl"]
-            if "VoiceMethod" in form:
-                number.voice_method = form["VoiceMethod"]
-            if "VoiceApplicationSid" in form:
-                number.voice_application_sid = form["VoiceApplicationSid"] or None
+            # Like the real API, unknown parameters are ignored (warning 20001), and methods are checked.
+            bad_methods = [name for name in METHOD_PARAMETERS if name in form and form[name] not in ("GET", "POST")]
+            if bad_methods:
+                return self.error(400, f"{bad_methods[0]} must be GET or POST")
+            for parameter, attribute in UPDATABLE.items():
+                if parameter in form:
+                    setattr(number, attribute, form[parameter])
+            number.voice_application_sid = number.voice_application_sid or None  # a blank sid unlinks
             return JSONResponse(number.resource(account.sid, f"{self.prefix}/Accounts/{account.sid}"))
 
         return [

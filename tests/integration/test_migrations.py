@@ -1,11 +1,21 @@
 """The migrations build the schema the models describe: columns, types, keys and indexes
 (Alembic's autogenerate comparison finds nothing to add, drop or change). Expression indexes
-are outside the comparison on SQLite, which cannot reflect them."""
+are outside the comparison on SQLite, which cannot reflect them. And they keep the data: a
+table that SQLite rebuilds keeps the rows that refer to it."""
 
+import os
 import warnings
+from collections.abc import AsyncIterator
 
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from conftest import _create_postgres_database, _drop_postgres_database
+from sqlalchemy import text
+from switchboard.db.engine import Database, create_database
+from switchboard.db.migrate import MIGRATIONS_DIR, migrate
 from switchboard.db.models import Base
 
 
@@ -17,3 +27,63 @@ async def test_migrated_database_matches_the_models(server):
 
     async with server.db.engine.connect() as connection:
         assert await connection.run_sync(differences) == []
+
+
+@pytest.fixture
+async def fresh_db(tmp_path) -> AsyncIterator[Database]:
+    """An empty database of the kind the suite runs on."""
+    admin_url = os.environ.get("SWITCHBOARD_TEST_DATABASE_URL")
+    if admin_url:
+        url, name = await _create_postgres_database(admin_url)
+    else:
+        url, name = f"sqlite+aiosqlite:///{tmp_path / 'upgrade.db'}", None
+    db = create_database(url)
+    try:
+        yield db
+    finally:
+        await db.dispose()
+        if name is not None:
+            await _drop_postgres_database(admin_url, name)
+
+
+async def upgrade_to(db: Database, revision: str) -> None:
+    def run(connection):
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    async with db.engine.begin() as connection:
+        await connection.run_sync(run)
+
+
+async def test_rebuilding_phone_numbers_keeps_the_calls_and_counts_that_refer_to_them(fresh_db):
+    """0005 widens phone_numbers.sync_action, which SQLite does by rebuilding the table: with
+    foreign keys on, dropping the old table would null the calls' number and delete the counts."""
+    await upgrade_to(fresh_db, "0004")
+    rows = [
+        "INSERT INTO organizations (id, name, created_at) VALUES (1, 'Acme', CURRENT_TIMESTAMP)",
+        "INSERT INTO telephony_configs (id, organization_id, name, provider, account_id, credentials, masked_credentials,"
+        " is_default_outbound, created_at, updated_at)"
+        " VALUES (1, 1, 'Main', 'twilio', 'AC1', '{}', '{}', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+        "INSERT INTO phone_numbers (id, organization_id, telephony_config_id, provider, provider_account_id, address,"
+        " address_normalized, address_type, is_active, is_default_caller_id, extra_metadata, sync_ok, sync_action,"
+        " created_at, updated_at) VALUES (1, 1, 1, 'twilio', 'AC1', '+14155550100', '+14155550100', 'PSTN', true,"
+        " true, '{}', true, 'ATTACH', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+        "INSERT INTO inbound_calls (organization_id, telephony_config_id, phone_number_id, provider, provider_call_id,"
+        " from_address, to_address, status, started_at)"
+        " VALUES (1, 1, 1, 'twilio', 'CA1', '+14155559876', '+14155550100', 'CONNECTED', CURRENT_TIMESTAMP)",
+        "INSERT INTO inbound_rejection_counts (phone_number_id, hour, reason, count) VALUES (1, CURRENT_TIMESTAMP, 'SIGNATURE_INVALID', 3)",
+    ]
+    async with fresh_db.engine.begin() as connection:
+        for row in rows:
+            await connection.execute(text(row))
+
+    await migrate(fresh_db)
+
+    async with fresh_db.engine.begin() as connection:
+        assert (await connection.execute(text("SELECT phone_number_id FROM inbound_calls"))).scalars().all() == [1]
+        assert (await connection.execute(text("SELECT count FROM inbound_rejection_counts"))).scalars().all() == [3]
+        await connection.execute(text("UPDATE phone_numbers SET sync_action = 'MANUAL_STEP'"))
+        if fresh_db.engine.dialect.name == "sqlite":
+            assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar() == 1, "foreign keys are back on"

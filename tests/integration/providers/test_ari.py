@@ -6,11 +6,12 @@ import secrets
 import httpx
 import pytest
 from helpers import UPDATE_NUMBER, create_config, create_number, create_workflow
-from switchboard.providers.ari import AriProvider
 
 VERIFY = """
 mutation($id: ID!) { verifyTelephonyConfig(input: {id: $id}) {
   verification { status message } telephonyConfig { lastVerification { status message } } errors { code } } }"""
+DELETE = """
+mutation($id: ID!) { deletePhoneNumber(input: {id: $id}) { deletedId providerSync { ok action message } errors { code } } }"""
 RESYNC = """
 mutation($id: ID!) { resyncPhoneNumber(input: {phoneNumberId: $id}) { providerSync { ok action message } errors { code } } }"""
 
@@ -99,19 +100,25 @@ async def test_fake_speaks_res_ari(ari, user):
         assert starting.status_code == 503 and starting.json() == {"message": "Asterisk not booted"}
 
 
-async def test_binding_reports_that_the_dialplan_routes_calls_and_commits(synced_api, ari, user):
+async def test_binding_reports_the_dialplan_step_and_commits(synced_api, ari, user):
     config = (await create_config(synced_api, "PBX", {"ari": user}))["telephonyConfig"]
     extension = (await create_number(synced_api, config["id"], "1000"))["phoneNumber"]
     assert extension["addressType"] == "SIP_EXTENSION" and extension["lastProviderSync"] is None
     ari.reset()
     workflow = await create_workflow(synced_api, "Reception")
     bound = await synced_api.query(UPDATE_NUMBER, {"input": {"id": extension["id"], "inboundWorkflowId": workflow}})
-    message = AriProvider().no_inbound_sync_message
-    assert "Stasis(<app name>)" in message and "dialplan" in message
     result = bound["updatePhoneNumber"]
     assert result["errors"] == [] and result["phoneNumber"]["inboundWorkflowName"] == "Reception"
     sync = result["phoneNumber"]["lastProviderSync"]
-    assert (sync["ok"], sync["action"], sync["message"]) == (False, "ATTACH", message)
+    assert (sync["ok"], sync["action"]) == (True, "MANUAL_STEP")
+    message = sync["message"]
+    assert "exten => 1000,1,Stasis(<app name>)" in message and "dialplan reload" in message
+    assert "over Asterisk's WebSocket" in message and "does not answer ARI calls" in message
     resync = (await synced_api.query(RESYNC, {"id": extension["id"]}))["resyncPhoneNumber"]
-    assert resync["providerSync"] == {"ok": False, "action": "ATTACH", "message": message}
+    assert resync["providerSync"] == {"ok": True, "action": "MANUAL_STEP", "message": message}
+    deleted = (await synced_api.query(DELETE, {"id": extension["id"]}))["deletePhoneNumber"]
+    assert deleted["errors"] == [] and deleted["deletedId"] == extension["id"]
+    undo = deleted["providerSync"]
+    assert (undo["ok"], undo["action"]) == (True, "MANUAL_STEP")
+    assert "remove the Stasis(<app name>) line that routes 1000" in undo["message"]
     assert ari.requests == []

@@ -2,6 +2,7 @@
 and the number's DNID (the binding of a number to an application)."""
 
 import secrets
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -102,6 +103,12 @@ async def test_binding_points_the_application_and_binds_the_exact_number(synced_
     assert payload["phoneNumber"]["lastProviderSync"]["message"] == (
         f"Cloudonix now sends inbound calls to +14155550100 to Switchboard (DNID bound to '{APP}')."
     )
+    # Cloudonix signs nothing: the URL names the domain and carries the configuration's token.
+    url = payload["phoneNumber"]["inboundWebhookUrl"]
+    base, _, query = url.partition("?")
+    token = parse_qs(query)["token"][0]
+    assert base == INBOUND_URL and parse_qs(query) == {"account": [cloudonix.domain], "token": [token]}
+    assert len(token) >= 32
     # The look-up sent the number percent-encoded and saw only the IVR's prefix DNID: not this number's own.
     assert cloudonix.fake.raw_dnid_paths == [cloudonix.prefix("/dnids/%2B14155550100").encode()]
     assert [r.path for r in cloudonix.fake.sent("GET")] == [
@@ -110,7 +117,7 @@ async def test_binding_points_the_application_and_binds_the_exact_number(synced_
     ]
     [patch] = cloudonix.fake.sent("PATCH")
     assert patch.path == cloudonix.prefix(f"/applications/{APP}")
-    assert patch.json == {"url": INBOUND_URL, "method": "POST"}
+    assert patch.json == {"url": url, "method": "POST"}
     assert patch.headers["content-type"] == "application/json"
     [post] = cloudonix.fake.sent("POST")
     assert post.path == cloudonix.prefix(f"/applications/{cloudonix.app.uuid}/dnids")
@@ -118,7 +125,7 @@ async def test_binding_points_the_application_and_binds_the_exact_number(synced_
     assert cloudonix.fake.sent("DELETE") == []
     [dnid] = cloudonix.dnids("+14155550100")
     assert dnid.application is cloudonix.app and not dnid.prefix
-    assert cloudonix.app.url == INBOUND_URL
+    assert cloudonix.app.url == url
     assert cloudonix.dnids("+1415555") == [cloudonix.decoy] and cloudonix.decoy.application.url == IVR_URL
 
 
@@ -162,14 +169,14 @@ async def test_clear_and_deactivate_unbind_the_number_but_never_the_application(
     assert delete.path == cloudonix.prefix(f"/dnids/{ours.id}")
     assert cloudonix.dnids("+14155550100") == []
     assert cloudonix.dnids("+14155550101") == [other] and cloudonix.dnids("+1415555") == [cloudonix.decoy]
-    assert cloudonix.app.url == INBOUND_URL
+    assert cloudonix.app.url == number["inboundWebhookUrl"]
     assert len(cloudonix.fake.sent("PATCH")) == 1
     on = (await synced_api.query(UPDATE_NUMBER, {"input": {"id": number["id"], "isActive": True}}))["updatePhoneNumber"]
     assert on["phoneNumber"]["lastProviderSync"]["ok"] is True
     assert [d.application.name for d in cloudonix.dnids("+14155550100")] == [APP]
     cleared = (await synced_api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]
     assert cleared["providerSync"]["ok"] is True and cleared["providerSync"]["action"] == "DETACH"
-    assert cloudonix.dnids("+14155550100") == [] and cloudonix.app.url == INBOUND_URL
+    assert cloudonix.dnids("+14155550100") == [] and cloudonix.app.url == number["inboundWebhookUrl"]
     assert len(cloudonix.fake.sent("PATCH")) == 1
 
 
@@ -220,7 +227,7 @@ async def test_a_missing_application_fails_helpfully_and_the_write_stays(synced_
     cloudonix.fake.add_application(cloudonix.domain, APP)
     resync = (await synced_api.query(RESYNC, {"id": payload["phoneNumber"]["id"]}))["resyncPhoneNumber"]
     assert resync["providerSync"]["ok"] is True and resync["providerSync"]["action"] == "ATTACH"
-    assert cloudonix.app.url == INBOUND_URL and len(cloudonix.dnids("+14155550100")) == 1
+    assert cloudonix.app.url == payload["phoneNumber"]["inboundWebhookUrl"] and len(cloudonix.dnids("+14155550100")) == 1
 
 
 async def test_detach_of_a_number_without_a_dnid_has_nothing_to_do(synced_api, cloudonix, bound):
@@ -259,7 +266,10 @@ async def test_sip_addresses_are_not_synced(synced_api, cloudonix, bound):
 
 async def test_an_application_calling_our_url_with_get_is_switched_to_post(synced_api, cloudonix, bound):
     config, workflow = bound
-    cloudonix.app.url, cloudonix.app.method = INBOUND_URL, "GET"
-    await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow)
+    first = (await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow))["phoneNumber"]
+    url = first["inboundWebhookUrl"]
+    cloudonix.app.method = "GET"  # changed in Cockpit: the URL is ours, the method is not
+    cloudonix.fake.reset()
+    await create_number(synced_api, config["id"], "+14155550101", inboundWorkflowId=workflow)
     [patch] = cloudonix.fake.sent("PATCH")
-    assert patch.json == {"url": INBOUND_URL, "method": "POST"} and cloudonix.app.method == "POST"
+    assert patch.json == {"url": url, "method": "POST"} and cloudonix.app.method == "POST"

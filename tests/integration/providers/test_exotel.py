@@ -2,11 +2,12 @@
 can only point at Exotel flows, which are built in the Exotel dashboard)."""
 
 import secrets
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
+from conftest import PUBLIC_BASE_URL
 from helpers import create_config, create_number, create_workflow
-from switchboard.providers.exotel import ExotelProvider
 
 VERIFY = """
 mutation($id: ID!) { verifyTelephonyConfig(input: {id: $id}) {
@@ -112,23 +113,42 @@ async def test_fake_answers_errors_in_the_rest_exception_shape(exotel, account):
         assert refused.status_code == 400 and "RestException" in refused.json()
 
 
-async def test_binding_reports_that_exotel_needs_a_flow_and_commits(synced_api, exotel, account):
+async def test_binding_reports_the_flow_to_build_as_a_manual_step_and_commits(synced_api, exotel, account):
     config = (await create_config(synced_api, "Exotel", {"exotel": account}))["telephonyConfig"]
     workflow = await create_workflow(synced_api, "Reception")
     exotel.reset()
     payload = await create_number(synced_api, config["id"], "+918030752401", inboundWorkflowId=workflow)
-    message = ExotelProvider().no_inbound_sync_message
     assert payload["errors"] == []
-    assert payload["providerSync"] == {"ok": False}
+    assert payload["providerSync"] == {"ok": True}
     number = payload["phoneNumber"]
     assert number["inboundWorkflowName"] == "Reception"
-    assert number["inboundWebhookUrl"].endswith("/telephony/exotel/inbound")
-    assert number["lastProviderSync"]["ok"] is False and number["lastProviderSync"]["action"] == "ATTACH"
-    assert number["lastProviderSync"]["message"] == message
-    assert "Passthru or Voicebot" in message and "inboundWebhookUrl" in message
+    # Exotel signs nothing: the URL to paste names the account and carries the configuration's token.
+    url = number["inboundWebhookUrl"]
+    base, _, query = url.partition("?")
+    token = parse_qs(query)["token"][0]
+    assert base == f"{PUBLIC_BASE_URL}/telephony/exotel/inbound"
+    assert parse_qs(query) == {"account": [account["accountSid"]], "token": [token]} and len(token) >= 32
+    sync = number["lastProviderSync"]
+    assert (sync["ok"], sync["action"]) == (True, "MANUAL_STEP")
+    assert f"a synchronous Passthru applet with the URL {url}; on 200 OK, a Voicebot applet with the same URL" in sync["message"]
+    assert "/status in place of /inbound" in sync["message"] and "on 302, a Greeting" in sync["message"]
+    assert sync["message"].endswith("Assign the ExoPhone +918030752401 to that flow.")
+
     cleared = (await synced_api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]
     assert cleared["phoneNumber"]["inboundWorkflowId"] is None
-    assert cleared["providerSync"] == {"ok": True, "action": "DETACH", "message": message}
+    undo = cleared["providerSync"]
+    assert (undo["ok"], undo["action"]) == (True, "MANUAL_STEP")
+    assert undo["message"].startswith("Switchboard no longer takes the calls of +918030752401: it refuses them")
+    assert "assign the ExoPhone to another flow" in undo["message"]
+    assert cleared["phoneNumber"]["lastProviderSync"] == undo
     assert exotel.requests == []
     flow = FLOW_URL.format(sid=account["accountSid"])
     assert exotel.number(account["accountSid"], "+918030752400").voice_url == flow
+
+
+async def test_a_manual_step_is_no_sync_failure(synced_api, exotel, account):
+    config = (await create_config(synced_api, "Exotel", {"exotel": account}))["telephonyConfig"]
+    workflow = await create_workflow(synced_api, "Reception")
+    await create_number(synced_api, config["id"], "+918030752401", inboundWorkflowId=workflow)
+    warnings = await synced_api.query("{ telephonyConfigWarnings { items(code: PROVIDER_SYNC_FAILED) { message } } }")
+    assert warnings["telephonyConfigWarnings"]["items"] == []

@@ -11,6 +11,7 @@ from test_faults import assert_committed_and_failed
 from test_twilio import CLEAR, VERIFY
 
 INBOUND_URL = f"{PUBLIC_BASE_URL}/telephony/signalwire/inbound"
+STATUS_URL = f"{PUBLIC_BASE_URL}/telephony/signalwire/status"
 LAML = "/api/laml/2010-04-01"
 
 
@@ -97,7 +98,7 @@ async def test_a_project_id_in_upper_case_is_sent_lower_case(synced_api, signalw
     assert signalwire.fake.sent("GET")[-1].basic_auth == (signalwire.project, signalwire.credentials["apiToken"])
 
 
-async def test_binding_sets_the_voice_url_of_the_exact_number(synced_api, signalwire, bound):
+async def test_binding_sets_the_voice_url_and_status_callback_of_the_exact_number(synced_api, signalwire, bound):
     config, workflow = bound
     payload = await create_number(synced_api, config["id"], "+1 415 555 0100", inboundWorkflowId=workflow)
     assert payload["providerSync"] == {"ok": True}
@@ -106,6 +107,7 @@ async def test_binding_sets_the_voice_url_of_the_exact_number(synced_api, signal
     )
     number = signalwire.number("+14155550100")
     assert (number.voice_url, number.voice_method) == (INBOUND_URL, "POST")
+    assert (number.status_callback, number.status_callback_method) == (STATUS_URL, "POST")
     assert signalwire.number("+141555501000").voice_url == "https://elsewhere.example/decoy"
     [lookup] = signalwire.fake.sent("GET")
     assert lookup.path == f"{LAML}/Accounts/{signalwire.project}/IncomingPhoneNumbers.json"
@@ -114,7 +116,13 @@ async def test_binding_sets_the_voice_url_of_the_exact_number(synced_api, signal
     assert update.path == f"{LAML}/Accounts/{signalwire.project}/IncomingPhoneNumbers/{number.sid}.json"
     assert str(uuid.UUID(number.sid)) == number.sid
     assert update.headers["content-type"] == "application/x-www-form-urlencoded"
-    assert update.form == {"VoiceUrl": INBOUND_URL, "VoiceMethod": "POST", "VoiceApplicationSid": ""}
+    assert update.form == {
+        "VoiceUrl": INBOUND_URL,
+        "VoiceMethod": "POST",
+        "VoiceApplicationSid": "",
+        "StatusCallback": STATUS_URL,
+        "StatusCallbackMethod": "POST",
+    }
     assert update.basic_auth == (signalwire.project, signalwire.credentials["apiToken"])
 
 
@@ -138,8 +146,8 @@ async def test_clear_and_deactivate_detach_and_reactivate_attaches(synced_api, s
         "message": "SignalWire no longer sends inbound calls to +14155550100 to Switchboard.",
         "at": off["phoneNumber"]["lastProviderSync"]["at"],
     }
-    assert signalwire.number("+14155550100").voice_url == ""
-    assert signalwire.fake.sent("POST")[-1].form == {"VoiceUrl": "", "VoiceMethod": "POST"}
+    assert (signalwire.number("+14155550100").voice_url, signalwire.number("+14155550100").status_callback) == ("", "")
+    assert signalwire.fake.sent("POST")[-1].form == {"VoiceUrl": "", "VoiceMethod": "POST", "StatusCallback": ""}
     on = (await synced_api.query(UPDATE_NUMBER, {"input": {"id": number["id"], "isActive": True}}))["updatePhoneNumber"]
     assert on["phoneNumber"]["lastProviderSync"]["action"] == "ATTACH"
     assert signalwire.number("+14155550100").voice_url == INBOUND_URL
@@ -147,6 +155,39 @@ async def test_clear_and_deactivate_detach_and_reactivate_attaches(synced_api, s
     assert cleared["providerSync"]["ok"] is True and cleared["providerSync"]["action"] == "DETACH"
     assert signalwire.number("+14155550100").voice_url == ""
     assert signalwire.number("+141555501000").voice_url == "https://elsewhere.example/decoy"
+
+
+async def test_attach_says_which_status_callback_it_replaced(synced_api, signalwire, bound):
+    config, workflow = bound
+    signalwire.number("+14155550100").status_callback = "https://crm.example/calls"
+    payload = await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow)
+    assert payload["phoneNumber"]["lastProviderSync"]["message"] == (
+        "SignalWire now sends inbound calls to +14155550100 to Switchboard. "
+        "Its StatusCallback was https://crm.example/calls; Switchboard's replaces it."
+    )
+    assert signalwire.number("+14155550100").status_callback == STATUS_URL
+
+
+async def test_detach_leaves_a_status_callback_that_is_not_ours(synced_api, signalwire, bound):
+    config, workflow = bound
+    number = (await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow))["phoneNumber"]
+    signalwire.number("+14155550100").status_callback = "https://someone-else.example/status"
+    cleared = (await synced_api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]
+    assert cleared["providerSync"]["ok"] is True
+    assert signalwire.fake.sent("POST")[-1].form == {"VoiceUrl": "", "VoiceMethod": "POST"}
+    assert signalwire.number("+14155550100").status_callback == "https://someone-else.example/status"
+
+
+async def test_the_fake_checks_methods_like_the_laml_api(signalwire):
+    number = signalwire.number("+14155550100")
+    async with httpx.AsyncClient(base_url=signalwire.fake.url) as client:
+        response = await client.post(
+            f"{LAML}/Accounts/{signalwire.project}/IncomingPhoneNumbers/{number.sid}.json",
+            data={"StatusCallback": STATUS_URL, "StatusCallbackMethod": "PUT"},
+            auth=(signalwire.project, signalwire.credentials["apiToken"]),
+        )
+    assert response.status_code == 400 and response.json()["code"] == 21403
+    assert number.status_callback == ""
 
 
 async def test_detach_leaves_a_url_that_is_not_ours(synced_api, signalwire, bound):
