@@ -7,8 +7,10 @@
   python -m bench --soak            20,000 mixed requests on one worker; fails on RSS >= 200 MB
                                     or growth between the 2nd and 4th 5,000
   python -m bench --profile         py-spy on one worker during the dashboard and number pages
-  python -m bench --instructions    callgrind's instructions per dashboard and number page,
-                                    in-process, for Switchboard and the reference (valgrind)
+                                    (--scenario inbound: during the inbound calls)
+  python -m bench --instructions    callgrind's instructions per dashboard, number page and
+                                    inbound call, in-process, for Switchboard and the reference
+                                    (valgrind; --scenario picks)
   python -m bench --db postgres --scenario dashboard --workers 1 --concurrency 64
                                     one point of the full run (each option repeatable)
   python -m bench --scenario inbound --workers 1 --concurrency 16
@@ -183,9 +185,7 @@ class DatabaseBench:
         self.compared_runs(scenario.name, workers, switchboard, reference, lambda _c, _t: workload, comparable=not differences)
 
     def inbound_workload(self, concurrency: int, tag: int) -> driver.Workload:
-        """Enough distinct signed calls for a run at `concurrency` (see INBOUND_CALLS_PER_SECOND)."""
-        seconds = self.plan.warmup_at(concurrency) + self.plan.seconds + 1
-        return scenarios.inbound_workload(self.data, tag, math.ceil(INBOUND_CALLS_PER_SECOND * seconds))
+        return inbound_workload(self.data, tag, self.plan.warmup_at(concurrency) + self.plan.seconds)
 
     def inbound_runs(self, workers: int, switchboard: servers.Server, reference: servers.Server) -> None:
         """Calls that must all be accepted: Switchboard answering one otherwise stops the bench."""
@@ -227,6 +227,11 @@ class DatabaseBench:
                     self.write_runs(workers, switchboard)
 
 
+def inbound_workload(data: dataset.Dataset, tag: int, seconds: float) -> driver.Workload:
+    """Enough distinct signed calls for a run of `seconds` (see INBOUND_CALLS_PER_SECOND)."""
+    return scenarios.inbound_workload(data, tag, math.ceil(INBOUND_CALLS_PER_SECOND * (seconds + 1)))
+
+
 def soak(kind: str, args: argparse.Namespace) -> checks.SoakVerdict:
     with prepared(kind, args) as (data, fake):
         bodies = scenarios.soak_mix(data)
@@ -251,17 +256,18 @@ def profile_database(kind: str, args: argparse.Namespace, results: report.Result
         switchboard = servers.start_switchboard(servers.server_env(data.url, fake.url), 1)
         try:
             wanted = set(args.scenario or ("dashboard", "number_page"))
-            for scenario in [s for s in scenarios.read_scenarios(data) if s.name in wanted]:
-                workload = driver.graphql(scenario.bodies, data.api_key)
-                driver.run_load(switchboard.url, workload, connections=8, seconds=2, tag=0)
-                raw = RESULTS / f"profile-{kind}-{scenario.name}.txt"
+            reads = {s.name: driver.graphql(s.bodies, data.api_key) for s in scenarios.read_scenarios(data)}
+            for name in [n for n in SCENARIOS if n in wanted and (n in reads or n == "inbound")]:
+                workload_of = functools.partial(inbound_workload, data) if name == "inbound" else lambda _tag, _seconds, w=reads[name]: w
+                driver.run_load(switchboard.url, workload_of(1, 2), connections=8, seconds=2, tag=1)
+                raw = RESULTS / f"profile-{kind}-{name}.txt"
                 spy = profiling.record(switchboard.worker_pids()[0], seconds, raw)
-                driver.run_load(switchboard.url, workload, connections=8, seconds=seconds + 1, tag=0)
+                driver.run_load(switchboard.url, workload_of(2, seconds + 1), connections=8, seconds=seconds + 1, tag=2)
                 spy.wait()
                 summary = profiling.summarize(raw).text()
-                raw.with_name(f"profile-{kind}-{scenario.name}-summary.txt").write_text(summary + "\n")
-                results.profiles[f"{kind} {scenario.name}"] = summary
-                log(f"[{kind}] profiled {scenario.name}: {raw}")
+                raw.with_name(f"profile-{kind}-{name}-summary.txt").write_text(summary + "\n")
+                results.profiles[f"{kind} {name}"] = summary
+                log(f"[{kind}] profiled {name}: {raw}")
         finally:
             switchboard.stop()
 
@@ -271,7 +277,8 @@ def count_instructions(kinds: list[str], args: argparse.Namespace) -> dict:
     counted = {}
     for kind in kinds:
         with prepared(kind, args) as (data, fake):
-            for (which, scenario), millions in instructions.measure(data, servers.server_env(data.url, fake.url)).items():
+            chosen = [n for n in instructions.SCENARIOS if n in (args.scenario or instructions.SCENARIOS)]
+            for (which, scenario), millions in instructions.measure(data, servers.server_env(data.url, fake.url), chosen).items():
                 counted.setdefault(kind, {}).setdefault(scenario, {})[which] = round(millions, 2)
                 log(f"[{kind}] {scenario}: {which} {millions:.2f} M instructions a request")
     return counted
@@ -282,8 +289,8 @@ def main() -> int:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", help="one worker, one concurrency, short runs")
     mode.add_argument("--soak", action="store_true", help="memory check over 20,000 requests; exit 1 when it fails")
-    mode.add_argument("--profile", action="store_true", help="py-spy the dashboard and number-page scenarios")
-    mode.add_argument("--instructions", action="store_true", help="callgrind instructions per request, in-process")
+    mode.add_argument("--profile", action="store_true", help="py-spy the dashboard and number-page scenarios (or --scenario's)")
+    mode.add_argument("--instructions", action="store_true", help="callgrind instructions per request, in-process (or --scenario's)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--postgres-url", default=dataset.POSTGRES_ADMIN_URL, help="a database to connect to for CREATE/DROP DATABASE")
