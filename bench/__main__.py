@@ -1,27 +1,34 @@
 """`python -m bench`: measure Switchboard against its reference on SQLite and PostgreSQL.
 
-  python -m bench                   full run: 1 and 2 workers, concurrency 1/4/16/64; writes
+  python -m bench                   full run: 1 and 2 workers (the inbound scenario on one),
+                                    concurrency 1/4/16/64; writes
                                     bench/results/{report.md,results.json,throughput.png}
   python -m bench --quick --json    one worker, concurrency 8, short runs (under two minutes)
   python -m bench --soak            20,000 mixed requests on one worker; fails on RSS >= 200 MB
                                     or growth between the 2nd and 4th 5,000
   python -m bench --profile         py-spy on one worker during the dashboard and number pages
-  python -m bench --instructions    callgrind's instructions per dashboard and number page,
-                                    in-process, for Switchboard and the reference (valgrind)
+                                    (--scenario inbound: during the inbound calls)
+  python -m bench --instructions    callgrind's instructions per dashboard, number page and
+                                    inbound call, in-process, for Switchboard and the reference
+                                    (valgrind; --scenario picks)
   python -m bench --db postgres --scenario dashboard --workers 1 --concurrency 64
                                     one point of the full run (each option repeatable)
+  python -m bench --scenario inbound --workers 1 --concurrency 16
+                                    signed Twilio call webhooks against their reference
 
 Progress goes to stderr; --json prints the summary on stdout.
 """
 
 import argparse
 import asyncio
+import functools
 import itertools
 import json
+import math
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,6 +37,11 @@ from . import checks, dataset, driver, instructions, profiling, report, scenario
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SOAK_BLOCK, SOAK_BLOCKS, SOAK_LIMIT_MB, SOAK_TOLERANCE_MB = 5_000, 4, 200.0, 2.0
+SCENARIOS = ("dashboard", "number_page", "search", "inbound", "write_mix")
+# Each inbound run gets this many signed calls per second it lasts: more than one worker of
+# either server answers on this machine (a run that runs out fails, saying so).
+INBOUND_CALLS_PER_SECOND = 4_000
+INBOUND_WORKERS = 1
 
 
 @dataclass(frozen=True)
@@ -91,9 +103,10 @@ class DatabaseBench:
 
     def __init__(self, kind: str, data: dataset.Dataset, fake: servers.FakeTwilio, plan: Plan, args: argparse.Namespace, results: report.Results):
         self.kind, self.data, self.fake, self.plan, self.args, self.results = kind, data, fake, plan, args, results
-        self.tags = itertools.count(1)  # makes each run's created numbers unique
-        wanted = set(args.scenario or ("dashboard", "number_page", "search", "write_mix"))
+        self.tags = itertools.count(1)  # makes each run's created numbers and calls unique
+        wanted = set(args.scenario or SCENARIOS)
         self.reads = [s for s in scenarios.read_scenarios(data) if s.name in wanted]
+        self.inbound = "inbound" in wanted
         self.writes = scenarios.write_scenario(data) if "write_mix" in wanted else None
 
     def log(self, message: str) -> None:
@@ -112,49 +125,83 @@ class DatabaseBench:
             "write_mix_problems": problems[:10],
             "identical_bytes": {},
         }
+        if self.inbound:
+            calls = [scenarios.inbound_calls(self.data, next(self.tags), 50) for _ in range(2)]
+            mine, theirs, problems = asyncio.run(checks.inbound_statements(self.data, *calls))
+            if problems:
+                raise RuntimeError(f"Switchboard did not accept the inbound scenario's calls: {problems[:3]}")
+            self.ours["inbound"], self.theirs["inbound"] = mine, theirs
 
-    def measure(self, servers_: list[servers.Server], bodies: list[bytes], concurrency: int) -> list[tuple[driver.LoadResult, float]]:
-        """Each server in turn, round after round (see `Plan.rounds`): once the servers have
-        finished what the previous round left in flight, a run that counts only after its
-        warm-up; per server, its rounds combined and its peak RSS."""
-        key = self.data.api_key
+    def measure(
+        self, servers_: list[servers.Server], workload_of: Callable[[int], driver.Workload], concurrency: int
+    ) -> list[tuple[driver.LoadResult, float]]:
+        """Each server in turn, round after round (see `Plan.rounds`), each run with the workload
+        made for its tag: once the servers have finished what the previous round left in flight,
+        a run that counts only after its warm-up; per server, its rounds combined and its peak RSS."""
         rounds: list[list[driver.LoadResult]] = [[] for _ in servers_]
         peaks = [0.0 for _ in servers_]
         for _ in range(self.plan.rounds):
             for index, server in enumerate(servers_):
+                tag = next(self.tags)
+                workload = workload_of(tag)
                 for other in servers_:
                     other.wait_until_idle()
                 with servers.RssSampler(server) as rss:
                     rounds[index].append(
                         driver.run_load(
-                            f"{server.url}/graphql", bodies, key, connections=concurrency, seconds=self.plan.seconds,
-                            warmup=self.plan.warmup_at(concurrency), tag=next(self.tags), use_wrk=self.args.wrk,
+                            server.url, workload, connections=concurrency, seconds=self.plan.seconds,
+                            warmup=self.plan.warmup_at(concurrency), tag=tag, use_wrk=self.args.wrk,
                         )
                     )
                 peaks[index] = max(peaks[index], rss.peak_mb)
         return [(driver.combined(results), peak) for results, peak in zip(rounds, peaks, strict=True)]
+
+    def compared_runs(
+        self, name: str, workers: int, switchboard: servers.Server, reference: servers.Server,
+        workload_of: Callable[[int, int], driver.Workload], comparable: bool,
+    ) -> None:
+        """Each concurrency against the reference, with the workload made for each run's
+        (concurrency, tag); a ratio only when both servers gave the same answers."""
+        for concurrency in self.plan.concurrencies:
+            (mine, rss), (other, _) = self.measure([switchboard, reference], functools.partial(workload_of, concurrency), concurrency)
+            run = report.Run(
+                name, self.kind, workers, concurrency, mine.rps, *latencies(mine),
+                mine.errors + other.errors, rss, self.ours.get(name),
+                reference_rps=other.rps if comparable else None,
+                reference_p99_ms=latencies(other)[2],
+                reference_sql_per_op=self.theirs.get(name),
+            )
+            self.results.runs.append(run)
+            self.log(f"{name} x{workers} c{concurrency}: {mine.rps:,.1f} req/s vs {other.rps:,.0f} "
+                     f"(ratio {run.ratio or 0:.3f}), p50 {mine.p50_ms:.1f} ms, p99 {mine.p99_ms:.1f} ms, RSS {rss:.0f} MB, "
+                     f"errors {run.errors}")
 
     def read_runs(self, scenario: scenarios.Scenario, workers: int, switchboard: servers.Server, reference: servers.Server) -> None:
         differences = checks.identical(switchboard.url, reference.url, scenario.bodies, self.data.api_key)
         self.checks["identical_bytes"][scenario.name] = not differences
         for difference in differences[:3]:
             self.log(f"{scenario.name}: {difference}")
-        for concurrency in self.plan.concurrencies:
-            (mine, rss), (other, _) = self.measure([switchboard, reference], scenario.bodies, concurrency)
-            run = report.Run(
-                scenario.name, self.kind, workers, concurrency, mine.rps, *latencies(mine),
-                mine.errors + other.errors, rss, self.ours.get(scenario.name),
-                reference_rps=other.rps if not differences else None,  # no ratio against different answers
-                reference_p99_ms=latencies(other)[2],
-                reference_sql_per_op=self.theirs.get(scenario.name),
-            )
-            self.results.runs.append(run)
-            self.log(f"{scenario.name} x{workers} c{concurrency}: {mine.rps:,.1f} req/s vs {other.rps:,.0f} "
-                     f"(ratio {run.ratio or 0:.3f}), p99 {mine.p99_ms:.1f} ms, RSS {rss:.0f} MB, errors {run.errors}")
+        workload = driver.graphql(scenario.bodies, self.data.api_key)
+        self.compared_runs(scenario.name, workers, switchboard, reference, lambda _c, _t: workload, comparable=not differences)
+
+    def inbound_workload(self, concurrency: int, tag: int) -> driver.Workload:
+        return inbound_workload(self.data, tag, self.plan.warmup_at(concurrency) + self.plan.seconds)
+
+    def inbound_runs(self, workers: int, switchboard: servers.Server, reference: servers.Server) -> None:
+        """Calls that must all be accepted: Switchboard answering one otherwise stops the bench."""
+        calls = [scenarios.inbound_calls(self.data, next(self.tags), 20) for _ in range(2)]
+        wrong, differences = checks.same_streams(switchboard.url, reference.url, *calls)
+        if wrong:
+            raise RuntimeError(f"Switchboard did not stream the inbound scenario's calls: {wrong[:3]}")
+        self.checks["same_stream_twiml"] = not differences
+        for difference in differences[:3]:
+            self.log(f"inbound: {difference}")
+        self.compared_runs("inbound", workers, switchboard, reference, self.inbound_workload, comparable=not differences)
 
     def write_runs(self, workers: int, switchboard: servers.Server) -> None:
+        workload = driver.graphql(self.writes.bodies, self.data.api_key)
         for concurrency in self.plan.concurrencies:
-            ((mine, rss),) = self.measure([switchboard], self.writes.bodies, concurrency)
+            ((mine, rss),) = self.measure([switchboard], lambda _tag: workload, concurrency)
             self.fake.forget_requests()
             self.results.runs.append(report.Run(
                 self.writes.name, self.kind, workers, concurrency, mine.rps, *latencies(mine), mine.errors, rss,
@@ -172,9 +219,17 @@ class DatabaseBench:
                 for scenario in self.reads:
                     with servers.running(servers.start_switchboard, env, workers) as switchboard:
                         self.read_runs(scenario, workers, switchboard, reference)
+                if self.inbound and workers == INBOUND_WORKERS:
+                    with servers.running(servers.start_switchboard, env, workers) as switchboard:
+                        self.inbound_runs(workers, switchboard, reference)
             if self.writes:  # last: they change what the reads return
                 with servers.running(servers.start_switchboard, env, workers) as switchboard:
                     self.write_runs(workers, switchboard)
+
+
+def inbound_workload(data: dataset.Dataset, tag: int, seconds: float) -> driver.Workload:
+    """Enough distinct signed calls for a run of `seconds` (see INBOUND_CALLS_PER_SECOND)."""
+    return scenarios.inbound_workload(data, tag, math.ceil(INBOUND_CALLS_PER_SECOND * (seconds + 1)))
 
 
 def soak(kind: str, args: argparse.Namespace) -> checks.SoakVerdict:
@@ -185,7 +240,7 @@ def soak(kind: str, args: argparse.Namespace) -> checks.SoakVerdict:
             after = []
             for block in range(SOAK_BLOCKS):
                 result = driver.run_load(
-                    f"{switchboard.url}/graphql", bodies, data.api_key, connections=8, requests=SOAK_BLOCK, tag=block + 1
+                    switchboard.url, driver.graphql(bodies, data.api_key), connections=8, requests=SOAK_BLOCK, tag=block + 1
                 )
                 fake.forget_requests()
                 after.append(round(switchboard.rss_mb(), 1))
@@ -201,17 +256,18 @@ def profile_database(kind: str, args: argparse.Namespace, results: report.Result
         switchboard = servers.start_switchboard(servers.server_env(data.url, fake.url), 1)
         try:
             wanted = set(args.scenario or ("dashboard", "number_page"))
-            for scenario in [s for s in scenarios.read_scenarios(data) if s.name in wanted]:
-                url = f"{switchboard.url}/graphql"
-                driver.run_load(url, scenario.bodies, data.api_key, connections=8, seconds=2, tag=0)
-                raw = RESULTS / f"profile-{kind}-{scenario.name}.txt"
+            reads = {s.name: driver.graphql(s.bodies, data.api_key) for s in scenarios.read_scenarios(data)}
+            for name in [n for n in SCENARIOS if n in wanted and (n in reads or n == "inbound")]:
+                workload_of = functools.partial(inbound_workload, data) if name == "inbound" else lambda _tag, _seconds, w=reads[name]: w
+                driver.run_load(switchboard.url, workload_of(1, 2), connections=8, seconds=2, tag=1)
+                raw = RESULTS / f"profile-{kind}-{name}.txt"
                 spy = profiling.record(switchboard.worker_pids()[0], seconds, raw)
-                driver.run_load(url, scenario.bodies, data.api_key, connections=8, seconds=seconds + 1, tag=0)
+                driver.run_load(switchboard.url, workload_of(2, seconds + 1), connections=8, seconds=seconds + 1, tag=2)
                 spy.wait()
                 summary = profiling.summarize(raw).text()
-                raw.with_name(f"profile-{kind}-{scenario.name}-summary.txt").write_text(summary + "\n")
-                results.profiles[f"{kind} {scenario.name}"] = summary
-                log(f"[{kind}] profiled {scenario.name}: {raw}")
+                raw.with_name(f"profile-{kind}-{name}-summary.txt").write_text(summary + "\n")
+                results.profiles[f"{kind} {name}"] = summary
+                log(f"[{kind}] profiled {name}: {raw}")
         finally:
             switchboard.stop()
 
@@ -221,7 +277,8 @@ def count_instructions(kinds: list[str], args: argparse.Namespace) -> dict:
     counted = {}
     for kind in kinds:
         with prepared(kind, args) as (data, fake):
-            for (which, scenario), millions in instructions.measure(data, servers.server_env(data.url, fake.url)).items():
+            chosen = [n for n in instructions.SCENARIOS if n in (args.scenario or instructions.SCENARIOS)]
+            for (which, scenario), millions in instructions.measure(data, servers.server_env(data.url, fake.url), chosen).items():
                 counted.setdefault(kind, {}).setdefault(scenario, {})[which] = round(millions, 2)
                 log(f"[{kind}] {scenario}: {which} {millions:.2f} M instructions a request")
     return counted
@@ -232,12 +289,12 @@ def main() -> int:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", help="one worker, one concurrency, short runs")
     mode.add_argument("--soak", action="store_true", help="memory check over 20,000 requests; exit 1 when it fails")
-    mode.add_argument("--profile", action="store_true", help="py-spy the dashboard and number-page scenarios")
-    mode.add_argument("--instructions", action="store_true", help="callgrind instructions per request, in-process")
+    mode.add_argument("--profile", action="store_true", help="py-spy the dashboard and number-page scenarios (or --scenario's)")
+    mode.add_argument("--instructions", action="store_true", help="callgrind instructions per request, in-process (or --scenario's)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--postgres-url", default=dataset.POSTGRES_ADMIN_URL, help="a database to connect to for CREATE/DROP DATABASE")
-    parser.add_argument("--scenario", action="append", choices=("dashboard", "number_page", "search", "write_mix"), help="only these (repeatable)")
+    parser.add_argument("--scenario", action="append", choices=SCENARIOS, help="only these (repeatable)")
     parser.add_argument("--workers", type=int, action="append", help="only these worker counts (repeatable)")
     parser.add_argument("--concurrency", type=int, action="append", help="only these concurrencies (repeatable)")
     parser.add_argument("--no-wrk", dest="wrk", action="store_false", help="use the asyncio client even when wrk is installed")

@@ -4,7 +4,9 @@ The organization has 50 configurations across the nine providers (credentials va
 provider's field patterns, secrets sealed with SecretBox as the API stores them) and 10,000
 numbers: PSTN in several written forms, SIP URIs and extensions; 40 % bound to workflows, 10 %
 inactive, a default caller ID on most configurations (a few inactive, a few missing), a few
-failed provider syncs. Rows go in with core bulk inserts after the migrations, on a SQLite file
+failed provider syncs. Every workflow streams to an agent, and the Twilio configurations have no
+concurrent-call limit, so that a signed call to an active bound Twilio number is accepted (the
+inbound scenario's calls never end, and a limit would start rejecting them). Rows go in with core bulk inserts after the migrations, on a SQLite file
 or on a PostgreSQL database that the bench creates and drops.
 """
 
@@ -30,6 +32,7 @@ from switchboard.resolvers.rules.addresses import normalize_address
 # Bench-only Fernet key; the servers under test get it as SWITCHBOARD_SECRET_KEY.
 SECRET_KEY = "Qm9yaW5nQmVuY2hLZXlGb3JTd2l0Y2hib2FyZDAwMDA="
 PUBLIC_BASE_URL = "https://switchboard.bench.test"
+AGENT_STREAM_URL = "wss://agent.bench.test/media"
 POSTGRES_ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 
 CONFIGS = 50
@@ -59,6 +62,16 @@ class Dataset:
     bind_targets: list[tuple[str, str, int]] = field(default_factory=list)
     # Two active PSTN numbers per configuration, for setDefaultCallerId to alternate between.
     caller_id_candidates: list[int] = field(default_factory=list)
+    # Active PSTN numbers of Twilio configurations bound to a workflow: what calls dial.
+    inbound_targets: list["InboundTarget"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class InboundTarget:
+    account_sid: str
+    number: str  # E.164, as Twilio sends `To`
+    country: str  # ISO 3166 alpha-2, as Twilio sends `ToCountry`
+    workflow_id: int
 
 
 def _hex(rng: random.Random, n: int) -> str:
@@ -135,6 +148,7 @@ def _config_row(box: SecretBox, org_id: int, k: int, provider: str, plain: dict[
     if problems:
         raise ValueError(f"sample {provider} credentials are invalid: {problems}")
     created = _EPOCH + timedelta(hours=k)
+    limit = rng.choice((None, None, 5, 10, 30, 100, 500))
     return dict(
         organization_id=org_id,
         name=f"{plugin.display_name} {_LINES[k % len(_LINES)]} {k + 1}",
@@ -142,7 +156,7 @@ def _config_row(box: SecretBox, org_id: int, k: int, provider: str, plain: dict[
         account_id=plugin.account_id(clean),
         credentials=box.seal(clean, plugin.secret_field_names),
         masked_credentials=public_credentials(plugin, clean),
-        max_concurrent_calls=rng.choice((None, None, 5, 10, 30, 100, 500)),
+        max_concurrent_calls=None if provider == "twilio" else limit,
         is_default_outbound=default,
         created_at=created,
         updated_at=created,
@@ -245,7 +259,10 @@ async def _organization(
     workflow_ids = await _insert(
         conn,
         Workflow.__table__,
-        [dict(organization_id=org_id, name=f"Agent {w + 1}", created_at=created, updated_at=created) for w in range(workflows)],
+        [
+            dict(organization_id=org_id, name=f"Agent {w + 1}", agent_stream_url=AGENT_STREAM_URL, created_at=created, updated_at=created)
+            for w in range(workflows)
+        ],
         returning=True,
     )
     keys = sorted(load_providers())
@@ -288,6 +305,11 @@ def _scenario_targets(dataset: Dataset, org: dict) -> None:
     for n in pstn_active:
         by_config.setdefault(n["telephony_config_id"], []).append(n["id"])
     dataset.caller_id_candidates = [nid for ids in by_config.values() if len(ids) >= 2 for nid in ids[:2]]
+    dataset.inbound_targets = [
+        InboundTarget(twilio[n["telephony_config_id"]]["accountSid"], n["address_normalized"], n["country_code"], n["inbound_workflow_id"])
+        for n in pstn_active
+        if n["telephony_config_id"] in twilio and n["inbound_workflow_id"] is not None
+    ]
 
 
 async def generate(url: str) -> Dataset:

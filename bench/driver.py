@@ -1,7 +1,8 @@
 """Load generation from a separate process: wrk with bench/wrk.lua when /usr/bin/wrk exists,
 otherwise (or for a fixed number of requests) the asyncio client below, run as
-`python -m bench.driver`. Both send the bodies of a file in turn over keep-alive connections
-and report throughput and latency percentiles.
+`python -m bench.driver`. Both send the lines of a file in turn as POST bodies over keep-alive
+connections (a `Workload`) and report throughput and latency percentiles, and how many answers
+lacked the text every answer must contain.
 """
 
 import argparse
@@ -22,6 +23,30 @@ WRK_SCRIPT = Path(__file__).with_name("wrk.lua")
 MARKER = "BENCH_JSON "
 
 
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What a load run sends: each of `lines` in turn as the body of a POST to `path`."""
+
+    path: str
+    lines: list[bytes]
+    content_type: str = JSON
+    api_key: str | None = None
+    # Each line is "<value> <body>": the value goes in this header (a signature of that body).
+    signed_by: str | None = None
+    # Every answer must contain this; run_load fails when one does not.
+    expect: bytes | None = None
+    # No line may be sent twice (each is a distinct call): run_load fails when one was.
+    once: bool = False
+
+
+def graphql(bodies: list[bytes], api_key: str) -> Workload:
+    return Workload("/graphql", bodies, api_key=api_key)
+
+
 @dataclass
 class LoadResult:
     requests: int
@@ -31,6 +56,9 @@ class LoadResult:
     p95_ms: float
     p99_ms: float
     max_ms: float
+    unexpected: int = 0  # answers without the workload's `expect`, warm-up included
+    # Whether a thread or connection went past its share of the lines, and so sent one twice.
+    repeated: bool = False
 
     @property
     def rps(self) -> float:
@@ -50,6 +78,8 @@ def combined(rounds: list[LoadResult]) -> LoadResult:
         p95_ms=max(r.p95_ms for r in answered),
         p99_ms=max(r.p99_ms for r in answered),
         max_ms=max(r.max_ms for r in answered),
+        unexpected=sum(r.unexpected for r in rounds),
+        repeated=any(r.repeated for r in rounds),
     )
 
 
@@ -68,79 +98,98 @@ def _parse(output: str) -> LoadResult:
 
 
 def run_load(
-    url: str, bodies: list[bytes], api_key: str, *, connections: int, tag: int,
+    server_url: str, workload: Workload, *, connections: int, tag: int,
     seconds: float | None = None, requests: int | None = None, use_wrk: bool = True, warmup: float = 0.0,
 ) -> LoadResult:
-    """POST `bodies` in turn to `url` for `seconds` (wrk or asyncio client) or for exactly
-    `requests` requests (asyncio client). With `warmup`, the load runs that much longer first
-    and only the responses after it count: the measurement starts with every connection busy
-    (at 64 connections a dashboard takes seconds, and a cold start would count none of it).
-    Latency percentiles are over the whole run."""
-    path = _bodies_file(bodies)
+    """POST `workload`'s lines in turn to the server for `seconds` (wrk or asyncio client) or
+    for exactly `requests` requests (asyncio client). With `warmup`, the load runs that much
+    longer first and only the responses after it count: the measurement starts with every
+    connection busy (at 64 connections a dashboard takes seconds, and a cold start would count
+    none of it). Latency percentiles are over the whole run. Fails when an answer lacks the
+    workload's `expect` or a `once` line was sent twice: the run did not measure what it claims."""
+    url = f"{server_url}{workload.path}"
+    path = _bodies_file(workload.lines)
+    options = [workload.content_type, workload.api_key or "", workload.signed_by or "", (workload.expect or b"").decode()]
     try:
         if WRK and use_wrk and requests is None:
             command = [
                 WRK, f"-t{min(2, connections)}", f"-c{connections}", f"-d{max(1, round(warmup + seconds))}s", "--timeout", "30s",
-                "-s", str(WRK_SCRIPT), url, "--", str(path), api_key, str(tag), str(warmup),
+                "-s", str(WRK_SCRIPT), url, "--", str(path), str(tag), str(warmup), *options,
             ]
         else:
             command = [
-                sys.executable, "-m", "bench.driver", url, str(path), api_key, "--tag", str(tag), "--connections", str(connections),
-                "--warmup", str(warmup),
+                sys.executable, "-m", "bench.driver", url, str(path), "--tag", str(tag), "--connections", str(connections),
+                "--warmup", str(warmup), "--content-type", options[0], "--api-key", options[1], "--signed-by", options[2],
+                "--expect", options[3],
                 *(["--requests", str(requests)] if requests is not None else ["--seconds", str(seconds)]),
             ]
         done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=Path(__file__).resolve().parent.parent)
         if done.returncode != 0:
             raise RuntimeError(f"{command[0]} failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
-        return _parse(done.stdout)
+        result = _parse(done.stdout)
     finally:
         path.unlink(missing_ok=True)
+    if result.unexpected:
+        raise RuntimeError(f"{url}: {result.unexpected} answers without {workload.expect!r}: the run measured another path")
+    if workload.once and result.repeated:
+        raise RuntimeError(f"{url}: {len(workload.lines)} lines were too few for the run, and some were sent twice")
+    return result
 
 
 # --- the asyncio client ----------------------------------------------------------------------
 
 
 async def _connection(
-    index: int, count: int, url: str, key: str, bodies: list[bytes], tag: int, stop_at: float, count_from: float,
-    budget: list[int], latencies: list[float], errors: list[int],
+    index: int, count: int, url: str, workload: Workload, tag: int, stop_at: float, count_from: float,
+    budget: list[int], latencies: list[float], tally: dict[str, int],
 ) -> None:
     from .scenarios import substitute
 
     parts = urlsplit(url)
     reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
-    head = f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/json\r\nX-API-Key: {key}\r\n".encode()
-    offset, counter = index * len(bodies) // count, 0
+    head = f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: {workload.content_type}\r\n"
+    if workload.api_key:
+        head += f"X-API-Key: {workload.api_key}\r\n"
+    lines = workload.lines
+    offset, counter, share = index * len(lines) // count, 0, len(lines) // count
     try:
         while time.monotonic() < stop_at and budget[0] != 0:
             budget[0] -= 1
             counter += 1
-            payload = substitute(bodies[(offset + counter) % len(bodies)], tag * 10**7 + index * 10**5 + counter)
+            payload, headers = lines[(offset + counter) % len(lines)], head.encode()
+            if workload.signed_by:
+                value, _, payload = payload.partition(b" ")
+                headers += workload.signed_by.encode() + b": " + value + b"\r\n"
+            payload = substitute(payload, tag * 10**7 + index * 10**5 + counter)
             started = time.perf_counter()
-            writer.write(head + b"Content-Length: %d\r\n\r\n" % len(payload) + payload)
+            writer.write(headers + b"Content-Length: %d\r\n\r\n" % len(payload) + payload)
             status = int((await reader.readline()).split()[1])
             length = 0
             while (line := await reader.readline()) not in (b"\r\n", b""):
                 name, _, value = line.partition(b":")
                 if name.strip().lower() == b"content-length":
                     length = int(value)
-            await reader.readexactly(length)
+            answer = await reader.readexactly(length)
             if time.monotonic() >= count_from:
                 latencies.append(time.perf_counter() - started)
             if not 200 <= status < 300:
-                errors[0] += 1
+                tally["errors"] += 1
+            if workload.expect and workload.expect not in answer:
+                tally["unexpected"] += 1
     finally:
+        tally["repeated"] |= counter > share
         writer.close()
 
 
 async def _client(
-    url: str, key: str, bodies: list[bytes], tag: int, connections: int, seconds: float | None, requests: int | None, warmup: float
+    url: str, workload: Workload, tag: int, connections: int, seconds: float | None, requests: int | None, warmup: float
 ) -> dict:
     latencies: list[float] = []
-    errors, budget = [0], [requests if requests is not None else -1]
+    tally, budget = {"errors": 0, "unexpected": 0, "repeated": False}, [requests if requests is not None else -1]
     count_from = time.monotonic() + warmup
     stop_at = count_from + (seconds if seconds is not None else 10**9)
     await asyncio.gather(
-        *(_connection(i, connections, url, key, bodies, tag, stop_at, count_from, budget, latencies, errors) for i in range(connections))
+        *(_connection(i, connections, url, workload, tag, stop_at, count_from, budget, latencies, tally) for i in range(connections))
     )
     elapsed = time.monotonic() - count_from
     latencies.sort()
@@ -149,28 +198,37 @@ async def _client(
         return latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))] * 1000 if latencies else 0.0
 
     return asdict(
-        LoadResult(len(latencies), elapsed, errors[0], percentile(50), percentile(95), percentile(99), percentile(100))
+        LoadResult(
+            len(latencies), elapsed, tally["errors"], percentile(50), percentile(95), percentile(99), percentile(100),
+            tally["unexpected"], tally["repeated"],
+        )
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.driver", description="asyncio HTTP/1.1 load client")
     parser.add_argument("url")
-    parser.add_argument("bodies", type=Path, help="file of JSON bodies, one a line")
-    parser.add_argument("api_key")
+    parser.add_argument("lines", type=Path, help="file of bodies, one a line (see Workload)")
     parser.add_argument("--tag", type=int, default=0)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--warmup", type=float, default=0.0, help="seconds of load before responses count")
+    parser.add_argument("--content-type", default=JSON)
+    parser.add_argument("--api-key", default="")
+    parser.add_argument("--signed-by", default="", help="header whose value starts each line, before a space")
+    parser.add_argument("--expect", default="", help="text every answer must contain")
     amount = parser.add_mutually_exclusive_group(required=True)
     amount.add_argument("--seconds", type=float)
     amount.add_argument("--requests", type=int)
     args = parser.parse_args()
-    bodies = [line for line in args.bodies.read_bytes().splitlines() if line]
+    workload = Workload(
+        urlsplit(args.url).path, [line for line in args.lines.read_bytes().splitlines() if line], args.content_type,
+        args.api_key or None, args.signed_by or None, args.expect.encode() or None,
+    )
     try:
         from uvloop import run
     except ImportError:
         run = asyncio.run
-    result = run(_client(args.url, args.api_key, bodies, args.tag, args.connections, args.seconds, args.requests, args.warmup))
+    result = run(_client(args.url, workload, args.tag, args.connections, args.seconds, args.requests, args.warmup))
     print(MARKER + json.dumps(result), flush=True)
 
 

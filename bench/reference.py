@@ -1,4 +1,5 @@
-"""The reference: Switchboard's read scenarios on plain Starlette, hand-written SQL and orjson.
+"""The reference: Switchboard's read scenarios on plain Starlette, hand-written SQL and orjson
+(and the inbound scenario's Twilio webhook, in bench/reference_inbound.py).
 
 It answers exactly the documents of `bench.scenarios` with the same JSON bytes as Switchboard
 for the same database (checked before every measurement): one connection per request, a few
@@ -8,7 +9,8 @@ ORM. Switchboard's pure functions (warning and readiness rules, ID encoding, pro
 declarations) are reused; the data access is not.
 
 Run: `python -m bench.reference --port 8001 [--workers N]` with SWITCHBOARD_DATABASE_URL (and
-SWITCHBOARD_PUBLIC_BASE_URL) set as for Switchboard.
+SWITCHBOARD_PUBLIC_BASE_URL and SWITCHBOARD_SECRET_KEY, for the inbound route) set as for
+Switchboard.
 """
 
 import argparse
@@ -19,7 +21,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from typing import Any
 
 import orjson
@@ -60,6 +62,9 @@ class Database:
         self._pool: Any = None
         self._lock = asyncio.Lock()
         self._numbered: dict[str, str] = {}
+        # SQLite has one writer at a time: this process's writers take turns here rather than
+        # polling in SQLite's busy handler (as Switchboard's do).
+        self._turn_to_write = asyncio.Lock() if self.is_sqlite else nullcontext()
 
     @property
     def is_sqlite(self) -> bool:
@@ -72,7 +77,9 @@ class Database:
             self._pool = asyncio.Queue()
             for _ in range(SQLITE_CONNECTIONS):
                 connection = await aiosqlite.connect(self.url.database, isolation_level=None)
-                await connection.execute("PRAGMA busy_timeout=30000")
+                # Switchboard's settings for its connections (db/engine.py).
+                for pragma in ("busy_timeout=30000", "foreign_keys=ON", "synchronous=NORMAL"):
+                    await connection.execute(f"PRAGMA {pragma}")
                 self._pool.put_nowait(connection)
         else:
             import asyncpg
@@ -96,6 +103,12 @@ class Database:
         else:
             async with self._pool.acquire() as connection:
                 yield lambda sql, *args: self._count(connection.fetch(self._dollars(sql), *args))
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Callable[..., Awaitable[list]]]:
+        """`connection()` for statements that write (each one its own transaction)."""
+        async with self._turn_to_write, self.connection() as fetch:
+            yield fetch
 
     async def close(self) -> None:
         if self._pool is None:
@@ -376,7 +389,9 @@ def _error(message: str, code: str, status: int) -> Response:
     return Response(orjson.dumps(body), status_code=status, media_type="application/json")
 
 
-def create_app(database_url: str, public_base_url: str | None) -> Starlette:
+def create_app(database_url: str, public_base_url: str | None, secret_key: str | None = None) -> Starlette:
+    from .reference_inbound import PATH, InboundReference  # it imports this module
+
     reference = Reference(database_url, public_base_url)
 
     async def graphql(request: Request) -> Response:
@@ -399,13 +414,18 @@ def create_app(database_url: str, public_base_url: str | None) -> Starlette:
         yield
         await reference.db.close()
 
-    app = Starlette(routes=[Route("/graphql", graphql, methods=["POST"]), Route("/healthz", healthz)], lifespan=lifespan)
+    routes = [Route("/graphql", graphql, methods=["POST"]), Route("/healthz", healthz)]
+    if public_base_url and secret_key:
+        routes.append(Route(PATH, InboundReference(reference.db, public_base_url, secret_key).call, methods=["POST"]))
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.reference = reference
     return app
 
 
 def app_from_env() -> Starlette:
-    return create_app(os.environ["SWITCHBOARD_DATABASE_URL"], os.environ.get("SWITCHBOARD_PUBLIC_BASE_URL"))
+    return create_app(
+        os.environ["SWITCHBOARD_DATABASE_URL"], os.environ.get("SWITCHBOARD_PUBLIC_BASE_URL"), os.environ.get("SWITCHBOARD_SECRET_KEY")
+    )
 
 
 def main() -> None:

@@ -46,6 +46,7 @@ class Run:
             "rps": round(self.rps, 1),
             "reference_rps": round(self.reference_rps, 1) if self.reference_rps else None,
             "ratio": round(self.ratio, 3) if self.ratio is not None else None,
+            "p50_ms": round(self.p50_ms, 1) if self.p50_ms is not None else None,
             "p99_ms": round(self.p99_ms, 1) if self.p99_ms is not None else None,
             "sql_per_op": round(self.sql_per_op, 2) if self.sql_per_op is not None else None,
             "rss_mb": round(self.rss_mb, 1),
@@ -133,7 +134,10 @@ def markdown(results: Results, plot_name: str | None) -> str:
         "bytes), both measured in alternating rounds, each round one load run that counts responses only after its "
         "warm-up (concurrency/16 s, at least 1 s) and starts once both servers are idle. Latencies: over whole runs, "
         "p50 the median round's, p95 and p99 the worst round's. SQL/op counted in-process with Database.listen_statements. "
-        "Peak RSS: the server's whole process tree.",
+        "Peak RSS: the server's whole process tree. Inbound: Twilio call webhooks to the organization's bound Twilio numbers, "
+        "each a new call signed over the public URL, all of which must be answered with a stream; its reference runs the same "
+        "routing query, decrypts the auth token, checks the HMAC-SHA1, inserts the call and answers the same TwiML "
+        "(checked apart from the call's ID).",
         "",
         table(results.runs),
         "",

@@ -2,14 +2,20 @@
 
 A body may contain `{{N}}`: the driver replaces it with a number unique to the request (nine
 digits), which is how the write mix creates distinct phone numbers under any concurrency.
+
+The inbound scenario is Twilio's call webhook, signed: its lines are "<signature> <form body>",
+made before each run (the signature covers the CallSid, which is new for every call).
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import orjson
 from switchboard.resolvers.ids import to_cursor, to_global_id
+from twilio.request_validator import RequestValidator
 
-from .dataset import Dataset
+from . import driver
+from .dataset import PUBLIC_BASE_URL, Dataset, InboundTarget
 
 DASHBOARD = """query Dashboard($configs: Int, $numbers: Int) {
   organization { name defaultOutboundConfig { name } }
@@ -122,6 +128,82 @@ def read_scenarios(dataset: Dataset) -> list[Scenario]:
 
 def write_scenario(dataset: Dataset) -> Scenario:
     return Scenario("write_mix", write_mix(dataset), has_reference=False)
+
+
+INBOUND_PATH = "/telephony/twilio/inbound"
+SIGNATURE_HEADER = "X-Twilio-Signature"
+# What every answer to an accepted call contains; a rejection (<Say>, <Hangup />) does not.
+STREAM_ANSWER = b"<Response><Connect><Stream "
+_PLACES = {"US": ("SAN FRANCISCO", "CA", "94105"), "GB": ("LONDON", "", "")}
+
+
+def inbound_form(target: InboundTarget, call_sid: str, caller: str) -> dict[str, str]:
+    """The parameters Twilio sends when `caller` dials the target number."""
+    to_city, to_state, to_zip = _PLACES.get(target.country, ("", "", ""))
+    from_city, from_state, from_zip = _PLACES["US"]
+    return {
+        "AccountSid": target.account_sid,
+        "ApiVersion": "2010-04-01",
+        "CallSid": call_sid,
+        "CallStatus": "ringing",
+        "Called": target.number,
+        "CalledCity": to_city,
+        "CalledCountry": target.country,
+        "CalledState": to_state,
+        "CalledZip": to_zip,
+        "Caller": caller,
+        "CallerCity": from_city,
+        "CallerCountry": "US",
+        "CallerState": from_state,
+        "CallerZip": from_zip,
+        "Direction": "inbound",
+        "From": caller,
+        "FromCity": from_city,
+        "FromCountry": "US",
+        "FromState": from_state,
+        "FromZip": from_zip,
+        "To": target.number,
+        "ToCity": to_city,
+        "ToCountry": target.country,
+        "ToState": to_state,
+        "ToZip": to_zip,
+    }
+
+
+@dataclass(frozen=True)
+class SignedCall:
+    target: InboundTarget
+    form: dict[str, str]
+    signature: str
+
+    @property
+    def body(self) -> bytes:
+        return urlencode(self.form).encode()
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Content-Type": driver.FORM, SIGNATURE_HEADER: self.signature}
+
+
+def inbound_calls(dataset: Dataset, tag: int, count: int) -> list[SignedCall]:
+    """`count` calls to the dataset's bound Twilio numbers in turn, signed with twilio-python's
+    RequestValidator over Switchboard's public URL. Each CallSid is made of `tag` and the call's
+    position: no two calls of distinct tags, or of one tag, are the same call."""
+    url = PUBLIC_BASE_URL + INBOUND_PATH
+    validators = {sid: RequestValidator(token) for sid, token in dataset.twilio_accounts.items()}
+    targets = dataset.inbound_targets
+    calls = []
+    for n in range(count):
+        target = targets[n % len(targets)]
+        form = inbound_form(target, f"CA{tag:08x}{n:024x}", f"+1415{2_000_000 + n % 8_000_000:07d}")
+        calls.append(SignedCall(target, form, validators[target.account_sid].compute_signature(url, form)))
+    return calls
+
+
+def inbound_workload(dataset: Dataset, tag: int, count: int) -> driver.Workload:
+    """A run's worth of distinct signed calls, each of which must be answered with a stream."""
+    lines = [call.signature.encode() + b" " + call.body for call in inbound_calls(dataset, tag, count)]
+    return driver.Workload(INBOUND_PATH, lines, driver.FORM, signed_by=SIGNATURE_HEADER, expect=STREAM_ANSWER, once=True)
 
 
 def substitute(body_template: bytes, n: int) -> bytes:
