@@ -242,16 +242,14 @@ class Loaders:
         workflow_ids = {n.inbound_workflow_id for n in numbers if n.inbound_workflow_id is not None}
         await asyncio.gather(load_all(self.telephony_config_by_id, config_ids), load_all(self.workflow_by_id, workflow_ids))
 
-    async def prefetch_config_facts(self, configs: Sequence[TelephonyConfig]) -> None:
+    async def prefetch_config_facts(self, configs: Sequence[TelephonyConfig], *, warnings: bool = True) -> None:
         """Load what the fields of a page of configurations read: number aggregates, failed syncs
-        and default caller IDs, one batch each."""
+        and default caller IDs, one batch each, and the inbound facts when the warnings are read."""
         ids = [config.id for config in configs]
-        await asyncio.gather(
-            load_all(self.number_stats_by_config, ids),
-            load_all(self.failed_syncs_by_config, ids),
-            load_all(self.default_caller_id_by_config, ids),
-            load_all(self.inbound_facts_by_config, ids),
-        )
+        loaders = [self.number_stats_by_config, self.failed_syncs_by_config, self.default_caller_id_by_config]
+        if warnings:
+            loaders.append(self.inbound_facts_by_config)
+        await asyncio.gather(*(load_all(loader, ids) for loader in loaders))
 
     def _of_configs(self, config_ids: Sequence[int]) -> dict[str, Any]:
         """The parameters of the statements over `:config_ids` of `:organization_id`."""

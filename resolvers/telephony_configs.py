@@ -97,14 +97,16 @@ async def list_configs(
     provider: str | None,
     nested_number_pages: Iterable[NestedPageArgs] = (),
     with_facts: bool = True,
+    with_warnings: bool = True,
 ) -> ConnectionSlice:
     """A page of configurations with what their fields read loaded in batches: the number
-    facts (`with_facts`), and the nested pages of numbers the client selected."""
+    facts (`with_facts`; the inbound facts too `with_warnings`), and the nested pages of numbers
+    the client selected."""
     configs = await ctx.loaders.all_configs()  # their numbers' `telephonyConfig` is one of them
     page = slice_of([c for c in configs if c.provider == provider] if provider else configs, first, after)
     prefetches = [prefetch_numbers_of_configs(ctx, [config.id for config in page.rows], nested_number_pages)]
     if with_facts:
-        prefetches.append(ctx.loaders.prefetch_config_facts(page.rows))
+        prefetches.append(ctx.loaders.prefetch_config_facts(page.rows, warnings=with_warnings))
     await asyncio.gather(*prefetches)
     return page
 

@@ -168,6 +168,7 @@ class TelephonyQueries:
             provider.value if provider else None,
             nested_number_pages=nested,
             with_facts=not selected.isdisjoint(READS_NUMBER_FACTS),
+            with_warnings="warnings" in selected,
         )
         return Connection.of(page, TelephonyConfig.of)
 

@@ -1,10 +1,15 @@
 """phone_numbers.sync_action holds MANUAL_STEP (11 characters): widen it from 8 to 16.
 
+On SQLite the declared length changes in place, by SQLite's documented procedure for schema
+changes that leave the stored data as it is (https://www.sqlite.org/lang_altertable.html,
+"writable_schema"): SQLite does not enforce VARCHAR lengths, so only the table's declaration
+changes. A batch rebuild would copy the table and recreate its indexes in an arbitrary order,
+and SQLite's planner, which has no statistics here, breaks ties between equally good indexes by
+that order: the dashboard's failed-sync lookup left its partial index in some rebuilt databases.
+
 Revision ID: 0005
 Revises: 0004
 """
-
-import warnings
 
 import sqlalchemy as sa
 from alembic import op
@@ -16,12 +21,18 @@ depends_on = None
 
 
 def _resize(old: int, new: int) -> None:
-    # On SQLite the batch rebuilds phone_numbers (db/migrate.py says why it runs with foreign keys
-    # off); reflecting the tables it refers to skips their expression indexes, which it leaves alone.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index")
-        with op.batch_alter_table("phone_numbers") as batch:
-            batch.alter_column("sync_action", existing_type=sa.String(old), type_=sa.String(new), existing_nullable=True)
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        op.alter_column("phone_numbers", "sync_action", existing_type=sa.String(old), type_=sa.String(new), existing_nullable=True)
+        return
+    version = bind.exec_driver_sql("PRAGMA schema_version").scalar()
+    bind.exec_driver_sql("PRAGMA writable_schema = ON")
+    bind.exec_driver_sql(
+        "UPDATE sqlite_master SET sql = replace(sql, 'sync_action VARCHAR({}),', 'sync_action VARCHAR({}),') "
+        "WHERE type = 'table' AND name = 'phone_numbers'".format(old, new)
+    )
+    bind.exec_driver_sql(f"PRAGMA schema_version = {version + 1}")
+    bind.exec_driver_sql("PRAGMA writable_schema = OFF")
 
 
 def upgrade() -> None:

@@ -9,7 +9,7 @@ from helpers import UPDATE_NUMBER
 from switchboard.db.models import InboundCall
 from switchboard.db.types import utcnow
 from switchboard.resolvers.ids import from_global_id
-from test_inbound_twilio import NUMBER, call_form, deliver, signed
+from test_inbound_twilio import NUMBER, call_form, call_sid, deliver, signed
 
 UPDATE_WORKFLOW = """
 mutation($input: UpdateWorkflowInput!) { updateWorkflow(input: $input) { workflow { id agentStreamUrl } errors { code message field } } }"""
@@ -72,12 +72,12 @@ async def test_the_log_pages_newest_first_and_filters(synced_server, synced_api,
     bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER, max_concurrent_calls=2)
     sid = synced_api.twilio["accountSid"]
     for n in range(5):
-        await deliver(synced_server, synced_api, call_form(sid, f"CA{n:02d}{'e' * 30}"))
+        await deliver(synced_server, synced_api, call_form(sid, call_sid(f"page {n}")))
     first = (await synced_api.query(PAGE, {"first": 2}))["inboundCalls"]
-    assert [c["providerCallId"] for c in first["nodes"]] == [f"CA04{'e' * 30}", f"CA03{'e' * 30}"]
+    assert [c["providerCallId"] for c in first["nodes"]] == [call_sid("page 4"), call_sid("page 3")]
     assert first["totalCount"] == 5 and first["pageInfo"]["hasNextPage"]
     rest = (await synced_api.query(PAGE, {"first": 10, "after": first["pageInfo"]["endCursor"]}))["inboundCalls"]
-    assert [c["providerCallId"] for c in rest["nodes"]] == [f"CA{n:02d}{'e' * 30}" for n in (2, 1, 0)]
+    assert [c["providerCallId"] for c in rest["nodes"]] == [call_sid(f"page {n}") for n in (2, 1, 0)]
     assert not rest["pageInfo"]["hasNextPage"]
 
     rejected = (await synced_api.query(PAGE, {"status": "REJECTED"}))["inboundCalls"]
@@ -95,12 +95,12 @@ async def test_the_log_pages_newest_first_and_filters(synced_server, synced_api,
         "query($id: ID!) { node(id: $id) { ... on PhoneNumber { inboundCalls(first: 1) { totalCount nodes { providerCallId } } } } }",
         {"id": bound.number_id},
     )
-    assert number["node"]["inboundCalls"] == {"totalCount": 5, "nodes": [{"providerCallId": f"CA04{'e' * 30}"}]}
+    assert number["node"]["inboundCalls"] == {"totalCount": 5, "nodes": [{"providerCallId": call_sid("page 4")}]}
 
 
 async def test_another_organization_sees_none_of_the_calls(synced_server, synced_api, other_api, twilio):
     bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER)
-    await deliver(synced_server, synced_api, call_form(synced_api.twilio["accountSid"], "CA" + "e" * 32))
+    await deliver(synced_server, synced_api, call_form(synced_api.twilio["accountSid"], call_sid("e")))
     [call] = await calls_of(synced_api, bound.number_id)
     assert (await synced_api.query("query($id: ID!) { node(id: $id) { id } }", {"id": call["id"]}))["node"] == {"id": call["id"]}
     assert (await other_api.query("query($id: ID!) { node(id: $id) { id } }", {"id": call["id"]}))["node"] is None
@@ -115,7 +115,7 @@ async def test_an_accepted_call_costs_two_statements(synced_server, synced_api, 
     statements: list[str] = []
     stop = synced_server.db.listen_statements(statements.append)
     try:
-        response = await deliver(synced_server, synced_api, call_form(synced_api.twilio["accountSid"], "CA" + "f" * 32))
+        response = await deliver(synced_server, synced_api, call_form(synced_api.twilio["accountSid"], call_sid("f")))
     finally:
         stop()
     assert b"<Stream" in response.content
@@ -140,7 +140,7 @@ async def test_a_call_older_than_the_cut_off_no_longer_counts_toward_the_limit(s
                 started_at=utcnow() - timedelta(hours=4, minutes=1),
             )
         )
-    response = await deliver(synced_server, synced_api, call_form(synced_api.twilio["accountSid"], "CA" + "9" * 31 + "0"))
+    response = await deliver(synced_server, synced_api, call_form(synced_api.twilio["accountSid"], call_sid("90")))
     assert b"<Stream" in response.content
 
 
@@ -152,7 +152,7 @@ async def test_simulation_shows_the_exact_answer_and_stores_nothing(synced_serve
     simulation = payload["simulation"]
     assert payload["errors"] == [] and simulation["accepted"] and simulation["rejectReason"] is None
     assert simulation["agentStreamUrl"] == AGENT_URL and simulation["workflow"]["id"] == bound.workflow_id
-    real = await deliver(synced_server, synced_api, call_form(synced_api.twilio["accountSid"], "CA" + "1" * 31 + "2"))
+    real = await deliver(synced_server, synced_api, call_form(synced_api.twilio["accountSid"], call_sid("12")))
     [call] = await calls_of(synced_api, bound.number_id)
     answer = simulation["providerAnswer"]
     assert (answer["statusCode"], answer["contentType"]) == (200, "text/xml")
@@ -176,8 +176,8 @@ async def test_simulation_input_errors(synced_api, other_api, twilio):
 async def test_rejections_and_agentless_workflows_show_as_warnings(synced_server, synced_api, twilio):
     bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER, agent_url=None)
     sid = synced_api.twilio["accountSid"]
-    await deliver(synced_server, synced_api, call_form(sid, "CA" + "2" * 31 + "1"))
-    forged = call_form(sid, "CA" + "2" * 31 + "2")
+    await deliver(synced_server, synced_api, call_form(sid, call_sid("21")))
+    forged = call_form(sid, call_sid("22"))
     for _ in range(3):
         await post_webhook(synced_server.url, front_door_url("twilio"), data=forged, headers=signed("0" * 32, front_door_url("twilio"), forged))
     found = await synced_api.query(

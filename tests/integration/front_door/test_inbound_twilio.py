@@ -1,5 +1,6 @@
 """Twilio's call webhooks at the front door, signed by twilio-python's RequestValidator."""
 
+import hashlib
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -15,9 +16,14 @@ INBOUND = front_door_url("twilio")
 STATUS = front_door_url("twilio", "status")
 
 
-def call_form(account_sid: str, call_sid: str, to: str = NUMBER, **extra: str) -> dict[str, str]:
+def call_sid(tag: str) -> str:
+    """A CallSid as Twilio makes them (CA and 32 hex digits), different for each tag."""
+    return "CA" + hashlib.md5(tag.encode()).hexdigest()
+
+
+def call_form(account_sid: str, sid: str, to: str = NUMBER, **extra: str) -> dict[str, str]:
     return {
-        "CallSid": call_sid,
+        "CallSid": sid,
         "AccountSid": account_sid,
         "From": "+14155559876",
         "To": to,
@@ -49,7 +55,7 @@ async def deliver(server, api, form: dict[str, str], url: str = INBOUND, token: 
 async def test_a_bound_number_streams_to_the_agent_and_the_call_is_logged(synced_server, synced_api, twilio):
     bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER)
     assert bound.inbound_url == INBOUND
-    response = await deliver(synced_server, synced_api, call_form(synced_api.twilio["accountSid"], "CA" + "1" * 32))
+    response = await deliver(synced_server, synced_api, call_form(synced_api.twilio["accountSid"], call_sid("1")))
 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/xml")
@@ -60,7 +66,7 @@ async def test_a_bound_number_streams_to_the_agent_and_the_call_is_logged(synced
     assert parameters == {"callId": call["id"], "workflowId": bound.workflow_id, "from": "+14155559876", "to": NUMBER}
     assert from_global_id(call["id"])[0] == "InboundCall"
     assert call["status"] == "CONNECTED" and call["rejectReason"] is None
-    assert call["providerCallId"] == "CA" + "1" * 32
+    assert call["providerCallId"] == call_sid("1")
     assert (call["from"], call["to"], call["provider"]) == ("+14155559876", NUMBER, "TWILIO")
     assert call["phoneNumber"]["id"] == bound.number_id and call["workflow"]["id"] == bound.workflow_id
     assert call["telephonyConfig"]["id"] == bound.config_id and call["endedAt"] is None
@@ -68,7 +74,7 @@ async def test_a_bound_number_streams_to_the_agent_and_the_call_is_logged(synced
 
 async def test_a_retried_webhook_gets_the_same_answer_and_one_record(synced_server, synced_api, twilio):
     bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER)
-    form = call_form(synced_api.twilio["accountSid"], "CA" + "2" * 32)
+    form = call_form(synced_api.twilio["accountSid"], call_sid("2"))
     first = await deliver(synced_server, synced_api, form)
     again = await deliver(synced_server, synced_api, form)
     assert first.content == again.content
@@ -77,9 +83,9 @@ async def test_a_retried_webhook_gets_the_same_answer_and_one_record(synced_serv
 
 async def test_the_status_callback_ends_the_call(synced_server, synced_api, twilio):
     bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER)
-    sid, call_sid = synced_api.twilio["accountSid"], "CA" + "3" * 32
-    await deliver(synced_server, synced_api, call_form(sid, call_sid))
-    forged = {"CallSid": call_sid, "AccountSid": sid, "CallStatus": "completed", "CallDuration": "7"}
+    sid, ending = synced_api.twilio["accountSid"], call_sid("3")
+    await deliver(synced_server, synced_api, call_form(sid, ending))
+    forged = {"CallSid": ending, "AccountSid": sid, "CallStatus": "completed", "CallDuration": "7"}
     response = await post_webhook(synced_server.url, STATUS, data=forged, headers=signed("0" * 32, STATUS, forged))
     assert response.status_code == 204
     [call] = await calls_of(synced_api, bound.number_id)
@@ -94,7 +100,7 @@ async def test_the_status_callback_ends_the_call(synced_server, synced_api, twil
 async def test_a_port_in_the_signed_url_is_accepted(synced_server, synced_api, twilio):
     """Twilio sometimes signs the URL with the default port; the SDK's validator accepts both."""
     await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER)
-    form = call_form(synced_api.twilio["accountSid"], "CA" + "4" * 32)
+    form = call_form(synced_api.twilio["accountSid"], call_sid("4"))
     with_port = INBOUND.replace(".test/", ".test:443/")
     response = await post_webhook(synced_server.url, INBOUND, data=form, headers=signed(synced_api.twilio["authToken"], with_port, form))
     assert ET.fromstring(response.content).find("./Connect/Stream") is not None
@@ -110,7 +116,7 @@ async def test_a_port_in_the_signed_url_is_accepted(synced_server, synced_api, t
 )
 async def test_an_unauthentic_webhook_is_rejected_and_nothing_is_stored(synced_server, synced_api, twilio, tamper):
     bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER)
-    form = call_form(synced_api.twilio["accountSid"], "CA" + "5" * 32)
+    form = call_form(synced_api.twilio["accountSid"], call_sid("5"))
     headers = signed(synced_api.twilio["authToken"], INBOUND, form)
     tamper(form, headers)
     response = await post_webhook(synced_server.url, INBOUND, data=form, headers=headers)
@@ -125,11 +131,11 @@ async def test_an_unknown_number_gets_the_same_answer_as_a_forged_call(synced_se
     """Whether a number exists under some account must not show in the answer."""
     await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER)
     sid = synced_api.twilio["accountSid"]
-    forged = call_form(sid, "CA" + "6" * 32)
+    forged = call_form(sid, call_sid("6"))
     forged_answer = await post_webhook(synced_server.url, INBOUND, data=forged, headers={"X-Twilio-Signature": "x"})
-    unknown = call_form(sid, "CA" + "7" * 32, to="+14155550199")
+    unknown = call_form(sid, call_sid("7"), to="+14155550199")
     unknown_answer = await deliver(synced_server, synced_api, unknown)
-    other_account = call_form("AC" + "f" * 32, "CA" + "8" * 32)
+    other_account = call_form("AC" + "f" * 32, call_sid("8"))
     other_answer = await deliver(synced_server, synced_api, other_account)
     assert forged_answer.status_code == unknown_answer.status_code == other_answer.status_code == 200
     assert forged_answer.content == unknown_answer.content == other_answer.content
@@ -146,7 +152,7 @@ async def test_a_signed_call_that_cannot_be_taken_is_rejected_with_its_reason(sy
     options = dict(setup)
     agent_url = options.pop("agent_url", AGENT_URL)
     bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER, agent_url=agent_url, **options)
-    response = await deliver(synced_server, synced_api, call_form(synced_api.twilio["accountSid"], "CA" + "9" * 32))
+    response = await deliver(synced_server, synced_api, call_form(synced_api.twilio["accountSid"], call_sid("9")))
     assert ET.fromstring(response.content).find("Hangup") is not None
     [call] = await calls_of(synced_api, bound.number_id)
     assert (call["status"], call["rejectReason"]) == ("REJECTED", reason)
@@ -156,7 +162,7 @@ async def test_a_signed_call_that_cannot_be_taken_is_rejected_with_its_reason(sy
 async def test_a_call_to_an_unbound_number_is_rejected(synced_server, synced_api, twilio):
     bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER)
     await synced_api.query(UPDATE_NUMBER, {"input": {"id": bound.number_id, "clearInboundWorkflow": True}})
-    await deliver(synced_server, synced_api, call_form(synced_api.twilio["accountSid"], "CA" + "a" * 32))
+    await deliver(synced_server, synced_api, call_form(synced_api.twilio["accountSid"], call_sid("a")))
     [call] = await calls_of(synced_api, bound.number_id)
     assert (call["status"], call["rejectReason"], call["workflow"]) == ("REJECTED", "NO_WORKFLOW", None)
 
@@ -164,14 +170,14 @@ async def test_a_call_to_an_unbound_number_is_rejected(synced_server, synced_api
 async def test_max_concurrent_calls_is_enforced_until_a_call_ends(synced_server, synced_api, twilio):
     bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER, max_concurrent_calls=1)
     sid = synced_api.twilio["accountSid"]
-    await deliver(synced_server, synced_api, call_form(sid, "CA" + "b" * 32))
-    await deliver(synced_server, synced_api, call_form(sid, "CA" + "c" * 32))
+    await deliver(synced_server, synced_api, call_form(sid, call_sid("b")))
+    await deliver(synced_server, synced_api, call_form(sid, call_sid("c")))
     second, first = await calls_of(synced_api, bound.number_id)
     assert (first["status"], second["status"], second["rejectReason"]) == ("CONNECTED", "REJECTED", "CONCURRENCY_LIMIT")
 
-    ended = {"CallSid": "CA" + "b" * 32, "AccountSid": sid, "CallStatus": "completed"}
+    ended = {"CallSid": call_sid("b"), "AccountSid": sid, "CallStatus": "completed"}
     await deliver(synced_server, synced_api, ended, url=STATUS)
-    response = await deliver(synced_server, synced_api, call_form(sid, "CA" + "d" * 32))
+    response = await deliver(synced_server, synced_api, call_form(sid, call_sid("d")))
     assert ET.fromstring(response.content).find("./Connect/Stream") is not None
 
 
@@ -200,7 +206,7 @@ async def test_a_flood_of_forged_webhooks_only_counts(synced_server, synced_api,
     bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER)
     sid = synced_api.twilio["accountSid"]
     for n in range(30):
-        form = call_form(sid, f"CA{n:02d}{'d' * 30}")
+        form = call_form(sid, call_sid(f"flood {n}"))
         await post_webhook(synced_server.url, INBOUND, data=form, headers=signed("0" * 32, INBOUND, form))
     number_id = from_global_id(bound.number_id)[1]
     async with synced_server.db.read() as session:
