@@ -22,6 +22,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.util import greenlet_spawn
 
 Params = Mapping[str, Any] | None
 
@@ -110,3 +111,15 @@ def fetch_sqlite(engine: Engine, statement: DriverStatement, params: Params) -> 
         return statement.converted(pooled.driver_connection.execute(statement.sql, arguments).fetchall())
     finally:
         pooled.close()
+
+
+async def fetch_aiosqlite(engine: AsyncEngine, statement: DriverStatement, params: Params) -> Sequence[Sequence[Any]]:
+    """The rows of `statement` on an aiosqlite connection of the engine's pool, in autocommit: one
+    hand-off to aiosqlite's thread (execute and fetch together), where a write may wait on another
+    process's lock without holding the event loop."""
+    arguments = statement.arguments(params)
+    pooled = await engine.raw_connection()
+    try:
+        return statement.converted(list(await pooled.driver_connection.execute_fetchall(statement.sql, arguments)))
+    finally:
+        await greenlet_spawn(pooled.close)  # the pool's reset awaits aiosqlite through SQLAlchemy

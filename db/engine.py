@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.sql import Executable
 
-from .driver_reads import DriverStatement, Params, driver_statement, fetch_asyncpg, fetch_sqlite
+from .driver_reads import DriverStatement, Params, driver_statement, fetch_aiosqlite, fetch_asyncpg, fetch_sqlite
 from .records import record_class
 
 _IMMEDIATE = "switchboard_sqlite_immediate"
@@ -177,6 +177,20 @@ class Database:
         """
         async with self._turn_to_write, self.writer() as session, session.begin():
             yield session
+
+    async def write_alone(self, stmt: Executable, params: Params = None) -> Sequence[Sequence[Any]]:
+        """One writing statement in a transaction of its own, its rows returned (RETURNING):
+        straight to the driver in autocommit, as `rows` reads. A session's ORM flush, BEGIN and
+        COMMIT cost the front door's call record three times the rest of the call. On SQLite it
+        waits its turn with the process's other writers, on aiosqlite's thread."""
+        statement = driver_statement(stmt, self.engine.dialect)
+        if statement is None:
+            raise ValueError("write_alone takes statements compiled once, with no parameter rendered at execution")
+        self._notify(statement)
+        if self.engine.dialect.driver == "asyncpg":
+            return await fetch_asyncpg(self.engine, statement, params)
+        async with self._turn_to_write:
+            return await fetch_aiosqlite(self.engine, statement, params)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -64,37 +64,48 @@ async def route(db: Database, provider: str, account_id: str, address: str, sinc
     return rows[0] if rows else None
 
 
-def _insert(session: AsyncSession) -> Any:
-    return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+def _insert(dialect_name: str) -> Any:
+    return postgresql.insert if dialect_name == "postgresql" else sqlite.insert
 
 
-async def record_call(session: AsyncSession, values: dict[str, Any]) -> int | None:
-    """Insert the call; None when the same call of the same number is already recorded."""
-    stmt = (
-        _insert(session)(InboundCall)
-        .values(**values)
+# Every column a new call is recorded with (the others: its id, and ended_at once it ends).
+RECORDED_COLUMNS = tuple(column.key for column in InboundCall.__table__.columns if column.key not in ("id", "ended_at"))
+
+
+@functools.cache
+def _record_statement(dialect_name: str) -> Any:
+    return (
+        _insert(dialect_name)(InboundCall)
+        .values({column: bindparam(column, type_=InboundCall.__table__.c[column].type) for column in RECORDED_COLUMNS})
         .on_conflict_do_nothing(index_elements=["phone_number_id", "provider_call_id"])
         .returning(InboundCall.id)
     )
-    return await session.scalar(stmt)
 
 
-async def recorded_call(session: AsyncSession, phone_number_id: int, provider_call_id: str) -> tuple[int, str] | None:
+async def record_call(db: Database, values: dict[str, Any]) -> int | None:
+    """Insert the call (`values` of RECORDED_COLUMNS) in one statement; None when the same call of
+    the same number is already recorded."""
+    rows = await db.write_alone(_record_statement(db.engine.dialect.name), values)
+    return rows[0][0] if rows else None
+
+
+@functools.cache
+def _recorded_call() -> Select:
+    return select(InboundCall.id, InboundCall.status).where(
+        InboundCall.phone_number_id == bindparam("phone_number_id"), InboundCall.provider_call_id == bindparam("call_id")
+    )
+
+
+async def recorded_call(db: Database, phone_number_id: int, provider_call_id: str) -> tuple[int, str] | None:
     """(id, status) of a call already recorded for the number."""
-    row = (
-        await session.execute(
-            select(InboundCall.id, InboundCall.status).where(
-                InboundCall.phone_number_id == phone_number_id, InboundCall.provider_call_id == provider_call_id
-            )
-        )
-    ).first()
-    return (row[0], row[1]) if row else None
+    rows = await db.rows(_recorded_call(), {"phone_number_id": phone_number_id, "call_id": provider_call_id})
+    return (rows[0][0], rows[0][1]) if rows else None
 
 
 async def count_rejection(session: AsyncSession, phone_number_id: int, hour: datetime, reason: str, keep_since: datetime) -> None:
     """Add one to the number's counter of the hour, and drop its counters older than
     `keep_since`: a number has a bounded number of counter rows, whatever is sent to it."""
-    insert = _insert(session)(InboundRejectionCount).values(phone_number_id=phone_number_id, hour=hour, reason=reason, count=1)
+    insert = _insert(session.bind.dialect.name)(InboundRejectionCount).values(phone_number_id=phone_number_id, hour=hour, reason=reason, count=1)
     await session.execute(
         insert.on_conflict_do_update(
             index_elements=["phone_number_id", "hour", "reason"],

@@ -177,12 +177,13 @@ class FrontDoor:
             "reject_reason": reason.value if reason is not None else None,
             "started_at": now,
         }
-        async with self.services.db.write() as session:
-            call_id = await record_call(session, values)
-            if call_id is not None:
-                return call_id, status.value
-            existing = await recorded_call(session, matched.number_id, webhook.call_id)
-        assert existing is not None  # the insert conflicted with it, and calls are never deleted alone
+        db = self.services.db
+        call_id = await record_call(db, values)
+        if call_id is not None:
+            return call_id, status.value
+        existing = await recorded_call(db, matched.number_id, webhook.call_id)
+        if existing is None:  # the number was deleted since the route: there is nothing to connect to
+            return 0, CallStatus.REJECTED.value
         return existing
 
     # --- the end of a call
