@@ -60,7 +60,7 @@ def route_statement() -> Select:
 
 
 async def route(db: Database, provider: str, account_id: str, address: str, since: datetime) -> Any | None:
-    rows = await db.rows(route_statement(), {"provider": provider, "account_id": account_id, "address": address, "since": since})
+    rows = await db.lookup(route_statement(), {"provider": provider, "account_id": account_id, "address": address, "since": since})
     return rows[0] if rows else None
 
 
