@@ -28,8 +28,6 @@ class SignalwireProvider(TwilioCompatibleProvider):
     # Webhooks are signed with the project's Signing Key, not with the API token.
     webhook_secret_field = "signingKey"
     signing_field = "signingKey"
-    # The LaML number resource takes StatusCallback as Twilio's does: calls end when SignalWire says so.
-    status_callback_on_attach = True
     fields = (
         CredentialField(
             name="spaceUrl",

@@ -78,16 +78,15 @@ class TwilioCompatibleApi:
 
 
 class TwilioCompatibleProvider(ProviderPlugin):
-    """Attach = set the number's VoiceUrl; detach = blank it. Each number has its own URL.
+    """Attach = set the number's VoiceUrl, and its StatusCallback to the front door's status URL
+    (so that calls end when the provider says so); detach = blank them when they are still
+    Switchboard's. Each number has its own URLs.
 
     Call webhooks are form POSTs (or GETs) with Twilio's names, answered in TwiML."""
 
     supports_inbound_dispatch = True
     #: The credential field whose value signs the webhooks.
     signing_field: str = "authToken"
-    #: Whether attach also sets the number's StatusCallback to the front door's status URL (so that
-    #: calls end when the provider says so) and detach clears it when it is still Switchboard's.
-    status_callback_on_attach: bool = False
 
     def parse_inbound(self, request: WebhookRequest) -> InboundCallWebhook:
         _require_form(request)
@@ -133,11 +132,11 @@ class TwilioCompatibleProvider(ProviderPlugin):
         self.require_pstn(number)
         api = self.api(http, credentials)
         found = await api.find_number(number.address)
-        status = status_url(url) if self.status_callback_on_attach else None
+        status = status_url(url)
         await api.set_voice_url(found["sid"], url, status)
         summary = f"{self.display_name} now sends inbound calls to {number.address} to Switchboard."
         previous = found.get("status_callback")
-        if status is not None and previous and previous != status:
+        if previous and previous != status:
             summary += f" Its StatusCallback was {previous}; Switchboard's replaces it."
         return summary
 
@@ -154,6 +153,6 @@ class TwilioCompatibleProvider(ProviderPlugin):
             raise
         if found.get("voice_url") != url:
             return f"{number.address} does not point at Switchboard at {self.display_name}; left as it is."
-        ours = self.status_callback_on_attach and found.get("status_callback") == status_url(url)
+        ours = found.get("status_callback") == status_url(url)
         await api.set_voice_url(found["sid"], "", "" if ours else None)
         return f"{self.display_name} no longer sends inbound calls to {number.address} to Switchboard."

@@ -5,6 +5,7 @@ from conftest import PUBLIC_BASE_URL
 from helpers import UPDATE_NUMBER, create_config, create_number, create_workflow
 
 INBOUND_URL = f"{PUBLIC_BASE_URL}/telephony/twilio/inbound"
+STATUS_URL = f"{PUBLIC_BASE_URL}/telephony/twilio/status"
 VERIFY = """
 mutation($id: ID!) { verifyTelephonyConfig(input: {id: $id}) {
   verification { status message checkedAt } telephonyConfig { lastVerification { status message } } errors { code } } }"""
@@ -71,7 +72,14 @@ async def test_binding_attaches_the_exact_number(synced_api, twilio, bound):
     lookup = twilio.sent("GET", "IncomingPhoneNumbers.json")[-1]
     assert lookup.query["PhoneNumber"] == ["+14155550100"]
     update = twilio.sent("POST")[-1]
-    assert update.form == {"VoiceUrl": INBOUND_URL, "VoiceMethod": "POST", "VoiceApplicationSid": ""}
+    assert update.form == {
+        "VoiceUrl": INBOUND_URL,
+        "VoiceMethod": "POST",
+        "VoiceApplicationSid": "",
+        "StatusCallback": STATUS_URL,
+        "StatusCallbackMethod": "POST",
+    }
+    assert twilio.number(sid, "+14155550100").status_callback == STATUS_URL
     number = payload["phoneNumber"]
     assert number["inboundWebhookUrl"] == INBOUND_URL
     assert number["lastProviderSync"]["ok"] is True and number["lastProviderSync"]["action"] == "ATTACH"
