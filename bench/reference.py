@@ -22,6 +22,7 @@ import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, nullcontext
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -35,8 +36,10 @@ from switchboard.resolvers.ids import from_cursor, page_size, to_cursor, to_glob
 from switchboard.resolvers.rules import readiness
 from switchboard.resolvers.rules.warnings import (
     SEVERITY,
+    AgentlessWorkflow,
     ConfigFacts,
     FailedSync,
+    NumberRejections,
     config_warnings,
     most_severe_first,
     organization_warnings,
@@ -156,6 +159,24 @@ FAILED_SYNCS = """
 SELECT id, telephony_config_id, address_normalized, sync_message
 FROM phone_numbers WHERE organization_id = ? AND sync_ok = false ORDER BY id"""
 
+# What the inbound warnings read: rejected calls and signature-failure counters of the last day
+# per number and reason, and the active numbers bound to workflows without an agent URL.
+INBOUND_FACTS = """
+SELECT 'rejected', c.telephony_config_id, n.id, n.address_normalized, c.reject_reason, count(*)
+FROM inbound_calls c JOIN phone_numbers n ON n.id = c.phone_number_id
+WHERE c.organization_id = ? AND c.status = 'REJECTED' AND c.started_at >= ?
+GROUP BY c.telephony_config_id, n.id, n.address_normalized, c.reject_reason
+UNION ALL
+SELECT 'rejected', n.telephony_config_id, n.id, n.address_normalized, r.reason, sum(r.count)
+FROM inbound_rejection_counts r JOIN phone_numbers n ON n.id = r.phone_number_id
+WHERE r.organization_id = ? AND r.hour >= ?
+GROUP BY n.telephony_config_id, n.id, n.address_normalized, r.reason
+UNION ALL
+SELECT 'agentless', n.telephony_config_id, w.id, w.name, NULL, count(*)
+FROM workflows w JOIN phone_numbers n ON n.inbound_workflow_id = w.id
+WHERE w.organization_id = ? AND w.agent_stream_url IS NULL AND n.is_active
+GROUP BY n.telephony_config_id, w.id, w.name"""
+
 # The first numbers of each configuration up to the last one on the page, through the
 # (telephony_config_id, id) index: a LATERAL join on PostgreSQL, a correlated IN on SQLite
 # (which has no LATERAL; PostgreSQL re-runs such an IN subquery for every row).
@@ -236,6 +257,18 @@ class Reference:
             for number_id, config_id, address, message in await fetch(FAILED_SYNCS, org):
                 failed[config_id].append(FailedSync(number_id, address, message))
                 addresses[number_id] = address
+            day_ago = datetime.now(UTC) - timedelta(days=1)
+            since = day_ago.strftime("%Y-%m-%d %H:%M:%S.%f") if self.db.is_sqlite else day_ago
+            hour = day_ago.replace(minute=0, second=0, microsecond=0)
+            since_hour = hour.strftime("%Y-%m-%d %H:%M:%S.%f") if self.db.is_sqlite else hour
+            rejected: dict[int, dict[int, tuple[str, dict[str, int]]]] = defaultdict(dict)
+            agentless: dict[int, list[AgentlessWorkflow]] = defaultdict(list)
+            for kind, config_id, row_id, label, reason, count in await fetch(INBOUND_FACTS, org, since, org, since_hour, org):
+                if kind == "agentless":
+                    agentless[config_id].append(AgentlessWorkflow(row_id, label, int(count)))
+                else:
+                    reasons = rejected[config_id].setdefault(row_id, (label, {}))[1]
+                    reasons[reason] = reasons.get(reason, 0) + int(count)
             page = configs[:size]
             first_numbers: dict[int, list[dict]] = defaultdict(list)
             if page:
@@ -266,6 +299,11 @@ class Reference:
                 verification_status=status,
                 verification_message=message,
                 failed_syncs=tuple(failed.get(config_id, ())),
+                rejections=tuple(
+                    NumberRejections(number_id, address, tuple(sorted(reasons.items())))
+                    for number_id, (address, reasons) in sorted(rejected[config_id].items())
+                ),
+                agentless_workflows=tuple(agentless[config_id]),
             )
             warnings = most_severe_first(config_warnings(facts, public_base_url_ok=self.public_base_url_ok))
             every_warning.extend(warnings)

@@ -102,10 +102,14 @@ async def recorded_call(db: Database, phone_number_id: int, provider_call_id: st
     return (rows[0][0], rows[0][1]) if rows else None
 
 
-async def count_rejection(session: AsyncSession, phone_number_id: int, hour: datetime, reason: str, keep_since: datetime) -> None:
+async def count_rejection(
+    session: AsyncSession, organization_id: int, phone_number_id: int, hour: datetime, reason: str, keep_since: datetime
+) -> None:
     """Add one to the number's counter of the hour, and drop its counters older than
     `keep_since`: a number has a bounded number of counter rows, whatever is sent to it."""
-    insert = _insert(session.bind.dialect.name)(InboundRejectionCount).values(phone_number_id=phone_number_id, hour=hour, reason=reason, count=1)
+    insert = _insert(session.bind.dialect.name)(InboundRejectionCount).values(
+        organization_id=organization_id, phone_number_id=phone_number_id, hour=hour, reason=reason, count=1
+    )
     await session.execute(
         insert.on_conflict_do_update(
             index_elements=["phone_number_id", "hour", "reason"],
@@ -251,7 +255,7 @@ def inbound_facts() -> Select:
         )
         .join(PhoneNumber, PhoneNumber.id == InboundRejectionCount.phone_number_id)
         .where(
-            PhoneNumber.organization_id == organization,
+            InboundRejectionCount.organization_id == organization,
             InboundRejectionCount.hour >= bindparam("since_hour", type_=InboundRejectionCount.hour.type),
             one_of(PhoneNumber.telephony_config_id, "config_ids"),
         )

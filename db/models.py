@@ -234,4 +234,9 @@ class InboundRejectionCount(Base):
     phone_number_id: Mapped[int] = mapped_column(ForeignKey("phone_numbers.id", ondelete="CASCADE"), primary_key=True)
     hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     reason: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # The number's organization, so that the warnings find an organization's recent counters
+    # through an index instead of probing the counters of each of its numbers.
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False)
     count: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __table_args__ = (Index("ix_inbound_rejection_counts_org_hour", "organization_id", "hour"),)

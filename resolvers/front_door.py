@@ -135,7 +135,9 @@ class FrontDoor:
             log.warning("front door: %s webhook for number %s refused: %s", plugin.key, matched.number_id, failure)
             async with self.services.db.write() as session:
                 hour = hour_of(now)
-                await count_rejection(session, matched.number_id, hour, failure.value, hour - REJECTION_COUNTER_RETENTION)
+                await count_rejection(
+                    session, matched.organization_id, matched.number_id, hour, failure.value, hour - REJECTION_COUNTER_RETENTION
+                )
             return plugin.reject_answer()
 
         reason = decide(

@@ -57,9 +57,9 @@ async def upgrade_to(db: Database, revision: str) -> None:
         await connection.run_sync(run)
 
 
-async def test_rebuilding_phone_numbers_keeps_the_calls_and_counts_that_refer_to_them(fresh_db):
-    """0005 widens phone_numbers.sync_action, which SQLite does by rebuilding the table: with
-    foreign keys on, dropping the old table would null the calls' number and delete the counts."""
+async def test_widening_sync_action_keeps_the_calls_and_counts_that_refer_to_phone_numbers(fresh_db):
+    """0005 widens phone_numbers.sync_action. A rebuild of the table on SQLite with foreign keys
+    on would null the calls' number and delete the counts; the rows stay, and MANUAL_STEP fits."""
     await upgrade_to(fresh_db, "0004")
     rows = [
         "INSERT INTO organizations (id, name, created_at) VALUES (1, 'Acme', CURRENT_TIMESTAMP)",
@@ -73,7 +73,8 @@ async def test_rebuilding_phone_numbers_keeps_the_calls_and_counts_that_refer_to
         "INSERT INTO inbound_calls (organization_id, telephony_config_id, phone_number_id, provider, provider_call_id,"
         " from_address, to_address, status, started_at)"
         " VALUES (1, 1, 1, 'twilio', 'CA1', '+14155559876', '+14155550100', 'CONNECTED', CURRENT_TIMESTAMP)",
-        "INSERT INTO inbound_rejection_counts (phone_number_id, hour, reason, count) VALUES (1, CURRENT_TIMESTAMP, 'SIGNATURE_INVALID', 3)",
+        "INSERT INTO inbound_rejection_counts (organization_id, phone_number_id, hour, reason, count)"
+        " VALUES (1, 1, CURRENT_TIMESTAMP, 'SIGNATURE_INVALID', 3)",
     ]
     async with fresh_db.engine.begin() as connection:
         for row in rows:

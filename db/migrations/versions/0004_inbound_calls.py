@@ -71,9 +71,11 @@ def upgrade() -> None:
         ),
         sa.Column("hour", TS, nullable=False),
         sa.Column("reason", sa.String(32), nullable=False),
+        _foreign_key("inbound_rejection_counts", "organization_id", "organizations", "CASCADE"),
         sa.Column("count", sa.Integer, nullable=False),
         sa.PrimaryKeyConstraint("phone_number_id", "hour", "reason", name="pk_inbound_rejection_counts"),
     )
+    op.create_index("ix_inbound_rejection_counts_org_hour", "inbound_rejection_counts", ["organization_id", "hour"])
 
 
 def downgrade() -> None:
