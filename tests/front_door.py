@@ -3,6 +3,7 @@
 The webhooks are signed by each test with the provider's official SDK (or, where the SDK has no
 signer, a signer written in the test from the provider's documentation), never by Switchboard."""
 
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,6 +76,15 @@ async def post_webhook(server_url: str, url: str, **kwargs: Any) -> httpx.Respon
 async def get_webhook(server_url: str, url: str, **kwargs: Any) -> httpx.Response:
     async with httpx.AsyncClient(base_url=server_url, timeout=30) as client:
         return await client.get(local(url), **kwargs)
+
+
+def twiml_stream(response: httpx.Response) -> tuple[str | None, dict[str, str | None]]:
+    """The stream URL and the <Parameter>s of a TwiML <Connect><Stream> answer (200, text/xml)."""
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/xml")
+    stream = ET.fromstring(response.content).find("./Connect/Stream")
+    assert stream is not None, response.text
+    return stream.get("url"), {p.get("name"): p.get("value") for p in stream.findall("Parameter")}
 
 
 async def calls_of(api: Api, number_id: str | None = None) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from helpers import UPDATE_NUMBER
 from switchboard.db.models import InboundCall
 from switchboard.db.types import utcnow
 from switchboard.resolvers.ids import from_global_id
-from test_inbound_twilio import NUMBER, call_form, call_sid, deliver, signed
+from test_inbound_twilio import NUMBER, call_form, call_sid, deliver, signed, twilio  # noqa: F401 (fixture)
 
 UPDATE_WORKFLOW = """
 mutation($input: UpdateWorkflowInput!) { updateWorkflow(input: $input) { workflow { id agentStreamUrl } errors { code message field } } }"""
@@ -21,14 +21,6 @@ PAGE = """
 query($first: Int, $after: String, $status: InboundCallStatus, $since: DateTime, $workflow: ID) {
   inboundCalls(first: $first, after: $after, status: $status, since: $since, workflowId: $workflow) {
     totalCount pageInfo { hasNextPage endCursor } nodes { providerCallId status } } }"""
-
-
-@pytest.fixture
-def twilio(fakes, synced_api):
-    fake = fakes["twilio"]
-    fake.add_account(synced_api.twilio["accountSid"], synced_api.twilio["authToken"])
-    fake.add_number(synced_api.twilio["accountSid"], NUMBER)
-    return fake
 
 
 @pytest.mark.parametrize(
@@ -68,7 +60,8 @@ async def test_agent_urls_are_kept_changed_and_cleared(api):
     assert cleared["workflow"]["agentStreamUrl"] is None
 
 
-async def test_the_log_pages_newest_first_and_filters(synced_server, synced_api, twilio):
+@pytest.mark.usefixtures("twilio")
+async def test_the_log_pages_newest_first_and_filters(synced_server, synced_api):
     bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER, max_concurrent_calls=2)
     sid = synced_api.twilio["accountSid"]
     for n in range(5):
@@ -98,7 +91,8 @@ async def test_the_log_pages_newest_first_and_filters(synced_server, synced_api,
     assert number["node"]["inboundCalls"] == {"totalCount": 5, "nodes": [{"providerCallId": call_sid("page 4")}]}
 
 
-async def test_another_organization_sees_none_of_the_calls(synced_server, synced_api, other_api, twilio):
+@pytest.mark.usefixtures("twilio")
+async def test_another_organization_sees_none_of_the_calls(synced_server, synced_api, other_api):
     bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER)
     await deliver(synced_server, synced_api, call_form(synced_api.twilio["accountSid"], call_sid("e")))
     [call] = await calls_of(synced_api, bound.number_id)
@@ -109,7 +103,8 @@ async def test_another_organization_sees_none_of_the_calls(synced_server, synced
     assert found["inboundCalls"]["totalCount"] == 0
 
 
-async def test_an_accepted_call_costs_two_statements(synced_server, synced_api, twilio):
+@pytest.mark.usefixtures("twilio")
+async def test_an_accepted_call_costs_two_statements(synced_server, synced_api):
     """The route (one indexed read) and the record (one insert): SPEC §11 on the call-setup path."""
     await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER, max_concurrent_calls=5)
     statements: list[str] = []
@@ -122,7 +117,8 @@ async def test_an_accepted_call_costs_two_statements(synced_server, synced_api, 
     assert len(statements) == 2, statements
 
 
-async def test_a_call_older_than_the_cut_off_no_longer_counts_toward_the_limit(synced_server, synced_api, twilio):
+@pytest.mark.usefixtures("twilio")
+async def test_a_call_older_than_the_cut_off_no_longer_counts_toward_the_limit(synced_server, synced_api):
     """A lost status callback must not block a number forever (SWITCHBOARD_CALL_MAX_SECONDS, 4 h)."""
     bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER, max_concurrent_calls=1)
     async with synced_server.db.write() as session:
@@ -144,7 +140,8 @@ async def test_a_call_older_than_the_cut_off_no_longer_counts_toward_the_limit(s
     assert b"<Stream" in response.content
 
 
-async def test_simulation_shows_the_exact_answer_and_stores_nothing(synced_server, synced_api, twilio):
+@pytest.mark.usefixtures("twilio")
+async def test_simulation_shows_the_exact_answer_and_stores_nothing(synced_server, synced_api):
     bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER)
     payload = (await synced_api.query(SIMULATE, {"input": {"phoneNumberId": bound.number_id, "from": "+14155559876"}}))[
         "simulateInboundCall"
@@ -165,7 +162,8 @@ async def test_simulation_shows_the_exact_answer_and_stores_nothing(synced_serve
     assert len(await calls_of(synced_api, bound.number_id)) == 1, "simulations store nothing"
 
 
-async def test_simulation_input_errors(synced_api, other_api, twilio):
+@pytest.mark.usefixtures("twilio")
+async def test_simulation_input_errors(synced_api, other_api):
     bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER)
     foreign = (await other_api.query(SIMULATE, {"input": {"phoneNumberId": bound.number_id, "from": "+1"}}))["simulateInboundCall"]
     assert [(e["code"], e["field"]) for e in foreign["errors"]] == [("NOT_FOUND", ["input", "phoneNumberId"])]
@@ -173,7 +171,8 @@ async def test_simulation_input_errors(synced_api, other_api, twilio):
     assert [(e["code"], e["field"]) for e in blank["errors"]] == [("INVALID", ["input", "from"])]
 
 
-async def test_rejections_and_agentless_workflows_show_as_warnings(synced_server, synced_api, twilio):
+@pytest.mark.usefixtures("twilio")
+async def test_rejections_and_agentless_workflows_show_as_warnings(synced_server, synced_api):
     bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER, agent_url=None)
     sid = synced_api.twilio["accountSid"]
     await deliver(synced_server, synced_api, call_form(sid, call_sid("21")))

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from urllib.parse import urlencode
 
 import pytest
-from front_door import AGENT_URL, bind_number, calls_of, front_door_url, post_webhook
+from front_door import AGENT_URL, bind_number, calls_of, front_door_url, post_webhook, twiml_stream
 from sqlalchemy import select
 from switchboard.db.models import InboundRejectionCount
 from twilio.request_validator import RequestValidator
@@ -91,11 +91,8 @@ async def test_a_bound_number_streams_to_the_agent_and_the_call_is_logged(synced
     assert project.fake.number(project.id, NUMBER).status_callback == STATUS
     response = await deliver(synced_server, project, call_form(project.id, "c0ffee00-0000-4000-8000-000000000001"))
 
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/xml")
-    stream = ET.fromstring(response.content).find("./Connect/Stream")
-    assert stream is not None and stream.get("url") == AGENT_URL
-    parameters = {p.get("name"): p.get("value") for p in stream.findall("Parameter")}
+    url, parameters = twiml_stream(response)
+    assert url == AGENT_URL
     [call] = await calls_of(synced_api, bound.number_id)
     assert parameters == {"callId": call["id"], "workflowId": bound.workflow_id, "from": "+14155559876", "to": NUMBER}
     assert (call["status"], call["rejectReason"], call["provider"]) == ("CONNECTED", None, "SIGNALWIRE")

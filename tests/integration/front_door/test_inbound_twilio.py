@@ -4,7 +4,7 @@ import hashlib
 import xml.etree.ElementTree as ET
 
 import pytest
-from front_door import AGENT_URL, bind_number, calls_of, front_door_url, post_webhook
+from front_door import AGENT_URL, bind_number, calls_of, front_door_url, post_webhook, twiml_stream
 from helpers import UPDATE_NUMBER
 from sqlalchemy import select
 from switchboard.db.models import InboundRejectionCount
@@ -57,11 +57,8 @@ async def test_a_bound_number_streams_to_the_agent_and_the_call_is_logged(synced
     assert bound.inbound_url == INBOUND
     response = await deliver(synced_server, synced_api, call_form(synced_api.twilio["accountSid"], call_sid("1")))
 
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/xml")
-    stream = ET.fromstring(response.content).find("./Connect/Stream")
-    assert stream is not None and stream.get("url") == AGENT_URL
-    parameters = {p.get("name"): p.get("value") for p in stream.findall("Parameter")}
+    url, parameters = twiml_stream(response)
+    assert url == AGENT_URL
     [call] = await calls_of(synced_api, bound.number_id)
     assert parameters == {"callId": call["id"], "workflowId": bound.workflow_id, "from": "+14155559876", "to": NUMBER}
     assert from_global_id(call["id"])[0] == "InboundCall"
