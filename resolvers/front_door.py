@@ -12,7 +12,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
 from switchboard.db.inbound_calls import (
     calls_by_provider_id,
@@ -37,7 +37,15 @@ from switchboard.providers.inbound import (
 from .context import AppServices
 from .ids import to_global_id
 from .rules.addresses import InvalidAddress, InvalidCountryCode, normalize_address
-from .rules.inbound import REJECTION_COUNTER_RETENTION, CallStatus, RejectReason, decide, hour_of, in_progress_since
+from .rules.inbound import (
+    REJECTION_COUNTER_RETENTION,
+    CallStatus,
+    RejectReason,
+    decide,
+    hour_of,
+    in_progress_since,
+    webhook_field_problem,
+)
 from .rules.sync import inbound_token_purpose
 
 log = logging.getLogger("switchboard.front_door")
@@ -108,6 +116,9 @@ class FrontDoor:
     ) -> WebhookAnswer:
         try:
             webhook = parse(request)
+            problem = webhook and webhook_field_problem(_fields_of(webhook))
+            if problem:
+                raise MalformedWebhook(problem)
         except MalformedWebhook as exc:
             self._unmatched(plugin, "malformed", str(exc))
             return bad_request(f"Not a {plugin.display_name} {what}: {exc}.")
@@ -161,7 +172,7 @@ class FrontDoor:
         return plugin.stream_answer(target) if target is not None else plugin.reject_answer()
 
     async def _record(
-        self, plugin: ProviderPlugin, webhook: InboundCallWebhook, matched: Route, reason: RejectReason | None, now: Any
+        self, plugin: ProviderPlugin, webhook: InboundCallWebhook, matched: Route, reason: RejectReason | None, now: datetime
     ) -> tuple[int, str]:
         """The call's id and status: recorded now, or as first recorded when the provider
         delivers the same call again (it gets the same answer)."""
@@ -173,8 +184,8 @@ class FrontDoor:
             "workflow_id": matched.workflow_id,
             "provider": plugin.key,
             "provider_call_id": webhook.call_id,
-            "from_address": webhook.calling[:255],
-            "to_address": webhook.called[:255],
+            "from_address": webhook.calling,
+            "to_address": webhook.called,
             "status": status.value,
             "reject_reason": reason.value if reason is not None else None,
             "started_at": now,
@@ -206,6 +217,13 @@ class FrontDoor:
             return EMPTY_ANSWER
         self._unmatched(plugin, "unknown call", f"status callback for {webhook.call_id!r}")
         return EMPTY_ANSWER
+
+
+def _fields_of(webhook: InboundCallWebhook | CallEndedWebhook) -> dict[str, str | None]:
+    fields = {"call id": webhook.call_id, "account id": webhook.account_id}
+    if isinstance(webhook, InboundCallWebhook):
+        fields |= {"called number": webhook.called, "calling number": webhook.calling}
+    return fields
 
 
 def _routing_address(webhook: InboundCallWebhook) -> str | None:

@@ -61,6 +61,23 @@ def hour_of(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
+#: The longest call id, account id or number the call log stores.
+WEBHOOK_FIELD_MAX_LENGTH = 255
+
+
+def webhook_field_problem(fields: dict[str, str | None]) -> str | None:
+    """What makes a parsed webhook's values unstorable (a NUL, which PostgreSQL's text refuses;
+    more than the columns hold), or None: such a webhook is malformed, not a server error."""
+    for name, value in fields.items():
+        if value is None:
+            continue
+        if "\x00" in value:
+            return f"its {name} contains a NUL character"
+        if len(value) > WEBHOOK_FIELD_MAX_LENGTH:
+            return f"its {name} is longer than {WEBHOOK_FIELD_MAX_LENGTH} characters"
+    return None
+
+
 class InvalidAgentUrl(ValueError):
     pass
 

@@ -10,6 +10,7 @@ from switchboard.resolvers.rules.inbound import (
     decide,
     hour_of,
     in_progress_since,
+    webhook_field_problem,
 )
 
 ACCEPTABLE = {
@@ -86,3 +87,10 @@ def test_bad_agent_urls_are_refused_with_a_sentence(given):
     with pytest.raises(InvalidAgentUrl) as refused:
         clean_agent_stream_url(given)
     assert str(refused.value).startswith("The agent stream URL")
+
+
+def test_webhook_values_the_call_log_cannot_store_are_named():
+    assert webhook_field_problem({"call id": "CA1", "account id": None, "called number": "+14155550100"}) is None
+    assert webhook_field_problem({"call id": "CA\x001"}) == "its call id contains a NUL character"
+    assert webhook_field_problem({"call id": "C" * 255}) is None
+    assert webhook_field_problem({"calling number": "1" * 256}) == "its calling number is longer than 255 characters"

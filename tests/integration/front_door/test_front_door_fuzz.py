@@ -1,18 +1,19 @@
-"""Hypothesis fuzzes the front door of a served Switchboard: whatever arrives at
+"""Hypothesis fuzzes the front door of a served Switchboard, on the suite's database: whatever arrives at
 /telephony/{provider}/inbound or /status, unauthenticated, the answer is never a 5xx and no call
 is stored under any organization. Part of the generated requests name a real bound number and
 its account, so that routing matches and the signature checks run."""
 
 import json
 import os
+import subprocess
 from urllib.parse import urlencode
 
 import httpx
 import pytest
-from conftest import TEST_SECRET_KEY, free_port
+from conftest import TEST_POOL_SIZE, TEST_SECRET_KEY, free_port
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from processes import switchboard_serve
+from processes import SWITCHBOARD, switchboard_serve
 from switchboard.providers.registry import load_providers
 
 EXAMPLES = int(os.environ.get("SWITCHBOARD_FUZZ_EXAMPLES", "15")) * 20
@@ -27,19 +28,24 @@ mutation($config: ID!, $workflow: ID!) {
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory):
+def live(database_url, server, tmp_path_factory):
+    """`switchboard serve` on the suite's database (SQLite or PostgreSQL: values a database refuses
+    must be 400s, not 500s), with an organization of its own."""
     workdir = tmp_path_factory.mktemp("front-door-fuzz")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
     env |= {
-        "SWITCHBOARD_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'fuzz.db'}",
+        "SWITCHBOARD_DATABASE_URL": database_url,
         "SWITCHBOARD_SECRET_KEY": TEST_SECRET_KEY,
         "SWITCHBOARD_PUBLIC_BASE_URL": PUBLIC,
         "SWITCHBOARD_PROVIDER_TIMEOUT": "1",
         "SWITCHBOARD_LOG_LEVEL": "warning",
+        "SWITCHBOARD_DATABASE_POOL_SIZE": str(TEST_POOL_SIZE),
     }
     env |= {f"SWITCHBOARD_{key.upper()}_API_BASE": f"http://127.0.0.1:{free_port()}" for key in load_providers()}
+    created = subprocess.run([SWITCHBOARD, "org", "create", "Fuzzed", "--json"], env=env, cwd=workdir, capture_output=True, text=True, check=True)
+    key = json.loads(created.stdout)["api_key"]
     with switchboard_serve(env, workdir, free_port()) as served:
-        api = httpx.Client(base_url=served.url, headers={"X-API-Key": served.key}, timeout=30)
+        api = httpx.Client(base_url=served.url, headers={"X-API-Key": key}, timeout=30)
         config = api.post(
             "/graphql",
             json={"query": SETUP, "variables": {"config": {"name": "Fuzzed", "credentials": {"twilio": {"accountSid": ACCOUNT, "authToken": TOKEN}}}}},
@@ -53,7 +59,10 @@ def live(tmp_path_factory):
 
 
 KNOWN = st.sampled_from(["CallSid", "AccountSid", "To", "From", "CallUUID", "CallStatus", "uuid", "to", "from", "account", "token", "CallFrom", "CallTo"])
-VALUES = st.one_of(st.sampled_from([ACCOUNT, NUMBER, "14155550100", "completed", "ringing", "", "CA1"]), st.text(max_size=30))
+VALUES = st.one_of(
+    st.sampled_from([ACCOUNT, NUMBER, "14155550100", "completed", "ringing", "", "CA1", "CA\x001", "CA" + "7" * 300]),
+    st.text(max_size=30),
+)
 FORMS = st.dictionaries(st.one_of(KNOWN, st.text(max_size=10)), VALUES, max_size=8)
 PROVIDERS = st.sampled_from([*load_providers(), "nosuch", "TWILIO", "..", "%00"])
 CONTENT_TYPES = st.sampled_from(

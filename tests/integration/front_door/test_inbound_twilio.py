@@ -210,3 +210,18 @@ async def test_a_flood_of_forged_webhooks_only_counts(synced_server, synced_api,
         rows = (await session.execute(select(InboundRejectionCount).where(InboundRejectionCount.phone_number_id == number_id))).scalars().all()
     assert [(row.reason, row.count) for row in rows] == [("SIGNATURE_INVALID", 30)]
     assert await calls_of(synced_api, bound.number_id) == []
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"CallSid": "CA\x00" + "1" * 32}, {"From": "+1415555\x009876"}, {"CallSid": "CA" + "5" * 300}],
+    ids=["NUL in the call id", "NUL in the caller", "an overlong call id"],
+)
+async def test_values_the_call_log_cannot_store_are_a_400(synced_server, synced_api, twilio, changes):
+    """PostgreSQL refuses NUL in text, and the call id column holds 255 characters: such a
+    webhook is malformed, never a server error, even when correctly signed."""
+    bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER)
+    form = {**call_form(synced_api.twilio["accountSid"], call_sid("nul")), **changes}
+    response = await deliver(synced_server, synced_api, form)
+    assert response.status_code == 400, response.text
+    assert await calls_of(synced_api, bound.number_id) == []
