@@ -37,6 +37,8 @@ class FieldProblem:
 
 
 def _check_value(field: CredentialField, value: str) -> FieldProblem | None:
+    if "\x00" in value:  # PostgreSQL's text refuses NUL; refused on both databases
+        return FieldProblem(field.name, f"{field.label} must not contain NUL characters.")
     if field.options and value not in field.option_values:
         allowed = ", ".join(field.option_values)
         return FieldProblem(field.name, f"{field.label} must be one of: {allowed}.")

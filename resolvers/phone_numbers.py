@@ -27,6 +27,7 @@ from .rules.addresses import (
     normalize_country_code,
 )
 from .rules.sync import SyncAction, resync_action, routed, sync_action
+from .rules.text import contains_nul
 from .unchanged import UNCHANGED
 
 TYPE_NAME = "PhoneNumber"
@@ -68,12 +69,22 @@ def _workflow_missing() -> NumberResult:
 def _check_label(label: str | None) -> UserError | None:
     if label is not None and len(label) > LABEL_MAX_LENGTH:
         return UserError(UserErrorCode.INVALID, f"label must be at most {LABEL_MAX_LENGTH} characters.", ("input", "label"))
+    if contains_nul(label):
+        return UserError(UserErrorCode.INVALID, "label must not contain NUL characters.", ("input", "label"))
     return None
+
+
+def _search_term(search: str | None) -> str | None:
+    if contains_nul(search):
+        raise BadUserInput("`search` must not contain NUL characters")
+    return (search or "").strip()[:SEARCH_MAX_LENGTH] or None
 
 
 def _check_metadata(metadata: Any) -> UserError | None:
     if metadata is not None and not isinstance(metadata, dict):
         return UserError(UserErrorCode.INVALID, "extraMetadata must be a JSON object.", ("input", "extraMetadata"))
+    if contains_nul(metadata):
+        return UserError(UserErrorCode.INVALID, "extraMetadata must not contain NUL characters.", ("input", "extraMetadata"))
     return None
 
 
@@ -123,7 +134,7 @@ async def list_numbers(
         config_id=config_id,
         is_active=is_active,
         address_type=address_type,
-        search=(search or "").strip()[:SEARCH_MAX_LENGTH] or None,
+        search=_search_term(search),
     )
     page = await paginate(ctx.db, listing, first, after)
     await ctx.loaders.prefetch_number_relations(page.rows)

@@ -50,6 +50,8 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+from .text import contains_nul
+
 MAX_ADDRESS_LENGTH = 255
 MIN_NATIONAL_DIGITS = 8
 _DEFAULT_PORTS = {"sip": 5060, "sips": 5061}
@@ -116,6 +118,8 @@ def normalize_address(address: str, country_code: str | None = None) -> Normaliz
     region = normalize_country_code(country_code) if country_code is not None else None
     if not address or not address.strip():
         raise InvalidAddress("The address must not be empty.")
+    if contains_nul(address):
+        raise InvalidAddress("The address must not contain NUL characters.")
     if len(address) > MAX_ADDRESS_LENGTH:
         raise InvalidAddress(f"The address must be at most {MAX_ADDRESS_LENGTH} characters.")
     text = address.strip()
