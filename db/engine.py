@@ -240,7 +240,9 @@ def create_database(
 ) -> Database:
     """`pool_size` and `max_overflow`: PostgreSQL connections kept open and opened for bursts."""
     connect_args: dict[str, object] = {}
-    options: dict[str, object] = {"echo": echo, "json_deserializer": _json_loads}
+    # hide_parameters: a statement's parameters (encrypted credentials, tenants' text) never
+    # appear in an exception's message, and so never in the server's log.
+    options: dict[str, object] = {"echo": echo, "json_deserializer": _json_loads, "hide_parameters": True}
     if is_sqlite(url):
         connect_args["timeout"] = 30
     else:
@@ -282,6 +284,7 @@ def _sqlite_file_read_engine(url: str, *, echo: bool) -> Engine | None:
         connect_args={"timeout": 30, "check_same_thread": False},
         echo=echo,
         json_deserializer=_json_loads,
+        hide_parameters=True,
     )
     _configure_sqlite(engine, transactions=False)
     return engine
