@@ -4,6 +4,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from switchboard.db.errors import is_foreign_key_violation, is_unique_violation
@@ -33,6 +34,8 @@ from .unchanged import UNCHANGED
 TYPE_NAME = "PhoneNumber"
 LABEL_MAX_LENGTH = 64
 SEARCH_MAX_LENGTH = 255
+# SPEC §13: a number's metadata is a few CRM ids and tags, not a document store.
+METADATA_MAX_BYTES = 16 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,10 @@ def _check_metadata(metadata: Any) -> UserError | None:
         return UserError(UserErrorCode.INVALID, "extraMetadata must be a JSON object.", ("input", "extraMetadata"))
     if contains_nul(metadata):
         return UserError(UserErrorCode.INVALID, "extraMetadata must not contain NUL characters.", ("input", "extraMetadata"))
+    if metadata and len(orjson.dumps(metadata)) > METADATA_MAX_BYTES:
+        return UserError(
+            UserErrorCode.INVALID, f"extraMetadata must be at most {METADATA_MAX_BYTES // 1024} KiB as JSON.", ("input", "extraMetadata")
+        )
     return None
 
 

@@ -1,4 +1,5 @@
-"""A NUL character in any text input is INVALID on both databases, and changes nothing (SPEC §13).
+"""A NUL character in any text input is INVALID on both databases, and changes nothing; metadata
+is at most 16 KiB (SPEC §13).
 
 PostgreSQL's text types refuse NUL: before this, each of these was an INTERNAL_SERVER_ERROR there
 (asyncpg's CharacterNotInRepertoireError), and SQLite stored the NUL."""
@@ -76,3 +77,15 @@ async def test_a_nul_in_a_search_is_a_bad_user_input(api):
     response = await api.raw("query($q: String) { phoneNumbers(search: $q) { totalCount } }", {"q": "415\x00"})
     [error] = response.json()["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT" and "NUL" in error["message"]
+
+
+async def test_metadata_is_at_most_16_kib_as_json(api):
+    config = (await create_config(api))["telephonyConfig"]
+    fits = {"notes": "x" * (16 * 1024 - 20)}
+    created = await payload(api, CREATE_NUMBER, {"input": {"telephonyConfigId": config["id"], "address": "+14155550100", "extraMetadata": fits}})
+    assert created["errors"] == []
+    too_big = {"notes": "x" * (16 * 1024)}
+    refused = await payload(api, UPDATE_NUMBER, {"input": {"id": created["phoneNumber"]["id"], "extraMetadata": too_big}})
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [("INVALID", ["input", "extraMetadata"])]
+    assert "16 KiB" in refused["errors"][0]["message"]
+    assert (await api.query(STATE))["phoneNumbers"]["nodes"][0]["extraMetadata"] == fits
