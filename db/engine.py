@@ -16,14 +16,17 @@ keep aiosqlite: they wait on the busy timeout.
 import asyncio
 import functools
 import json
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
+import asyncpg
 import orjson
 from sqlalchemy import Engine, Select, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.sql import Executable
 
@@ -207,10 +210,14 @@ class Database:
         if statement is None:
             raise ValueError("write_alone takes statements compiled once, with no parameter rendered at execution")
         self._notify(statement)
-        if self.engine.dialect.driver == "asyncpg":
-            return await fetch_asyncpg(self.engine, statement, params)
-        async with self._turn_to_write:
-            return await fetch_aiosqlite(self.engine, statement, params)
+        try:
+            if self.engine.dialect.driver == "asyncpg":
+                return await fetch_asyncpg(self.engine, statement, params)
+            async with self._turn_to_write:
+                return await fetch_aiosqlite(self.engine, statement, params)
+        except (sqlite3.IntegrityError, asyncpg.exceptions.IntegrityConstraintViolationError) as exc:
+            # As SQLAlchemy raises it (db/errors.py classifies it), without the parameters.
+            raise IntegrityError(statement.sql, None, exc) from exc
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
+from switchboard.db.errors import is_foreign_key_violation
 from switchboard.db.inbound_calls import (
     calls_by_provider_id,
     count_rejection,
@@ -191,13 +193,16 @@ class FrontDoor:
             "started_at": now,
         }
         db = self.services.db
-        call_id = await record_call(db, values)
+        gone = 0, CallStatus.REJECTED.value  # the number was deleted since the route: nothing to connect to
+        try:
+            call_id = await record_call(db, values)
+        except IntegrityError as exc:
+            if not is_foreign_key_violation(exc):
+                raise
+            return gone
         if call_id is not None:
             return call_id, status.value
-        existing = await recorded_call(db, matched.number_id, webhook.call_id)
-        if existing is None:  # the number was deleted since the route: there is nothing to connect to
-            return 0, CallStatus.REJECTED.value
-        return existing
+        return await recorded_call(db, matched.number_id, webhook.call_id) or gone
 
     # --- the end of a call
 

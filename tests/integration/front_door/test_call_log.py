@@ -6,6 +6,9 @@ from datetime import timedelta
 import pytest
 from front_door import AGENT_URL, CREATE_WORKFLOW, bind_number, calls_of, front_door_url, post_webhook
 from helpers import UPDATE_NUMBER
+from sqlalchemy.exc import IntegrityError
+from switchboard.db.errors import is_foreign_key_violation
+from switchboard.db.inbound_calls import record_call
 from switchboard.db.models import InboundCall
 from switchboard.db.types import utcnow
 from switchboard.resolvers.ids import from_global_id
@@ -188,3 +191,28 @@ async def test_rejections_and_agentless_workflows_show_as_warnings(synced_server
     assert rejected["severity"] == "WARNING" and rejected["phoneNumber"]["id"] == bound.number_id
     assert "rejected 4 inbound calls in the last 24 hours, most often because the webhook signature did not verify (3)" in rejected["message"]
     assert "'Agent', which has no agent stream URL" in by_code["WORKFLOW_WITHOUT_AGENT_URL"]["message"]
+
+
+async def test_recording_a_call_for_a_number_deleted_since_the_route_is_a_classified_foreign_key_violation(server, api):
+    """The front door routes, then records: a number deleted in between makes the record refer to
+    nothing. The database refuses it as a foreign-key violation, which the front door answers
+    with the rejection (nothing to connect to) instead of a server error, and the parameters stay
+    out of the message."""
+    values = {
+        "organization_id": api.organization_id,
+        "telephony_config_id": None,
+        "phone_number_id": 2_000_000_000,
+        "workflow_id": None,
+        "provider": "twilio",
+        "provider_call_id": call_sid("deleted number"),
+        "from_address": "+14155559876",
+        "to_address": "+14155550100",
+        "status": "CONNECTED",
+        "reject_reason": None,
+        "started_at": utcnow(),
+    }
+    with pytest.raises(IntegrityError) as refused:
+        await record_call(server.db, values)
+    assert is_foreign_key_violation(refused.value)
+    assert values["provider_call_id"] not in str(refused.value)
+    assert await calls_of(api) == []
