@@ -69,6 +69,10 @@ class Database:
         # polling in SQLite's busy handler (as Switchboard's do).
         self._turn_to_write = asyncio.Lock() if self.is_sqlite else nullcontext()
 
+    def stored_time(self, moment: datetime) -> datetime | str:
+        """A timestamp parameter as Switchboard stores timestamps: naive UTC text on SQLite."""
+        return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if self.is_sqlite else moment
+
     @property
     def is_sqlite(self) -> bool:
         return self.url.get_backend_name() == "sqlite"
@@ -258,9 +262,8 @@ class Reference:
                 failed[config_id].append(FailedSync(number_id, address, message))
                 addresses[number_id] = address
             day_ago = datetime.now(UTC) - timedelta(days=1)
-            since = day_ago.strftime("%Y-%m-%d %H:%M:%S.%f") if self.db.is_sqlite else day_ago
-            hour = day_ago.replace(minute=0, second=0, microsecond=0)
-            since_hour = hour.strftime("%Y-%m-%d %H:%M:%S.%f") if self.db.is_sqlite else hour
+            since = self.db.stored_time(day_ago)
+            since_hour = self.db.stored_time(day_ago.replace(minute=0, second=0, microsecond=0))
             rejected: dict[int, dict[int, tuple[str, dict[str, int]]]] = defaultdict(dict)
             agentless: dict[int, list[AgentlessWorkflow]] = defaultdict(list)
             for kind, config_id, row_id, label, reason, count in await fetch(INBOUND_FACTS, org, since, org, since_hour, org):

@@ -89,10 +89,6 @@ class InboundReference:
         self.urls = (f"{base}{PATH}", f"{scheme}://{host}:{443 if scheme == 'https' else 80}{PATH}")
         self.fernet = Fernet(secret_key.split(",")[0].strip().encode())
 
-    def _time(self, moment: datetime) -> datetime | str:
-        """A timestamp as Switchboard stores it: naive UTC text on SQLite."""
-        return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if self.db.is_sqlite else moment
-
     async def call(self, request: Request) -> Response:
         form = parse_qsl((await request.body()).decode(), keep_blank_values=True)
         params = dict(form)
@@ -106,7 +102,7 @@ class InboundReference:
             return Response(REJECTION, media_type="text/xml")
         now = datetime.now(UTC)
         async with self.db.connection() as fetch:
-            rows = await fetch(ROUTE, self._time(now - timedelta(seconds=CALL_MAX_SECONDS)), "twilio", account, address)
+            rows = await fetch(ROUTE, self.db.stored_time(now - timedelta(seconds=CALL_MAX_SECONDS)), "twilio", account, address)
         if not rows:
             return Response(REJECTION, media_type="text/xml")
         number_id, organization_id, config_id, active, workflow_id, credentials, limit, agent_url, in_progress = rows[0]
@@ -121,6 +117,6 @@ class InboundReference:
             return Response(REJECTION, media_type="text/xml")
         async with self.db.write() as fetch:
             recorded = await fetch(
-                RECORD, organization_id, config_id, number_id, workflow_id, call_sid, calling[:255], called[:255], self._time(now)
+                RECORD, organization_id, config_id, number_id, workflow_id, call_sid, calling[:255], called[:255], self.db.stored_time(now)
             ) or await fetch(RECORDED, number_id, call_sid)
         return Response(stream_twiml(agent_url, recorded[0][0], workflow_id, calling, called), media_type="text/xml")

@@ -14,7 +14,7 @@ def xml_answer(document: str) -> WebhookAnswer:
 
 
 def connect_stream(
-    target: StreamTarget, *, stream_attributes: str = "", parameters: bool = True, then_hang_up: bool = False
+    target: StreamTarget, *, parameters: bool = True, then_hang_up: bool = False
 ) -> WebhookAnswer:
     """``<Connect><Stream>``: the call's audio both ways to the agent. The names go as
     ``<Parameter>`` elements (the agent gets them in the stream's start message) when the dialect
@@ -22,9 +22,9 @@ def connect_stream(
     when the stream ends, for dialects whose document goes on after it."""
     if parameters:
         children = "".join(f"<Parameter name={quoteattr(k)} value={quoteattr(v)} />" for k, v in target.parameters().items())
-        stream = f"<Stream url={quoteattr(target.url)}{stream_attributes}>{children}</Stream>"
+        stream = f"<Stream url={quoteattr(target.url)}>{children}</Stream>"
     else:
-        stream = f"<Stream url={quoteattr(target.url_with_parameters())}{stream_attributes} />"
+        stream = f"<Stream url={quoteattr(target.url_with_parameters())} />"
     return xml_answer(f"<Response><Connect>{stream}</Connect>{'<Hangup />' if then_hang_up else ''}</Response>")
 
 

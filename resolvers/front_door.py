@@ -9,7 +9,6 @@ signature on a matched number only increments that number's counter for the hour
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -73,15 +72,12 @@ class Route:
 
 
 class FrontDoor:
-    """One per process: the services it needs and the counters of what it refused unmatched."""
+    """One per process, over the process's services."""
 
     def __init__(self, services: AppServices) -> None:
         self.services = services
-        #: (provider, outcome) -> how many webhooks ended there without matching a number.
-        self.unmatched: Counter[tuple[str, str]] = Counter()
 
     def _unmatched(self, plugin: ProviderPlugin, outcome: str, detail: str) -> None:
-        self.unmatched[(plugin.key, outcome)] += 1
         log.info("front door: %s webhook not routed (%s): %s", plugin.key, outcome, detail)
 
     def credentials(self, plugin: ProviderPlugin, stored: Mapping[str, str]) -> dict[str, str]:
