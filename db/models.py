@@ -57,6 +57,11 @@ class ApiKey(Base):
     prefix: Mapped[str] = mapped_column(String(16), nullable=False)
     key_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    name: Mapped[str] = mapped_column(String(128), nullable=False, server_default="API key")
+    role: Mapped[str] = mapped_column(String(8), nullable=False, server_default="ADMIN")
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Workflow(Timestamps, Base):
@@ -240,3 +245,28 @@ class InboundRejectionCount(Base):
     count: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __table_args__ = (Index("ix_inbound_rejection_counts_org_hour", "organization_id", "hour"),)
+
+
+class AuditEvent(Base):
+    """One change made through the API (SPEC §13), written in the change's own transaction."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_org_id", "organization_id", "id"),
+        Index("ix_audit_events_org_target", "organization_id", "target_id", "id"),
+        Index("ix_audit_events_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    actor: Mapped[str] = mapped_column(String(255), nullable=False)
+    actor_name: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id", ondelete="SET NULL"), nullable=True)
+    role: Mapped[str] = mapped_column(String(8), nullable=False)
+    action: Mapped[str] = mapped_column(String(64), nullable=False)
+    target_type: Mapped[str] = mapped_column(String(32), nullable=False)
+    target_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    provider_sync: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    request_id: Mapped[str] = mapped_column(String(32), nullable=False, default="")

@@ -19,3 +19,15 @@ async def any_organization(session: AsyncSession) -> bool:
 
 async def get_organization(session: AsyncSession, organization_id: int) -> Organization | None:
     return await session.get(Organization, organization_id)
+
+
+async def lock_organization(session: AsyncSession, organization_id: int) -> None:
+    """Serialize changes of one organization that check its other rows first (the default
+    outbound configuration, its usable ADMIN keys).
+
+    FOR NO KEY UPDATE, not FOR UPDATE: inserting a child row takes KEY SHARE on its parent, and a
+    transaction that inserted a configuration and then locks the organization would otherwise
+    deadlock with another doing the same. SQLite ignores the clause; BEGIN IMMEDIATE already
+    serializes its writers.
+    """
+    await session.execute(select(Organization.id).where(Organization.id == organization_id).with_for_update(key_share=True))

@@ -7,7 +7,8 @@ from sqlalchemy import Select, bindparam, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from .models import FAILED_SYNC, Organization, PhoneNumber, TelephonyConfig, Workflow
+from .models import FAILED_SYNC, PhoneNumber, TelephonyConfig, Workflow
+from .organizations import lock_organization
 from .pagination import Listing
 from .sql import one_of
 
@@ -47,17 +48,6 @@ async def get_config(
 ) -> TelephonyConfig | None:
     stmt = configs_of(organization_id).where(TelephonyConfig.id == config_id)
     return await session.scalar(stmt.with_for_update(key_share=True) if lock else stmt)
-
-
-async def lock_organization(session: AsyncSession, organization_id: int) -> None:
-    """Serialize default-outbound changes of one organization.
-
-    FOR NO KEY UPDATE, not FOR UPDATE: inserting a child row takes KEY SHARE on its parent, and a
-    transaction that inserted a configuration and then locks the organization would otherwise
-    deadlock with another doing the same. SQLite ignores the clause; BEGIN IMMEDIATE already
-    serializes its writers.
-    """
-    await session.execute(select(Organization.id).where(Organization.id == organization_id).with_for_update(key_share=True))
 
 
 async def make_default_outbound(session: AsyncSession, organization_id: int, config_id: int) -> None:
@@ -215,9 +205,7 @@ def first_numbers(parent: Any, *, after: bool, active: bool, lateral: bool) -> S
     inner = aliased(PhoneNumber)
     organization = bindparam("organization_id")
     first = select(*listed_columns(inner)) if lateral else select(inner.id)
-    first = first.where(
-        getattr(inner, NUMBER_PARENT_COLUMN[parent]) == parent.id, inner.organization_id == organization
-    )
+    first = first.where(getattr(inner, NUMBER_PARENT_COLUMN[parent]) == parent.id, inner.organization_id == organization)
     if after:
         first = first.where(inner.id > bindparam("after_id"))
     if active:

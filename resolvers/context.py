@@ -1,5 +1,6 @@
-"""What every resolver gets: the caller's organization, the database and per-request loaders."""
+"""What every resolver gets: the caller (organization and role), the database and per-request loaders."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -10,6 +11,7 @@ from switchboard.db.types import utcnow
 from switchboard.providers.base import ProviderPlugin
 from switchboard.providers.http import ProviderHttp
 
+from .principal import Principal
 from .rules.inbound import REJECTION_WARNING_WINDOW, in_progress_since
 from .rules.sync import inbound_token_purpose, inbound_url
 
@@ -24,6 +26,8 @@ class AppServices:
     public_base_url: str | None = None
     # A connected call whose end was never reported stops counting toward the limit after this.
     call_max_seconds: int = 4 * 3600
+    # Called with a revoked key's hash, so that this worker refuses it at once (server/auth.py).
+    forget_key: Callable[[str], None] = lambda key_hash: None
 
     def inbound_url(self, plugin: ProviderPlugin, config_id: int, account_id: str) -> str | None:
         """Where the provider sends a configuration's inbound calls; None without a public URL."""
@@ -41,13 +45,20 @@ class AppServices:
 @dataclass
 class RequestContext:
     services: AppServices
-    organization_id: int
+    principal: Principal
     request_id: str = ""
+    # The audit event this request wrote for each target, by (type name, database id), so that
+    # a provider-sync outcome recorded later joins it.
+    audit_events: dict[tuple[str, int], int] = field(default_factory=dict)
     # GraphQL objects the schema built from rows during this request, by (type, database id).
     built: dict = field(default_factory=dict)
     # Each configuration's warnings, once computed: a dashboard lists them per configuration
     # and again in the organization's aggregate.
     config_warnings: dict = field(default_factory=dict)
+
+    @property
+    def organization_id(self) -> int:
+        return self.principal.organization_id
 
     @property
     def db(self) -> Database:

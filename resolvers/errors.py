@@ -11,6 +11,8 @@ class UserErrorCode(StrEnum):
     CONFLICT = "CONFLICT"
     PROVIDER_MISMATCH = "PROVIDER_MISMATCH"
     PROVIDER_ERROR = "PROVIDER_ERROR"
+    FORBIDDEN = "FORBIDDEN"
+    FAILED_PRECONDITION = "FAILED_PRECONDITION"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,3 +28,7 @@ def not_found(what: str, field: tuple[str, ...]) -> UserError:
 
 class BadUserInput(Exception):
     """A malformed argument of a query (bad cursor, negative page size): top-level BAD_USER_INPUT."""
+
+
+class Forbidden(Exception):
+    """A field beyond the caller's role: a top-level FORBIDDEN error (SPEC §13)."""

@@ -14,6 +14,8 @@ from switchboard.db.telephony import get_config, get_number, make_default_caller
 from switchboard.db.workflows import get_workflow
 from switchboard.providers.registry import get_provider
 
+from . import audit
+from .access import denied
 from .connections import ConnectionSlice, PageRequest, paginate
 from .context import RequestContext
 from .errors import BadUserInput, UserError, UserErrorCode, not_found
@@ -27,6 +29,7 @@ from .rules.addresses import (
     normalize_address,
     normalize_country_code,
 )
+from .rules.roles import Role
 from .rules.sync import SyncAction, resync_action, routed, sync_action
 from .rules.text import contains_nul
 from .unchanged import UNCHANGED
@@ -90,7 +93,9 @@ def _check_metadata(metadata: Any) -> UserError | None:
         return UserError(UserErrorCode.INVALID, "extraMetadata must not contain NUL characters.", ("input", "extraMetadata"))
     if metadata and len(orjson.dumps(metadata)) > METADATA_MAX_BYTES:
         return UserError(
-            UserErrorCode.INVALID, f"extraMetadata must be at most {METADATA_MAX_BYTES // 1024} KiB as JSON.", ("input", "extraMetadata")
+            UserErrorCode.INVALID,
+            f"extraMetadata must be at most {METADATA_MAX_BYTES // 1024} KiB as JSON.",
+            ("input", "extraMetadata"),
         )
     return None
 
@@ -164,6 +169,8 @@ async def create_number(
     is_default_caller_id: bool,
     extra_metadata: Any,
 ) -> NumberResult:
+    if forbidden := denied(ctx, Role.EDITOR):
+        return _fail(*forbidden)
     normalized = _normalize(address, country_code)
     errors = [
         e
@@ -176,7 +183,9 @@ async def create_number(
     ]
     if is_default_caller_id and not is_active:
         errors.append(
-            UserError(UserErrorCode.INVALID, "An inactive number cannot be the default caller ID.", ("input", "isDefaultCallerId"))
+            UserError(
+                UserErrorCode.INVALID, "An inactive number cannot be the default caller ID.", ("input", "isDefaultCallerId")
+            )
         )
     if errors:
         return _fail(*errors)
@@ -208,6 +217,7 @@ async def create_number(
             if is_default_caller_id:
                 await make_default_caller_id(session, config.id, number.id)
                 number.is_default_caller_id = True
+            await audit.record(session, ctx, "createPhoneNumber", TYPE_NAME, number.id, after=audit.number_fields(number))
     except IntegrityError as exc:
         if is_unique_violation(exc):
             return _routing_conflict(provider_key, normalized.normalized)
@@ -248,6 +258,8 @@ def _check_changes(changes: NumberChanges) -> list[UserError]:
 
 
 async def update_number(ctx: RequestContext, global_id: str, changes: NumberChanges) -> NumberResult:
+    if forbidden := denied(ctx, Role.EDITOR):
+        return _fail(*forbidden)
     if errors := _check_changes(changes):
         return _fail(*errors)
     workflow_id = None
@@ -260,6 +272,7 @@ async def update_number(ctx: RequestContext, global_id: str, changes: NumberChan
                 return _missing("id")
             provider_key, address = number.provider, number.address
             was_routed = _is_routed(number)
+            before = audit.number_fields(number)
             if changes.country_code is not UNCHANGED:
                 normalized = _normalize(address, changes.country_code)
                 if isinstance(normalized, UserError):
@@ -279,6 +292,9 @@ async def update_number(ctx: RequestContext, global_id: str, changes: NumberChan
                 number.extra_metadata = changes.extra_metadata or {}
             normalized_now = number.address_normalized
             await session.flush()
+            after = audit.number_fields(number)
+            if after != before:
+                await audit.record(session, ctx, "updatePhoneNumber", TYPE_NAME, number.id, before=before, after=after)
     except IntegrityError as exc:
         if is_unique_violation(exc):
             return _routing_conflict(provider_key, normalized_now)
@@ -291,6 +307,8 @@ async def update_number(ctx: RequestContext, global_id: str, changes: NumberChan
 
 async def delete_number(ctx: RequestContext, global_id: str, *, force: bool) -> NumberResult:
     """Detach first when the number is routed to Switchboard; keep the row if that fails, unless forced."""
+    if forbidden := denied(ctx, Role.EDITOR):
+        return _fail(*forbidden)
     number = await find_number(ctx, global_id)
     if number is None:
         return _missing("id")
@@ -316,11 +334,22 @@ async def delete_number(ctx: RequestContext, global_id: str, *, force: bool) -> 
         current = await _owned_number(session, ctx, global_id)
         if current is None:
             return _missing("id")
+        await audit.record(
+            session,
+            ctx,
+            "deletePhoneNumber",
+            TYPE_NAME,
+            current.id,
+            before=audit.number_fields(current),
+            provider_sync=report.as_event() if report is not None else None,
+        )
         await session.delete(current)
     return NumberResult(deleted_id=current.id, sync=report)
 
 
 async def set_default_caller_id(ctx: RequestContext, global_id: str) -> NumberResult:
+    if forbidden := denied(ctx, Role.EDITOR):
+        return _fail(*forbidden)
     async with ctx.db.write() as session:
         number = await _owned_number(session, ctx, global_id)
         if number is None:
@@ -333,28 +362,42 @@ async def set_default_caller_id(ctx: RequestContext, global_id: str) -> NumberRe
                     ("input", "phoneNumberId"),
                 )
             )
+        before = audit.number_fields(number)
         await make_default_caller_id(session, number.telephony_config_id, number.id)
         number.is_default_caller_id = True
+        await audit.record(
+            session, ctx, "setDefaultCallerId", TYPE_NAME, number.id, before=before, after=audit.number_fields(number)
+        )
     return NumberResult(number=number)
 
 
 async def clear_inbound_workflow(ctx: RequestContext, global_id: str) -> NumberResult:
+    if forbidden := denied(ctx, Role.EDITOR):
+        return _fail(*forbidden)
     async with ctx.db.write() as session:
         number = await _owned_number(session, ctx, global_id)
         if number is None:
             return _missing("phoneNumberId")
         was_routed = _is_routed(number)
+        before = audit.number_fields(number)
         number.inbound_workflow_id = None
         await session.flush()
+        await audit.record(
+            session, ctx, "clearInboundWorkflow", TYPE_NAME, number.id, before=before, after=audit.number_fields(number)
+        )
     action = sync_action(was_routed=was_routed, is_routed=False)
     return NumberResult(number=number, sync=await sync_number(ctx, number, action))
 
 
 async def resync_number(ctx: RequestContext, global_id: str) -> NumberResult:
     """Push the current binding again: attach when routed, detach otherwise."""
+    if forbidden := denied(ctx, Role.EDITOR):
+        return _fail(*forbidden)
     number = await find_number(ctx, global_id)
     if number is None:
         return _missing("phoneNumberId")
+    async with ctx.db.write() as session:
+        await audit.record(session, ctx, "resyncPhoneNumber", TYPE_NAME, number.id)
     action = resync_action(is_routed=_is_routed(number))
     return NumberResult(number=number, sync=await sync_number(ctx, number, action))
 
@@ -398,7 +441,9 @@ def numbers_of_config(ctx: RequestContext, config_id: int, args: NestedPageArgs)
     return then(cached_or_load(loaders.number_page_by_config, key), connection_slice)
 
 
-async def prefetch_numbers_of_configs(ctx: RequestContext, config_ids: Sequence[int], requested: Iterable[NestedPageArgs]) -> None:
+async def prefetch_numbers_of_configs(
+    ctx: RequestContext, config_ids: Sequence[int], requested: Iterable[NestedPageArgs]
+) -> None:
     """Load the nested pages a list of configurations will be asked for, one batch for all:
     each configuration's `phoneNumbers` then answers without an await. Arguments that are not
     valid are skipped here; the field reports them."""
@@ -412,9 +457,7 @@ async def prefetch_numbers_of_configs(ctx: RequestContext, config_ids: Sequence[
         await load_all(ctx.loaders.number_page_by_config, keys)
 
 
-async def numbers_of_workflow(
-    ctx: RequestContext, workflow_id: int, first: int | None, after: str | None
-) -> ConnectionSlice:
+async def numbers_of_workflow(ctx: RequestContext, workflow_id: int, first: int | None, after: str | None) -> ConnectionSlice:
     """The numbers bound to a workflow, batched across workflows by a DataLoader."""
     request = PageRequest.parse(first, after)
     loaders = ctx.loaders

@@ -14,6 +14,7 @@ from switchboard.providers.base import InboundNumber, ProviderPlugin
 from switchboard.providers.errors import FailureKind, ProviderError
 from switchboard.providers.registry import get_provider
 
+from . import audit
 from .context import RequestContext
 from .rules.sync import SyncAction
 from .rules.warnings import public_base_url_usable
@@ -35,6 +36,10 @@ class SyncReport:
     message: str | None
     at: datetime
 
+    def as_event(self) -> dict:
+        """The outcome as an audit event stores it."""
+        return {"ok": self.ok, "action": self.action.value, "message": self.message}
+
 
 def _credentials(ctx: RequestContext, config: TelephonyConfig, plugin: ProviderPlugin) -> dict[str, str]:
     return ctx.services.secrets.unseal(config.credentials, plugin.secret_field_names)
@@ -48,8 +53,9 @@ def _verification_status(error: ProviderError) -> str:
     return UNREACHABLE
 
 
-async def verify_credentials(ctx: RequestContext, config: TelephonyConfig) -> VerificationReport:
-    """Check the stored credentials with the provider and store the outcome on the configuration."""
+async def verify_credentials(ctx: RequestContext, config: TelephonyConfig, *, audited: bool = False) -> VerificationReport:
+    """Check the stored credentials with the provider and store the outcome on the configuration;
+    `audited`: the check is the mutation itself (verifyTelephonyConfig), which gets an event."""
     plugin = get_provider(config.provider)
     http = ctx.services.provider_http
     try:
@@ -65,14 +71,22 @@ async def verify_credentials(ctx: RequestContext, config: TelephonyConfig) -> Ve
             .where(TelephonyConfig.id == config.id)
             .values(verification_status=status, verification_message=message, verification_checked_at=report.checked_at)
         )
+        if audited:
+            await audit.record(
+                session,
+                ctx,
+                "verifyTelephonyConfig",
+                "TelephonyConfig",
+                config.id,
+                before={"verificationStatus": config.verification_status, "verificationMessage": config.verification_message},
+                after={"verificationStatus": status, "verificationMessage": message},
+            )
     config.verification_status, config.verification_message = status, message
     config.verification_checked_at = report.checked_at
     return report
 
 
-async def push_binding(
-    ctx: RequestContext, config: TelephonyConfig, number: PhoneNumber, action: SyncAction
-) -> SyncReport:
+async def push_binding(ctx: RequestContext, config: TelephonyConfig, number: PhoneNumber, action: SyncAction) -> SyncReport:
     """Attach or detach the number at the provider; the outcome is returned, not stored."""
     plugin = get_provider(config.provider)
     base_url = ctx.services.public_base_url
@@ -113,12 +127,14 @@ async def push_binding(
 
 
 async def record_sync(ctx: RequestContext, number: PhoneNumber, report: SyncReport) -> None:
+    """Store the outcome on the number, and on the audit event of the change that caused it."""
     async with ctx.db.write() as session:
         await session.execute(
             update(PhoneNumber)
             .where(PhoneNumber.id == number.id)
             .values(sync_ok=report.ok, sync_action=report.action.value, sync_message=report.message, sync_at=report.at)
         )
+        await audit.join_provider_sync(session, ctx, "PhoneNumber", number.id, report.as_event())
     number.sync_ok, number.sync_action = report.ok, report.action.value
     number.sync_message, number.sync_at = report.message, report.at
 

@@ -17,6 +17,8 @@ from switchboard.providers.base import ProviderPlugin
 from switchboard.providers.credentials import FieldProblem, merge_update, public_credentials, validate_new
 from switchboard.providers.registry import get_provider
 
+from . import audit
+from .access import denied
 from .connections import ConnectionSlice, slice_of
 from .context import RequestContext
 from .errors import UserError, UserErrorCode, not_found
@@ -25,6 +27,7 @@ from .nodes import load_of_type
 from .phone_numbers import NestedPageArgs, prefetch_numbers_of_configs
 from .provider_calls import SyncReport, VerificationReport, push_binding, verify_credentials
 from .rules.names import InvalidName, clean_name
+from .rules.roles import Role
 from .rules.sync import SyncAction
 from .unchanged import UNCHANGED
 
@@ -124,6 +127,8 @@ async def create_config(
     max_concurrent_calls: int | None,
     verify: bool,
 ) -> ConfigResult:
+    if forbidden := denied(ctx, Role.EDITOR):
+        return _fail(*forbidden)
     checked_name = _check_name(name)
     errors = [e for e in (checked_name, _check_max_calls(max_concurrent_calls)) if isinstance(e, UserError)]
     plugin = get_provider(credentials.provider)
@@ -147,6 +152,15 @@ async def create_config(
             if is_default_outbound:
                 await make_default_outbound(session, ctx.organization_id, config.id)
                 config.is_default_outbound = True
+            await audit.record(
+                session,
+                ctx,
+                "createTelephonyConfig",
+                TYPE_NAME,
+                config.id,
+                after=audit.config_fields(config, plain),
+                secret=audit.secret_credentials(plugin.secret_field_names),
+            )
     except IntegrityError as exc:
         if is_unique_violation(exc):
             return _name_conflict(checked_name)
@@ -164,6 +178,8 @@ async def update_config(
     verify: bool = False,
 ) -> ConfigResult:
     """`max_concurrent_calls`: omit to keep, None to remove the cap, an int to set it."""
+    if forbidden := denied(ctx, Role.EDITOR):
+        return _fail(*forbidden)
     config_id = database_id_of(global_id, TYPE_NAME)
     if config_id is None:
         return _NOT_FOUND
@@ -184,12 +200,14 @@ async def update_config(
             config = await get_config(session, ctx.organization_id, config_id, lock=True)
             if config is None:
                 return _NOT_FOUND
-            merged = None
+            plugin = get_provider(config.provider)
+            merged = stored = None
+            before = audit.config_fields(config)
             if credentials is not None:
                 if credentials.provider != config.provider:
                     return _fail(_provider_mismatch(config.provider))
-                plugin = get_provider(config.provider)
                 stored = ctx.services.secrets.unseal(config.credentials, plugin.secret_field_names)
+                before = audit.config_fields(config, stored)
                 merged, problems = merge_update(plugin, stored, credentials.values)
                 if problems:
                     return _credential_errors(config.provider, problems)
@@ -209,6 +227,16 @@ async def update_config(
                 await session.flush()
                 if config.account_id != previous_account:
                     await rekey_numbers(session, config.id, config.account_id)
+            await audit.record(
+                session,
+                ctx,
+                "updateTelephonyConfig",
+                TYPE_NAME,
+                config.id,
+                before=before,
+                after=audit.config_fields(config, merged if merged is not None else stored),
+                secret=audit.secret_credentials(plugin.secret_field_names),
+            )
     except IntegrityError as exc:
         if not is_unique_violation(exc):
             raise
@@ -233,8 +261,7 @@ def _provider_mismatch(provider: str) -> UserError:
 def _rekey_conflict() -> UserError:
     return UserError(
         UserErrorCode.CONFLICT,
-        "A phone number of this configuration is already registered for that provider account; "
-        "nothing was changed.",
+        "A phone number of this configuration is already registered for that provider account; nothing was changed.",
         ("input", "credentials"),
     )
 
@@ -242,6 +269,8 @@ def _rekey_conflict() -> UserError:
 async def delete_config(ctx: RequestContext, global_id: str) -> ConfigResult:
     """Detach every number routed to Switchboard (each reported), then delete the configuration
     and, by cascade, its numbers. A failed detach does not keep the configuration."""
+    if forbidden := denied(ctx, Role.EDITOR):
+        return _fail(*forbidden)
     config = await find_config(ctx, global_id)
     if config is None:
         return _NOT_FOUND
@@ -252,11 +281,22 @@ async def delete_config(ctx: RequestContext, global_id: str) -> ConfigResult:
         current = await get_config(session, ctx.organization_id, config.id, lock=True)
         if current is None:
             return _NOT_FOUND
+        await audit.record(
+            session,
+            ctx,
+            "deleteTelephonyConfig",
+            TYPE_NAME,
+            current.id,
+            before=audit.config_fields(current),
+            provider_sync=[report.as_event() for report in reports] or None,
+        )
         await session.delete(current)
     return ConfigResult(deleted_id=config.id, syncs=tuple(reports))
 
 
 async def set_default_outbound(ctx: RequestContext, global_id: str) -> ConfigResult:
+    if forbidden := denied(ctx, Role.EDITOR):
+        return _fail(*forbidden)
     config_id = database_id_of(global_id, TYPE_NAME)
     if config_id is None:
         return _NOT_FOUND
@@ -264,16 +304,22 @@ async def set_default_outbound(ctx: RequestContext, global_id: str) -> ConfigRes
         config = await get_config(session, ctx.organization_id, config_id)
         if config is None:
             return _NOT_FOUND
+        before = audit.config_fields(config)
         await make_default_outbound(session, ctx.organization_id, config_id)
         await session.refresh(config)
+        await audit.record(
+            session, ctx, "setDefaultOutboundConfig", TYPE_NAME, config.id, before=before, after=audit.config_fields(config)
+        )
     return ConfigResult(config=config)
 
 
 async def verify_config(ctx: RequestContext, global_id: str) -> ConfigResult:
+    if forbidden := denied(ctx, Role.EDITOR):
+        return _fail(*forbidden)
     config = await find_config(ctx, global_id)
     if config is None:
         return _NOT_FOUND
-    return await _verified(ctx, config, True)
+    return ConfigResult(config=config, verification=await verify_credentials(ctx, config, audited=True))
 
 
 async def default_outbound_config(ctx: RequestContext) -> TelephonyConfig | None:

@@ -7,6 +7,8 @@ from switchboard.db.errors import is_foreign_key_violation, is_unique_violation
 from switchboard.db.models import Workflow
 from switchboard.db.workflows import bound_number_count, get_workflow, workflow_listing
 
+from . import audit
+from .access import denied
 from .connections import ConnectionSlice, paginate
 from .context import RequestContext
 from .errors import UserError, UserErrorCode, not_found
@@ -14,6 +16,7 @@ from .ids import database_id_of
 from .nodes import load_of_type
 from .rules.inbound import InvalidAgentUrl, clean_agent_stream_url
 from .rules.names import InvalidName, clean_name
+from .rules.roles import Role
 from .unchanged import UNCHANGED
 
 NAME_MAX_LENGTH = 128
@@ -30,9 +33,7 @@ class WorkflowResult:
 
 
 def _conflict(name: str) -> WorkflowResult:
-    return WorkflowResult(
-        errors=(UserError(UserErrorCode.CONFLICT, f"A workflow named '{name}' already exists.", _NAME_FIELD),)
-    )
+    return WorkflowResult(errors=(UserError(UserErrorCode.CONFLICT, f"A workflow named '{name}' already exists.", _NAME_FIELD),))
 
 
 def _invalid_name(exc: InvalidName) -> WorkflowResult:
@@ -55,6 +56,8 @@ async def find_workflow(ctx: RequestContext, global_id: str) -> Workflow | None:
 
 
 async def create_workflow(ctx: RequestContext, name: str, agent_stream_url: str | None = None) -> WorkflowResult:
+    if forbidden := denied(ctx, Role.EDITOR):
+        return WorkflowResult(errors=forbidden)
     try:
         name = clean_name(name, max_length=NAME_MAX_LENGTH)
     except InvalidName as exc:
@@ -68,6 +71,7 @@ async def create_workflow(ctx: RequestContext, name: str, agent_stream_url: str 
             workflow = Workflow(organization_id=ctx.organization_id, name=name, agent_stream_url=agent_stream_url)
             session.add(workflow)
             await session.flush()
+            await audit.record(session, ctx, "createWorkflow", "Workflow", workflow.id, after=audit.workflow_fields(workflow))
     except IntegrityError as exc:
         if is_unique_violation(exc):
             return _conflict(name)
@@ -84,6 +88,8 @@ async def update_workflow(
     clear_agent_stream_url: bool = False,
 ) -> WorkflowResult:
     """None means no change; `clear_agent_stream_url` removes the agent URL."""
+    if forbidden := denied(ctx, Role.EDITOR):
+        return WorkflowResult(errors=forbidden)
     workflow_id = database_id_of(global_id, "Workflow")
     if workflow_id is None:
         return _NOT_FOUND
@@ -105,11 +111,15 @@ async def update_workflow(
             workflow = await get_workflow(session, ctx.organization_id, workflow_id)
             if workflow is None:
                 return _NOT_FOUND
+            before = audit.workflow_fields(workflow)
             if name is not None:
                 workflow.name = name
             if new_agent_url is not UNCHANGED:
                 workflow.agent_stream_url = new_agent_url
             await session.flush()
+            after = audit.workflow_fields(workflow)
+            if after != before:
+                await audit.record(session, ctx, "updateWorkflow", "Workflow", workflow.id, before=before, after=after)
     except IntegrityError as exc:
         if is_unique_violation(exc):
             return _conflict(name or "")
@@ -131,6 +141,8 @@ def _still_bound(count: int) -> WorkflowResult:
 
 
 async def delete_workflow(ctx: RequestContext, global_id: str) -> WorkflowResult:
+    if forbidden := denied(ctx, Role.EDITOR):
+        return WorkflowResult(errors=forbidden)
     workflow_id = database_id_of(global_id, "Workflow")
     if workflow_id is None:
         return _NOT_FOUND
@@ -142,6 +154,7 @@ async def delete_workflow(ctx: RequestContext, global_id: str) -> WorkflowResult
             bound = await bound_number_count(session, workflow_id)
             if bound:
                 return _still_bound(bound)
+            await audit.record(session, ctx, "deleteWorkflow", "Workflow", workflow.id, before=audit.workflow_fields(workflow))
             await session.delete(workflow)
             await session.flush()
     except IntegrityError as exc:

@@ -6,6 +6,8 @@ from strawberry.schema.config import StrawberryConfig
 
 from . import limits
 from .admission import query_admission
+from .api_keys import ApiKeyMutations, ApiKeyQueries
+from .audit_event import AuditQueries
 from .executor import SwitchboardExecutor, call_resolvers_directly
 from .inbound_call_fields import InboundCallMutations, InboundCallQueries
 from .node_fields import NodeQueries
@@ -15,12 +17,12 @@ from .workflow_fields import WorkflowMutations, WorkflowQueries
 
 
 @strawberry.type
-class Query(NodeQueries, TelephonyQueries, WarningQueries, WorkflowQueries, InboundCallQueries):
+class Query(NodeQueries, TelephonyQueries, WarningQueries, WorkflowQueries, InboundCallQueries, ApiKeyQueries, AuditQueries):
     pass
 
 
 @strawberry.type
-class Mutation(TelephonyMutations, WorkflowMutations, InboundCallMutations):
+class Mutation(TelephonyMutations, WorkflowMutations, InboundCallMutations, ApiKeyMutations):
     pass
 
 

@@ -45,10 +45,12 @@ def create_app(settings: Settings | None = None, *, graphiql_node_modules: Path 
     )
     front_door = FrontDoorEndpoint(FrontDoor(services), load_providers(), settings.public_base_url)
     graphiql_page = GraphiQLPage.load(graphiql_node_modules)
+    authenticator = ApiKeyAuthenticator(db)
+    services.forget_key = authenticator.forget
     graphql = SwitchboardGraphQL(
         build_schema(introspection=settings.introspection, query_slots=settings.max_concurrent_queries),
         services=services,
-        authenticator=ApiKeyAuthenticator(db),
+        authenticator=authenticator,
         graphiql_page=graphiql_page,
     )
 

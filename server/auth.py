@@ -1,13 +1,31 @@
-"""API-key authentication: `X-API-Key: <key>` or `Authorization: Bearer <key>` (SPEC §2)."""
+"""API-key authentication: `X-API-Key: <key>` or `Authorization: Bearer <key>` (SPEC §2, §13).
 
+A worker remembers each key it has seen for half a second, sparing a query per request; so a key
+revoked or expired is refused by every worker within a second (expiry is checked on every
+request, revocation by this worker at once). Only keys that exist are remembered, so random keys
+cannot fill memory. `lastUsedAt` is written at most once a minute per key.
+"""
+
+import logging
 import time
 from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime, timedelta
 
-from switchboard.db.api_keys import hash_api_key, organization_for_key
+from switchboard.db.api_keys import StoredKey, hash_api_key, stored_key, touch_key
 from switchboard.db.engine import Database
+from switchboard.db.types import utcnow
+from switchboard.resolvers.principal import Principal
+from switchboard.resolvers.rules.roles import Role
+
+log = logging.getLogger("switchboard.auth")
+
+KEY_FRESHNESS_SECONDS = 0.5
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
-def extract_api_key(headers: Mapping[str, str]) -> str | None:
+def extract_credential(headers: Mapping[str, str]) -> str | None:
+    """The API key or token the request carries."""
     key = headers.get("x-api-key")
     if key:
         return key.strip()
@@ -18,31 +36,51 @@ def extract_api_key(headers: Mapping[str, str]) -> str | None:
 
 
 class ApiKeyAuthenticator:
-    """Resolves keys to organizations, remembering hits briefly to spare a query per request.
-
-    Only successful lookups are cached (so random keys cannot fill memory); keys cannot be
-    revoked through the API, and the cache lifetime bounds how long a key deleted in the database
-    keeps working in a running process.
-    """
-
-    def __init__(self, db: Database, *, ttl_seconds: float = 30.0, max_entries: int = 10_000) -> None:
+    def __init__(self, db: Database, *, freshness_seconds: float = KEY_FRESHNESS_SECONDS, max_entries: int = 10_000) -> None:
         self._db = db
-        self._ttl = ttl_seconds
+        self._freshness = freshness_seconds
         self._max_entries = max_entries
-        self._cache: dict[str, tuple[int, float]] = {}
+        # key hash -> (the stored key, monotonic time until which it is trusted without a query)
+        self._cache: dict[str, tuple[StoredKey, float]] = {}
 
-    async def organization_for(self, key: str | None) -> int | None:
-        if not key:
-            return None
+    async def principal_for(self, key: str) -> Principal | None:
         digest = hash_api_key(key)
         now = time.monotonic()
         cached = self._cache.get(digest)
-        if cached and cached[1] > now:
-            return cached[0]
-        async with self._db.read() as session:
-            organization_id = await organization_for_key(session, key)
-        if organization_id is not None:
+        if cached is not None and cached[1] > now:
+            found = cached[0]
+        else:
+            found = await stored_key(self._db, key)
+            if found is None:
+                self._cache.pop(digest, None)
+                return None
             if len(self._cache) >= self._max_entries:
                 self._cache.clear()
-            self._cache[digest] = (organization_id, now + self._ttl)
-        return organization_id
+            self._cache[digest] = (found, now + self._freshness)
+        wall_now = utcnow()
+        if found.revoked or (found.expires_at is not None and found.expires_at <= wall_now):
+            return None
+        if found.last_used_at is None or wall_now - found.last_used_at >= LAST_USED_PRECISION:
+            await self._touch(digest, found, wall_now)
+        return Principal(
+            organization_id=found.organization_id,
+            role=Role(found.role),
+            actor=found.prefix,
+            actor_name=found.name,
+            api_key_id=found.id,
+        )
+
+    async def _touch(self, digest: str, found: StoredKey, now: datetime) -> None:
+        """Record the use; a failure to (a busy database) does not fail the request."""
+        entry = self._cache.get(digest)
+        if entry is not None:
+            self._cache[digest] = (replace(found, last_used_at=now), entry[1])
+        try:
+            await touch_key(self._db, found.id, now, now - LAST_USED_PRECISION)
+        except Exception:
+            log.warning("could not record the use of API key %s", found.prefix, exc_info=True)
+
+    def forget(self, key_hash: str) -> None:
+        """Drop a key this worker remembers (it was just revoked here)."""
+        self._cache.pop(key_hash, None)
+

@@ -1,4 +1,5 @@
-"""The `switchboard` command line: serve, migrate, org/apikey create, export-schema."""
+"""The `switchboard` command line: serve, migrate, org create, apikey create|list|revoke,
+export-schema."""
 
 import argparse
 import asyncio
@@ -6,13 +7,26 @@ import json
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 
-from switchboard.db.api_keys import create_api_key
+from switchboard.db.api_keys import create_api_key, keys_of
 from switchboard.db.engine import Database
 from switchboard.db.migrate import migrate
 from switchboard.db.organizations import any_organization, create_organization, get_organization
+from switchboard.db.types import utcnow
+from switchboard.providers.http import ProviderHttp
+from switchboard.resolvers import api_keys
+from switchboard.resolvers.context import AppServices, RequestContext
+from switchboard.resolvers.ids import to_global_id
+from switchboard.resolvers.principal import Principal
+from switchboard.resolvers.rules.roles import Role
 
+from .secret_key import load_secret_box
 from .settings import create_database_for, get_settings
+
+FIRST_KEY_NAME = "First admin key"
+# How the audit log names changes made with this command.
+CLI_ACTOR = "cli"
 
 
 @asynccontextmanager
@@ -29,19 +43,54 @@ async def _migrate() -> None:
         await migrate(db)
 
 
+async def _create_first(db: Database, name: str) -> tuple[int, str]:
+    """An organization and its first key, an ADMIN key (SPEC §13)."""
+    async with db.write() as session:
+        organization = await create_organization(session, name)
+        _, key = await create_api_key(session, organization.id, name=FIRST_KEY_NAME, role=Role.ADMIN.value)
+        return organization.id, key
+
+
 async def _create_org(name: str) -> tuple[int, str]:
     async with _database() as db:
         await migrate(db)
-        async with db.write() as session:
-            organization = await create_organization(session, name)
-            return organization.id, await create_api_key(session, organization.id)
+        return await _create_first(db, name)
 
 
-async def _create_key(organization_id: int) -> str | None:
-    async with _database() as db, db.write() as session:
+@asynccontextmanager
+async def _as_operator(organization_id: int) -> AsyncIterator[RequestContext | None]:
+    """What the API's resolvers need, acting as an ADMIN of the organization that the audit log
+    names `cli`; None when the organization does not exist."""
+    settings = get_settings()
+    async with _database() as db:
+        async with db.read() as session:
+            if await get_organization(session, organization_id) is None:
+                yield None
+                return
+        provider_http = ProviderHttp()
+        try:
+            services = AppServices(db=db, secrets=load_secret_box(settings), provider_http=provider_http)
+            principal = Principal(organization_id=organization_id, role=Role.ADMIN, actor=CLI_ACTOR)
+            yield RequestContext(services=services, principal=principal)
+        finally:
+            await provider_http.aclose()
+
+
+async def _create_key(organization_id: int, name: str, role: Role, expires_at: datetime | None) -> api_keys.KeyResult | None:
+    async with _as_operator(organization_id) as ctx:
+        return None if ctx is None else await api_keys.create_key(ctx, name, role, expires_at)
+
+
+async def _revoke_key(organization_id: int, key_id: int) -> api_keys.KeyResult | None:
+    async with _as_operator(organization_id) as ctx:
+        return None if ctx is None else await api_keys.revoke_key(ctx, to_global_id(api_keys.TYPE_NAME, key_id))
+
+
+async def _list_keys(organization_id: int) -> list | None:
+    async with _database() as db, db.read() as session:
         if await get_organization(session, organization_id) is None:
             return None
-        return await create_api_key(session, organization_id)
+        return list(await keys_of(session, organization_id))
 
 
 async def _bootstrap() -> tuple[int, str] | None:
@@ -51,8 +100,7 @@ async def _bootstrap() -> tuple[int, str] | None:
         async with db.write() as session:
             if await any_organization(session):
                 return None
-            organization = await create_organization(session, "Default organization")
-            return organization.id, await create_api_key(session, organization.id)
+        return await _create_first(db, "Default organization")
 
 
 def _print_credentials(organization_id: int, key: str, as_json: bool) -> None:
@@ -65,8 +113,6 @@ def _print_credentials(organization_id: int, key: str, as_json: bool) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
-
-    from .secret_key import load_secret_box
 
     settings = get_settings()
     load_secret_box(settings)  # fail fast on a missing or malformed key, before any worker starts
@@ -107,12 +153,67 @@ def cmd_org_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _no_organization(organization_id: int) -> int:
+    print(f"organization {organization_id} does not exist", file=sys.stderr)
+    return 1
+
+
+def _refused(result: api_keys.KeyResult) -> int:
+    for error in result.errors:
+        print(error.message, file=sys.stderr)
+    return 2
+
+
 def cmd_apikey_create(args: argparse.Namespace) -> int:
-    key = asyncio.run(_create_key(args.org))
-    if key is None:
-        print(f"organization {args.org} does not exist", file=sys.stderr)
-        return 1
-    _print_credentials(args.org, key, args.json)
+    expires_at = utcnow() + timedelta(days=args.expires_in_days) if args.expires_in_days else None
+    result = asyncio.run(_create_key(args.org, args.name, Role(args.role), expires_at))
+    if result is None:
+        return _no_organization(args.org)
+    if result.errors:
+        return _refused(result)
+    _print_credentials(args.org, result.secret, args.json)
+    return 0
+
+
+def _key_summary(key) -> dict:
+    def when(value: datetime | None) -> str | None:
+        return value.isoformat(timespec="seconds") if value else None
+
+    return {
+        "id": key.id,
+        "prefix": key.prefix,
+        "name": key.name,
+        "role": key.role,
+        "created_at": when(key.created_at),
+        "expires_at": when(key.expires_at),
+        "last_used_at": when(key.last_used_at),
+        "revoked_at": when(key.revoked_at),
+    }
+
+
+def cmd_apikey_list(args: argparse.Namespace) -> int:
+    keys = asyncio.run(_list_keys(args.org))
+    if keys is None:
+        return _no_organization(args.org)
+    summaries = [_key_summary(key) for key in keys]
+    if args.json:
+        print(json.dumps(summaries))
+        return 0
+    for key in summaries:
+        state = f"revoked {key['revoked_at']}" if key["revoked_at"] else f"expires {key['expires_at'] or 'never'}"
+        print(
+            f"{key['id']:>6}  {key['prefix']}…  {key['role']:<6}  {key['name']}  ({state}; last used {key['last_used_at'] or 'never'})"
+        )
+    return 0
+
+
+def cmd_apikey_revoke(args: argparse.Namespace) -> int:
+    result = asyncio.run(_revoke_key(args.org, args.key_id))
+    if result is None:
+        return _no_organization(args.org)
+    if result.errors:
+        return _refused(result)
+    print(f"API key {args.key_id} ({result.key.prefix}…) is revoked; every worker refuses it within a second.")
     return 0
 
 
@@ -144,8 +245,19 @@ def build_parser() -> argparse.ArgumentParser:
     apikey = commands.add_parser("apikey", help="API keys").add_subparsers(dest="apikey_command", required=True)
     apikey_create = apikey.add_parser("create", help="create another API key for an organization")
     apikey_create.add_argument("--org", type=int, required=True)
+    apikey_create.add_argument("--name", default="CLI key")
+    apikey_create.add_argument("--role", choices=[role.value for role in Role], default=Role.ADMIN.value)
+    apikey_create.add_argument("--expires-in-days", type=int, default=None)
     apikey_create.add_argument("--json", action="store_true")
     apikey_create.set_defaults(handler=cmd_apikey_create)
+    apikey_list = apikey.add_parser("list", help="list an organization's API keys (never their secrets)")
+    apikey_list.add_argument("--org", type=int, required=True)
+    apikey_list.add_argument("--json", action="store_true")
+    apikey_list.set_defaults(handler=cmd_apikey_list)
+    apikey_revoke = apikey.add_parser("revoke", help="revoke an API key (its id from `apikey list`)")
+    apikey_revoke.add_argument("--org", type=int, required=True)
+    apikey_revoke.add_argument("key_id", type=int)
+    apikey_revoke.set_defaults(handler=cmd_apikey_revoke)
 
     commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(handler=cmd_export_schema)
     return parser

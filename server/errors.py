@@ -3,7 +3,7 @@
 import logging
 
 from graphql import GraphQLError
-from switchboard.resolvers.errors import BadUserInput
+from switchboard.resolvers.errors import BadUserInput, Forbidden
 
 log = logging.getLogger("switchboard.errors")
 
@@ -14,6 +14,8 @@ def _code(error: GraphQLError) -> str:
     original = error.original_error
     if original is None:
         return "GRAPHQL_PARSE_FAILED" if error.message.startswith("Syntax Error") else "GRAPHQL_VALIDATION_FAILED"
+    if isinstance(original, Forbidden):
+        return "FORBIDDEN"
     if isinstance(original, BadUserInput) or error.path is None:
         # Errors outside field execution come from coercing the request's variables.
         return "BAD_USER_INPUT"

@@ -16,7 +16,7 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.types import ExecutionResult
 from switchboard.resolvers.context import AppServices, RequestContext
 
-from .auth import ApiKeyAuthenticator, extract_api_key
+from .auth import ApiKeyAuthenticator, extract_credential
 from .errors import INTERNAL_MESSAGE, error_body, format_error, log
 from .graphiql import GraphiQLPage
 from .media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, response_media_type
@@ -96,12 +96,13 @@ class SwitchboardGraphQL(GraphQL):
     async def get_context(self, request: Request, response: Response) -> RequestContext | None:
         if self.should_render_graphql_ide(self.request_adapter_class(request)):
             return None
-        organization_id = await self.authenticator.organization_for(extract_api_key(request.headers))
-        if organization_id is None:
+        credential = extract_credential(request.headers)
+        principal = await self.authenticator.principal_for(credential) if credential else None
+        if principal is None:
             raise Unauthenticated
         request_id = uuid.uuid4().hex[:16]
         request.scope["switchboard.request_id"] = request_id
-        return RequestContext(services=self.services, organization_id=organization_id, request_id=request_id)
+        return RequestContext(services=self.services, principal=principal, request_id=request_id)
 
     async def get_sub_response(self, request: Request) -> Response:
         sub_response = Response(media_type=response_media_type(request.headers.get("accept")) or APPLICATION_JSON)

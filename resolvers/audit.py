@@ -1,0 +1,97 @@
+"""Audit events of the API's changes (SPEC §13), written in the change's own transaction: a
+change rolled back leaves no event. Provider-sync outcomes, which arrive after the change has
+committed, join its event in the transaction that stores them on the row."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from switchboard.db.audit import add_event, set_provider_sync
+from switchboard.db.models import ApiKey, PhoneNumber, TelephonyConfig, Workflow
+
+from .context import RequestContext
+from .ids import to_global_id
+from .rules.audit import field_changes
+
+
+async def record(
+    session: AsyncSession,
+    ctx: RequestContext,
+    action: str,
+    target_type: str,
+    target_id: int,
+    *,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    secret: frozenset[str] = frozenset(),
+    provider_sync: Any = None,
+) -> None:
+    """One event: `action` (the mutation) on the target, with the fields that differ between the
+    snapshots `before` and `after` (none for a creation, none after a deletion)."""
+    principal = ctx.principal
+    event_id = await add_event(
+        session,
+        organization_id=principal.organization_id,
+        actor=principal.actor,
+        actor_name=principal.actor_name,
+        api_key_id=principal.api_key_id,
+        role=principal.role.value,
+        action=action,
+        target_type=target_type,
+        target_id=to_global_id(target_type, target_id),
+        changes=field_changes(before or {}, after or {}, secret),
+        provider_sync=provider_sync,
+        request_id=ctx.request_id,
+    )
+    ctx.audit_events[(target_type, target_id)] = event_id
+
+
+async def join_provider_sync(session: AsyncSession, ctx: RequestContext, target_type: str, target_id: int, outcome: Any) -> None:
+    """Add a provider-sync outcome to the event this request wrote for the target, if any."""
+    event_id = ctx.audit_events.get((target_type, target_id))
+    if event_id is not None:
+        await set_provider_sync(session, event_id, outcome)
+
+
+def number_fields(number: PhoneNumber) -> dict[str, Any]:
+    workflow = number.inbound_workflow_id
+    return {
+        "address": number.address,
+        "countryCode": number.country_code,
+        "label": number.label,
+        "isActive": number.is_active,
+        "isDefaultCallerId": number.is_default_caller_id,
+        "inboundWorkflowId": to_global_id("Workflow", workflow) if workflow is not None else None,
+        "extraMetadata": number.extra_metadata,
+    }
+
+
+def config_fields(config: TelephonyConfig, credentials: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The configuration's fields; with its plain `credentials`, one field per credential."""
+    fields = {
+        "name": config.name,
+        "provider": config.provider,
+        "maxConcurrentCalls": config.max_concurrent_calls,
+        "isDefaultOutbound": config.is_default_outbound,
+    }
+    for name, value in (credentials or {}).items():
+        fields[f"credentials.{name}"] = value
+    return fields
+
+
+def secret_credentials(secret_field_names: frozenset[str] | tuple[str, ...]) -> frozenset[str]:
+    return frozenset(f"credentials.{name}" for name in secret_field_names)
+
+
+def workflow_fields(workflow: Workflow) -> dict[str, Any]:
+    return {"name": workflow.name, "agentStreamUrl": workflow.agent_stream_url}
+
+
+def key_fields(key: ApiKey) -> dict[str, Any]:
+    return {
+        "name": key.name,
+        "prefix": key.prefix,
+        "role": key.role,
+        "expiresAt": key.expires_at.isoformat() if key.expires_at else None,
+        "revokedAt": key.revoked_at.isoformat() if key.revoked_at else None,
+    }
