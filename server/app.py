@@ -18,6 +18,7 @@ from switchboard.resolvers.context import AppServices
 from switchboard.resolvers.front_door import FrontDoor
 from switchboard.schema import build_schema
 
+from .audit_pruning import pruning
 from .auth import ApiKeyAuthenticator
 from .body_guard import RequestBodyGuard
 from .front_door import FrontDoorEndpoint
@@ -68,7 +69,8 @@ def create_app(settings: Settings | None = None, *, graphiql_node_modules: Path 
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette):
-        yield
+        async with pruning(db, settings.audit_retention_days):
+            yield
         await provider_http.aclose()
         await db.dispose()
 

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     # A connected inbound call whose end was never reported stops counting toward its
     # configuration's maxConcurrentCalls after this long (SPEC §12).
     call_max_seconds: int = Field(default=4 * 3600, ge=60)
+    # Audit events older than this are deleted (SPEC §13), by each worker at start and hourly.
+    audit_retention_days: int = Field(default=365, ge=1)
     # How long a client may take to send its request body (slow clients get 408).
     request_body_timeout: float = 10.0
 

@@ -17,6 +17,7 @@ import pytest
 import uvicorn
 from fakes import FakeProvider, all_fakes
 from helpers import Api
+from processes import switchboard_serve
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from switchboard.db.api_keys import create_api_key
@@ -310,3 +311,17 @@ async def standalone_db(database_url: str, server: RunningServer) -> AsyncIterat
     db = create_database(database_url)
     yield db
     await db.dispose()
+
+
+@pytest.fixture(scope="module")
+def two_workers(database_url, server, tmp_path_factory) -> Iterator[str]:
+    """`switchboard serve --workers 2` on the same database: two processes racing, as in production."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
+    env |= {
+        "SWITCHBOARD_DATABASE_URL": database_url,
+        "SWITCHBOARD_SECRET_KEY": TEST_SECRET_KEY,
+        "SWITCHBOARD_LOG_LEVEL": "warning",
+        "SWITCHBOARD_DATABASE_POOL_SIZE": str(TEST_POOL_SIZE),
+    }
+    with switchboard_serve(env, tmp_path_factory.mktemp("workers"), free_port(), "--workers", "2") as served:
+        yield served.url

@@ -8,17 +8,15 @@ shared with other test files never causes collisions of routing keys.
 """
 
 import asyncio
-import os
 import random
 import re
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-from conftest import TEST_POOL_SIZE, TEST_SECRET_KEY, free_port
 from helpers import (
     CREATE_CONFIG,
     CREATE_NUMBER,
@@ -29,7 +27,6 @@ from helpers import (
     create_number,
     create_workflow,
 )
-from processes import switchboard_serve
 
 ROUNDS = 5
 BURST = 30
@@ -59,20 +56,6 @@ NUMBER_STATE = "query($id: ID!) { node(id: $id) { ... on PhoneNumber { inboundWo
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def two_workers(database_url, server, tmp_path_factory) -> Iterator[str]:
-    """`switchboard serve --workers 2` on the same database: two processes racing, as in production."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
-    env |= {
-        "SWITCHBOARD_DATABASE_URL": database_url,
-        "SWITCHBOARD_SECRET_KEY": TEST_SECRET_KEY,
-        "SWITCHBOARD_LOG_LEVEL": "warning",
-        "SWITCHBOARD_DATABASE_POOL_SIZE": str(TEST_POOL_SIZE),
-    }
-    with switchboard_serve(env, tmp_path_factory.mktemp("workers"), free_port(), "--workers", "2") as served:
-        yield served.url
 
 
 @pytest.fixture(params=["one-process", "two-workers"])
