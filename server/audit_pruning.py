@@ -23,19 +23,24 @@ async def prune_once(db: Database, retention_days: int) -> int:
     return deleted
 
 
-async def _prune_forever(db: Database, retention_days: int) -> None:
+async def _prune_logging_failure(db: Database, retention_days: int) -> None:
+    try:
+        await prune_once(db, retention_days)
+    except Exception:
+        log.exception("pruning the audit log failed; retrying in an hour")
+
+
+async def _prune_hourly(db: Database, retention_days: int) -> None:
     while True:
-        try:
-            await prune_once(db, retention_days)
-        except Exception:
-            log.exception("pruning the audit log failed; retrying in an hour")
         await asyncio.sleep(PRUNE_INTERVAL_SECONDS)
+        await _prune_logging_failure(db, retention_days)
 
 
 @contextlib.asynccontextmanager
 async def pruning(db: Database, retention_days: int) -> AsyncIterator[None]:
-    """Prune while the block runs (the application's lifespan)."""
-    task = asyncio.create_task(_prune_forever(db, retention_days), name="audit-pruning")
+    """Prune before the block (the application's lifespan) and hourly while it runs."""
+    await _prune_logging_failure(db, retention_days)
+    task = asyncio.create_task(_prune_hourly(db, retention_days), name="audit-pruning")
     try:
         yield
     finally:
