@@ -54,13 +54,11 @@ class ProviderHttp:
         api_bases: Mapping[str, str] | None = None,
         *,
         total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
-        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.total_timeout = total_timeout
         self._api_bases = {k: v.rstrip("/") for k, v in (api_bases or {}).items() if v}
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(total_timeout, connect=min(CONNECT_TIMEOUT, total_timeout)),
-            transport=transport,
             follow_redirects=False,
             headers={"User-Agent": "Switchboard"},
         )
