@@ -4,7 +4,8 @@ Every provider plugin talks to its API through `ProviderHttp.request`, so the ru
 one place: connect timeout 5 s and a total budget (15 s by default) per operation; retries with
 exponential backoff on 429 and 5xx that honour `Retry-After` while the budget allows; failures
 classified by status into `ProviderError`s whose messages a user can act on. Request bodies,
-headers and credentials never appear in messages or logs.
+headers and credentials never appear in messages or logs. Redirects are never followed: a 3xx is
+a failure.
 """
 
 import asyncio
@@ -85,7 +86,7 @@ class ProviderHttp:
         return self.total_timeout if deadline is None else deadline - time.monotonic()
 
     async def request(self, provider: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """Send with retries; return any response below 400, raise ProviderError otherwise."""
+        """Send with retries; return a 2xx response, raise ProviderError otherwise."""
         attempt = 0
         while True:
             attempt += 1
@@ -104,7 +105,7 @@ class ProviderHttp:
                     continue
                 raise ProviderError(FailureKind.UNREACHABLE, f"Could not connect to {provider} ({_transport_reason(exc)}).") from exc
             status = response.status_code
-            if status < 400:
+            if status < 300:
                 return response
             if (status == 429 or status >= 500) and attempt < MAX_ATTEMPTS:
                 if await self._pause(attempt, _retry_after_seconds(response)):
@@ -146,6 +147,12 @@ def _transport_reason(exc: httpx.TransportError) -> str:
 
 
 def _classify(provider: str, status: int) -> ProviderError:
+    if status < 400:
+        return ProviderError(
+            FailureKind.BAD_RESPONSE,
+            f"{provider} answered with a redirect (HTTP {status}), which Switchboard does not follow; "
+            "if the address has moved, enter the one it redirects to.",
+        )
     if status in (401, 403):
         return ProviderError(FailureKind.REJECTED, f"{provider} rejected the credentials (HTTP {status}).")
     if status == 404:
