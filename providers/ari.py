@@ -115,6 +115,7 @@ class AriProvider(ProviderPlugin):
                 "GET",
                 f"{self.api_base(http, credentials)}/asterisk/info",
                 auth=(user, credentials["appPassword"]),
+                tenant_host=not http.overridden(self.key),
             )
         except ProviderError as exc:
             raise _explained(exc, user, where) from exc

@@ -11,6 +11,7 @@ class FailureKind(StrEnum):
     BAD_RESPONSE = "BAD_RESPONSE"  # an answer we cannot read (malformed JSON, missing fields)
     REFUSED = "REFUSED"  # any other 4xx: the provider understood and said no
     UNSUPPORTED = "UNSUPPORTED"  # the provider has no API for this
+    BLOCKED = "BLOCKED"  # a tenant-supplied host at an address Switchboard does not call (url_guard)
 
 
 class ProviderError(Exception):

@@ -4,7 +4,9 @@ Every provider plugin talks to its API through `ProviderHttp.request`, so the ru
 one place: connect timeout 5 s and a total budget (15 s by default) per operation; retries with
 exponential backoff on 429 and 5xx that honour `Retry-After` while the budget allows; failures
 classified by status into `ProviderError`s whose messages a user can act on. Request bodies,
-headers and credentials never appear in messages or logs.
+headers and credentials never appear in messages or logs. Redirects are never followed: a 3xx is
+a failure. Hosts that tenants supply are vetted first (`url_guard`) and reached at the vetted
+address (`request`'s `tenant_host`).
 """
 
 import asyncio
@@ -19,6 +21,7 @@ from typing import Any
 import httpx
 
 from .errors import FailureKind, ProviderError
+from .url_guard import UrlGuard
 
 log = logging.getLogger("switchboard.providers")
 
@@ -27,6 +30,8 @@ DEFAULT_TOTAL_TIMEOUT = 15.0
 MAX_ATTEMPTS = 3
 BASE_BACKOFF = 0.25
 MAX_RETRY_AFTER = 5.0
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 _deadline: ContextVar[float | None] = ContextVar("provider_deadline", default=None)
 
@@ -54,15 +59,25 @@ class ProviderHttp:
         api_bases: Mapping[str, str] | None = None,
         *,
         total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
-        transport: httpx.AsyncBaseTransport | None = None,
+        url_guard: UrlGuard | None = None,
     ) -> None:
         self.total_timeout = total_timeout
         self._api_bases = {k: v.rstrip("/") for k, v in (api_bases or {}).items() if v}
-        self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(total_timeout, connect=min(CONNECT_TIMEOUT, total_timeout)),
-            transport=transport,
+        self._url_guard = url_guard or UrlGuard()
+        timeout = httpx.Timeout(total_timeout, connect=min(CONNECT_TIMEOUT, total_timeout))
+        self._client = httpx.AsyncClient(timeout=timeout, follow_redirects=False, headers={"User-Agent": "Switchboard"})
+        # Tenant-supplied hosts are reached by address (see _pinned). Kept-alive connections are
+        # pooled by address, so one opened (and its certificate checked) for one name could carry a
+        # request for another name on the same address: none are kept. No proxy from the
+        # environment either, since a proxy would connect wherever the name resolves for it;
+        # SSL_CERT_FILE and SSL_CERT_DIR are honoured as by the other client.
+        self._tenant_client = httpx.AsyncClient(
+            timeout=timeout,
             follow_redirects=False,
             headers={"User-Agent": "Switchboard"},
+            trust_env=False,
+            verify=httpx.create_ssl_context(),
+            limits=httpx.Limits(max_keepalive_connections=0),
         )
 
     def base(self, provider_key: str, default: str) -> str:
@@ -86,8 +101,17 @@ class ProviderHttp:
         deadline = _deadline.get()
         return self.total_timeout if deadline is None else deadline - time.monotonic()
 
-    async def request(self, provider: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """Send with retries; return any response below 400, raise ProviderError otherwise."""
+    async def request(
+        self, provider: str, method: str, url: str, *, tenant_host: bool = False, **kwargs: Any
+    ) -> httpx.Response:
+        """Send with retries; return a 2xx response, raise ProviderError otherwise.
+
+        `tenant_host`: the URL's host is one a tenant supplied (not an operator-configured API
+        base): its addresses are vetted once, and every attempt goes to the vetted one."""
+        client = self._client
+        if tenant_host:
+            client = self._tenant_client
+            url, kwargs = await self._pinned(provider, url, kwargs)
         attempt = 0
         while True:
             attempt += 1
@@ -96,7 +120,7 @@ class ProviderHttp:
                 raise ProviderError(FailureKind.UNREACHABLE, f"{provider} did not answer within {self.total_timeout:g} s.")
             try:
                 async with asyncio.timeout(remaining):
-                    response = await self._client.request(method, url, **kwargs)
+                    response = await client.request(method, url, **kwargs)
             except (TimeoutError, httpx.TimeoutException) as exc:
                 log.warning("%s %s %s: timed out", provider, method, _path(url))
                 raise ProviderError(FailureKind.UNREACHABLE, f"{provider} did not answer within {self.total_timeout:g} s.") from exc
@@ -106,13 +130,30 @@ class ProviderHttp:
                     continue
                 raise ProviderError(FailureKind.UNREACHABLE, f"Could not connect to {provider} ({_transport_reason(exc)}).") from exc
             status = response.status_code
-            if status < 400:
+            if status < 300:
                 return response
             if (status == 429 or status >= 500) and attempt < MAX_ATTEMPTS:
                 if await self._pause(attempt, _retry_after_seconds(response)):
                     continue
             log.warning("%s %s %s: HTTP %s", provider, method, _path(url), status)
             raise _classify(provider, status)
+
+    async def _pinned(self, provider: str, url: str, kwargs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The request to the vetted address of the URL's host: the URL names the address, while
+        the Host header and TLS (the SNI name and the certificate check, httpcore's
+        ``sni_hostname`` extension) keep the host name."""
+        target = httpx.URL(url)
+        host = target.raw_host.decode("ascii")
+        port = target.port or _DEFAULT_PORTS[target.scheme]
+        try:
+            async with asyncio.timeout(self._remaining()):
+                address = await self._url_guard.vetted_address(provider, host, port)
+        except TimeoutError as exc:
+            raise ProviderError(FailureKind.UNREACHABLE, f"Could not connect to {provider} ({host} did not resolve in time).") from exc
+        headers = httpx.Headers(kwargs.get("headers"))
+        headers["Host"] = target.netloc.decode("ascii")
+        extensions = {**kwargs.get("extensions", {}), "sni_hostname": host}
+        return str(target.copy_with(host=str(address))), {**kwargs, "headers": headers, "extensions": extensions}
 
     async def json(self, provider: str, method: str, url: str, **kwargs: Any) -> Any:
         response = await self.request(provider, method, url, **kwargs)
@@ -134,6 +175,7 @@ class ProviderHttp:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+        await self._tenant_client.aclose()
 
 
 def _path(url: str) -> str:
@@ -148,6 +190,12 @@ def _transport_reason(exc: httpx.TransportError) -> str:
 
 
 def _classify(provider: str, status: int) -> ProviderError:
+    if status < 400:
+        return ProviderError(
+            FailureKind.BAD_RESPONSE,
+            f"{provider} answered with a redirect (HTTP {status}), which Switchboard does not follow; "
+            "if the address has moved, enter the one it redirects to.",
+        )
     if status in (401, 403):
         return ProviderError(FailureKind.REJECTED, f"{provider} rejected the credentials (HTTP {status}).")
     if status == 404:

@@ -89,7 +89,12 @@ class SignalwireProvider(TwilioCompatibleProvider):
         project = self.account_id(credentials)
         host = http.base(self.key, f"https://{self.space_host(credentials)}")
         return TwilioCompatibleApi(
-            http, self.display_name, host, f"{LAML_PATH}/Accounts/{project}", (project, credentials["apiToken"])
+            http,
+            self.display_name,
+            host,
+            f"{LAML_PATH}/Accounts/{project}",
+            (project, credentials["apiToken"]),
+            tenant_host=not http.overridden(self.key),
         )
 
     @asynccontextmanager

@@ -33,22 +33,37 @@ def _require_form(request: WebhookRequest) -> None:
 
 
 class TwilioCompatibleApi:
-    def __init__(self, http: ProviderHttp, provider: str, host: str, account_path: str, auth: tuple[str, str]) -> None:
+    def __init__(
+        self,
+        http: ProviderHttp,
+        provider: str,
+        host: str,
+        account_path: str,
+        auth: tuple[str, str],
+        *,
+        tenant_host: bool = False,
+    ) -> None:
+        """`tenant_host`: `host` is one a tenant supplied (a SignalWire space), so every call is
+        vetted by ProviderHttp's URL guard."""
         self.http = http
         self.provider = provider
         self.host = host
         self.account_url = f"{host}{account_path}"
         self.auth = auth
+        self.tenant_host = tenant_host
+
+    async def _json(self, method: str, url: str, **kwargs: Any) -> Any:
+        return await self.http.json(self.provider, method, url, auth=self.auth, tenant_host=self.tenant_host, **kwargs)
 
     async def account(self) -> dict[str, Any]:
-        return await self.http.json(self.provider, "GET", f"{self.account_url}.json", auth=self.auth)
+        return await self._json("GET", f"{self.account_url}.json")
 
     async def find_number(self, e164: str) -> dict[str, Any]:
         """The IncomingPhoneNumber whose phone_number is exactly `e164` (the filter also matches partially)."""
         url: str | None = f"{self.account_url}/IncomingPhoneNumbers.json"
         params: dict[str, str] | None = {"PhoneNumber": e164}
         for _ in range(_MAX_PAGES):
-            page = await self.http.json(self.provider, "GET", url, params=params, auth=self.auth)
+            page = await self._json("GET", url, params=params)
             numbers = page.get("incoming_phone_numbers") if isinstance(page, dict) else None
             if not isinstance(numbers, list):
                 raise ProviderError(FailureKind.BAD_RESPONSE, f"{self.provider} answered the number lookup with an unexpected body.")
@@ -73,7 +88,12 @@ class TwilioCompatibleApi:
             if status_callback:
                 form["StatusCallbackMethod"] = "POST"
         await self.http.request(
-            self.provider, "POST", f"{self.account_url}/IncomingPhoneNumbers/{number_sid}.json", data=form, auth=self.auth
+            self.provider,
+            "POST",
+            f"{self.account_url}/IncomingPhoneNumbers/{number_sid}.json",
+            data=form,
+            auth=self.auth,
+            tenant_host=self.tenant_host,
         )
 
 

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from switchboard.providers.http import ProviderHttp
 from switchboard.providers.registry import load_providers
+from switchboard.providers.url_guard import Resolver, UrlGuard, resolve_with_getaddrinfo
 from switchboard.resolvers.context import AppServices
 from switchboard.resolvers.front_door import FrontDoor
 from switchboard.schema import build_schema
@@ -30,12 +31,20 @@ from .settings import Settings, create_database_for, get_settings
 log = logging.getLogger("switchboard")
 
 
-def create_app(settings: Settings | None = None, *, graphiql_node_modules: Path | None = None) -> Starlette:
-    """`graphiql_node_modules`: where GraphiQL's npm packages are (default web/node_modules)."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    graphiql_node_modules: Path | None = None,
+    resolver: Resolver = resolve_with_getaddrinfo,
+) -> Starlette:
+    """`graphiql_node_modules`: where GraphiQL's npm packages are (default web/node_modules).
+    `resolver`: how tenant-supplied host names are resolved before they are vetted."""
     settings = settings or get_settings()
     db = create_database_for(settings)
     provider_http = ProviderHttp(
-        settings.provider_api_bases(load_providers()), total_timeout=settings.provider_timeout
+        settings.provider_api_bases(load_providers()),
+        total_timeout=settings.provider_timeout,
+        url_guard=UrlGuard(tuple(settings.allowed_private_networks), resolver),
     )
     services = AppServices(
         db=db,

@@ -1,5 +1,6 @@
 """Process settings, read from the environment with the ``SWITCHBOARD_`` prefix (SPEC §9)."""
 
+import ipaddress
 import os
 from collections.abc import Iterable
 from functools import lru_cache
@@ -8,6 +9,7 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from switchboard.db.engine import POSTGRES_POOL_OVERFLOW, POSTGRES_POOL_SIZE, Database, create_database
+from switchboard.providers.url_guard import ALLOWED_NETWORKS_SETTING, IPNetwork
 
 
 class Settings(BaseSettings):
@@ -34,6 +36,9 @@ class Settings(BaseSettings):
     audit_retention_days: int = Field(default=365, ge=1)
     # How long a client may take to send its request body (slow clients get 408).
     request_body_timeout: float = 10.0
+    # Non-public networks that tenant-supplied hosts (an ARI endpoint, a SignalWire space) may
+    # resolve to, as comma-separated CIDRs (SPEC §13); none by default.
+    allowed_private_networks: Annotated[list[IPNetwork], NoDecode] = []
 
     def provider_api_bases(self, provider_keys: Iterable[str]) -> dict[str, str]:
         """`SWITCHBOARD_<PROVIDER>_API_BASE` for each provider, read when the app starts: the
@@ -50,6 +55,21 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("allowed_private_networks", mode="before")
+    @classmethod
+    def _parse_networks(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        networks = []
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                networks.append(ipaddress.ip_network(item))
+            except ValueError as exc:
+                raise ValueError(
+                    f"{ALLOWED_NETWORKS_SETTING}: {item!r} is not a network in CIDR notation such as 10.0.0.0/8 ({exc})"
+                ) from exc
+        return networks
 
     @field_validator("public_base_url", mode="before")
     @classmethod

@@ -27,6 +27,7 @@ from switchboard.db.models import TelephonyConfig
 from switchboard.db.organizations import create_organization
 from switchboard.db.secrets import SecretBox, SecretKeyError
 from switchboard.providers.registry import get_provider, load_providers
+from switchboard.providers.url_guard import Resolver, resolve_with_getaddrinfo
 from switchboard.server.app import create_app
 from switchboard.server.settings import Settings
 
@@ -108,15 +109,22 @@ class RunningServer:
 
 
 @asynccontextmanager
-async def serving(app, *, lifespan: str = "on") -> AsyncIterator[str]:
-    """Serve an ASGI app with uvicorn on a free loopback port inside the test event loop.
+async def serving(app, *, lifespan: str = "on", **uvicorn_options) -> AsyncIterator[str]:
+    """Serve an ASGI app with uvicorn on a free loopback port inside the test event loop; over
+    https when `uvicorn_options` name a certificate (``ssl_certfile``, ``ssl_keyfile``).
 
     The server shuts down gracefully, lifespan included: a forced exit would leave the lifespan
     task pending, and when the collector later destroyed it uvicorn logged a traceback from
     inside whatever was running then (once, from inside an `ast.parse`, which broke it)."""
     port = free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan, timeout_graceful_shutdown=1
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan=lifespan,
+        timeout_graceful_shutdown=1,
+        **uvicorn_options,
     )
     uv = uvicorn.Server(config)
     task = asyncio.create_task(uv.serve())
@@ -125,7 +133,7 @@ async def serving(app, *, lifespan: str = "on") -> AsyncIterator[str]:
             task.result()
         await asyncio.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"{'https' if 'ssl_certfile' in uvicorn_options else 'http'}://127.0.0.1:{port}"
     finally:
         uv.should_exit = True
         await task
@@ -152,9 +160,11 @@ def recording(app):
 
 
 @asynccontextmanager
-async def running_server(settings: Settings, *, migrated: bool = True) -> AsyncIterator[RunningServer]:
-    """A real Switchboard server for `settings`."""
-    app = create_app(settings)
+async def running_server(
+    settings: Settings, *, migrated: bool = True, resolver: Resolver = resolve_with_getaddrinfo
+) -> AsyncIterator[RunningServer]:
+    """A real Switchboard server for `settings`; `resolver` resolves the host names tenants supply."""
+    app = create_app(settings, resolver=resolver)
     if migrated:
         await migrate(app.state.services.db)
     async with serving(recording(app)) as url:

@@ -2,7 +2,7 @@
 
 A fake keeps its provider's state (accounts, numbers, applications), checks the auth it
 receives, records every request so tests can assert exactly what was sent, and can be told to
-misbehave: hang, answer 5xx or 429 (with Retry-After), or send malformed JSON.
+misbehave: hang, answer 5xx or 429 (with Retry-After), redirect, or send malformed JSON.
 """
 
 import asyncio
@@ -75,8 +75,18 @@ class FakeProvider:
         self.url = ""
 
     # --- what tests use
-    def fail_next(self, kind: str, *, times: int = 1, status: int = 500, retry_after: str | None = None) -> None:
+    def fail_next(
+        self,
+        kind: str,
+        *,
+        times: int = 1,
+        status: int = 500,
+        retry_after: str | None = None,
+        location: str | None = None,
+    ) -> None:
         headers = {"Retry-After": retry_after} if retry_after is not None else {}
+        if location is not None:
+            headers["Location"] = location
         self._faults.extend(Fault(kind, status, headers) for _ in range(times))
 
     def reset(self) -> None:

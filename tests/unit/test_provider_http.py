@@ -42,6 +42,12 @@ def test_retry_after_as_http_date():
         (429, FailureKind.RATE_LIMITED, "Twilio is rate-limiting requests (HTTP 429); try again shortly."),
         (502, FailureKind.UNREACHABLE, "Twilio had an error of its own (HTTP 502); try again later."),
         (422, FailureKind.REFUSED, "Twilio refused the request (HTTP 422)."),
+        (
+            302,
+            FailureKind.BAD_RESPONSE,
+            "Twilio answered with a redirect (HTTP 302), which Switchboard does not follow; "
+            "if the address has moved, enter the one it redirects to.",
+        ),
     ],
 )
 def test_classification_by_status(status, kind, message):
