@@ -1,7 +1,8 @@
-"""The JWT settings (SPEC §13)."""
+"""The JWT settings (SPEC §13) and how claims are found in a token."""
 
 import pytest
 from pydantic import ValidationError
+from switchboard.server.jwt_auth import claim_at, database_id
 from switchboard.server.settings import Settings
 
 JWKS_URL = "https://idp.example.test/.well-known/jwks.json"
@@ -39,3 +40,47 @@ def test_the_jwks_url_is_http(url):
 def test_the_refetch_limit_cannot_go_below_a_second():
     with pytest.raises(ValidationError):
         Settings(jwt_jwks_refetch_seconds=0)
+
+
+TOKEN = {
+    "sub": "user",
+    "switchboard_role": "VIEWER",
+    "https://hasura.io/jwt/claims": {"x-hasura-org-id": "12"},
+    "switchboard": {"org": {"id": 7}},
+    "https://example.com/role": "EDITOR",
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("switchboard_role", "VIEWER"),
+        ("https://hasura.io/jwt/claims.x-hasura-org-id", "12"),
+        ("switchboard.org.id", 7),
+        ("https://example.com/role", "EDITOR"),
+        ("switchboard.org.name", None),
+        ("sub.name", None),
+        ("missing", None),
+    ],
+)
+def test_a_claim_is_a_name_or_a_dotted_path(path, value):
+    assert claim_at(TOKEN, path) == value
+
+
+@pytest.mark.parametrize(
+    ("claim", "expected"),
+    [
+        (12, 12),
+        ("12", 12),
+        (0, None),
+        (-3, None),
+        (2**31, None),
+        (True, None),
+        ("١٢", None),
+        ("12a", None),
+        (1.5, None),
+        (None, None),
+    ],
+)
+def test_an_organization_claim_is_a_database_id(claim, expected):
+    assert database_id(claim) == expected
