@@ -1,9 +1,12 @@
 """Organizations: the tenant boundary."""
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .engine import Database
 from .models import Organization
+
+_BY_ID = select(Organization.id).where(Organization.id == bindparam("organization_id"))
 
 
 async def create_organization(session: AsyncSession, name: str) -> Organization:
@@ -19,6 +22,11 @@ async def any_organization(session: AsyncSession) -> bool:
 
 async def get_organization(session: AsyncSession, organization_id: int) -> Organization | None:
     return await session.get(Organization, organization_id)
+
+
+async def organization_exists(db: Database, organization_id: int) -> bool:
+    """A primary-key lookup on the connections API keys are found with (Database.lookup)."""
+    return bool(await db.lookup(_BY_ID, {"organization_id": organization_id}))
 
 
 async def lock_organization(session: AsyncSession, organization_id: int) -> None:

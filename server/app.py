@@ -20,11 +20,12 @@ from switchboard.resolvers.front_door import FrontDoor
 from switchboard.schema import build_schema
 
 from .audit_pruning import pruning
-from .auth import ApiKeyAuthenticator
+from .auth import ApiKeyAuthenticator, Authenticator
 from .body_guard import RequestBodyGuard
 from .front_door import FrontDoorEndpoint
 from .graphiql import GraphiQLPage
 from .graphql_view import SwitchboardGraphQL, json_response
+from .jwt_auth import JwtAuthenticator
 from .secret_key import load_secret_box
 from .settings import Settings, create_database_for, get_settings
 
@@ -55,8 +56,9 @@ def create_app(
     )
     front_door = FrontDoorEndpoint(FrontDoor(services), load_providers(), settings.public_base_url)
     graphiql_page = GraphiQLPage.load(graphiql_node_modules)
-    authenticator = ApiKeyAuthenticator(db)
-    services.forget_key = authenticator.forget
+    api_keys = ApiKeyAuthenticator(db)
+    services.forget_key = api_keys.forget
+    authenticator = Authenticator(api_keys, JwtAuthenticator(db, settings) if settings.jwt_jwks_url else None)
     graphql = SwitchboardGraphQL(
         build_schema(introspection=settings.introspection, query_slots=settings.max_concurrent_queries),
         services=services,

@@ -1,4 +1,5 @@
-"""API-key authentication: `X-API-Key: <key>` or `Authorization: Bearer <key>` (SPEC §2, §13).
+"""Authentication: `X-API-Key: <key>` or `Authorization: Bearer <key>` (SPEC §2, §13), where the
+credential is an API key or, when the deployment accepts them, a dashboard's JWT (jwt_auth.py).
 
 A worker remembers each key it has seen for half a second, sparing a query per request; so a key
 revoked or expired is refused by every worker within a second (expiry is checked on every
@@ -12,11 +13,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from switchboard.db.api_keys import StoredKey, hash_api_key, stored_key, touch_key
+from switchboard.db.api_keys import KEY_PREFIX, StoredKey, hash_api_key, stored_key, touch_key
 from switchboard.db.engine import Database
 from switchboard.db.types import utcnow
 from switchboard.resolvers.principal import Principal
 from switchboard.resolvers.rules.roles import Role
+
+from .jwt_auth import JwtAuthenticator
 
 log = logging.getLogger("switchboard.auth")
 
@@ -84,3 +87,17 @@ class ApiKeyAuthenticator:
         """Drop a key this worker remembers (it was just revoked here)."""
         self._cache.pop(key_hash, None)
 
+
+class Authenticator:
+    """An `sb_` credential is an API key; anything else is a JWT when the deployment accepts them."""
+
+    def __init__(self, api_keys: ApiKeyAuthenticator, tokens: JwtAuthenticator | None) -> None:
+        self._api_keys = api_keys
+        self._tokens = tokens
+
+    async def principal_for(self, credential: str) -> Principal | None:
+        if credential.startswith(KEY_PREFIX):
+            return await self._api_keys.principal_for(credential)
+        if self._tokens is not None:
+            return await self._tokens.principal_for(credential)
+        return None

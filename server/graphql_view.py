@@ -1,4 +1,4 @@
-"""Strawberry's ASGI view, with API-key auth, coded errors, orjson responses, Accept negotiation
+"""Strawberry's ASGI view, with API-key and JWT auth, coded errors, orjson responses, Accept negotiation
 (406 when neither JSON media type is acceptable) and automatic persisted queries."""
 
 import hashlib
@@ -16,7 +16,7 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.types import ExecutionResult
 from switchboard.resolvers.context import AppServices, RequestContext
 
-from .auth import ApiKeyAuthenticator, extract_credential
+from .auth import Authenticator, extract_credential
 from .errors import INTERNAL_MESSAGE, error_body, format_error, log
 from .graphiql import GraphiQLPage
 from .media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, response_media_type
@@ -37,9 +37,7 @@ def _is_request_error(result: ExecutionResult) -> bool:
 
 
 class SwitchboardGraphQL(GraphQL):
-    def __init__(
-        self, schema, services: AppServices, authenticator: ApiKeyAuthenticator, graphiql_page: GraphiQLPage
-    ) -> None:
+    def __init__(self, schema, services: AppServices, authenticator: Authenticator, graphiql_page: GraphiQLPage) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.services = services
         self.authenticator = authenticator

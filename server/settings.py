@@ -5,15 +5,18 @@ import os
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Annotated
+from urllib.parse import urlparse
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from switchboard.db.engine import POSTGRES_POOL_OVERFLOW, POSTGRES_POOL_SIZE, Database, create_database
 from switchboard.providers.url_guard import ALLOWED_NETWORKS_SETTING, IPNetwork
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SWITCHBOARD_", extra="ignore")
+    # Errors name the variable but never echo values: the settings hold secrets, and a check of
+    # several settings together would print all of them, abridged.
+    model_config = SettingsConfigDict(env_prefix="SWITCHBOARD_", extra="ignore", hide_input_in_errors=True)
 
     database_url: str = "sqlite+aiosqlite:///./switchboard.db"
     # PostgreSQL connections per worker: kept open, and opened on top for bursts.
@@ -39,6 +42,16 @@ class Settings(BaseSettings):
     # Non-public networks that tenant-supplied hosts (an ARI endpoint, a SignalWire space) may
     # resolve to, as comma-separated CIDRs (SPEC §13); none by default.
     allowed_private_networks: Annotated[list[IPNetwork], NoDecode] = []
+    # JWTs for dashboards (SPEC §13, server/jwt_auth.py): the three go together.
+    jwt_jwks_url: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    # Where the organization's databaseId and the role are in a token's claims: a claim's name, or
+    # a dotted path into nested claims (`https://example.com/claims.role`).
+    jwt_organization_claim: str = Field(default="switchboard_organization_id", min_length=1)
+    jwt_role_claim: str = Field(default="switchboard_role", min_length=1)
+    # Least seconds between two reads of the JWKS by one worker, whatever asks (an unknown `kid`).
+    jwt_jwks_refetch_seconds: float = Field(default=60, ge=1)
 
     def provider_api_bases(self, provider_keys: Iterable[str]) -> dict[str, str]:
         """`SWITCHBOARD_<PROVIDER>_API_BASE` for each provider, read when the app starts: the
@@ -70,6 +83,31 @@ class Settings(BaseSettings):
                     f"{ALLOWED_NETWORKS_SETTING}: {item!r} is not a network in CIDR notation such as 10.0.0.0/8 ({exc})"
                 ) from exc
         return networks
+    @field_validator("jwt_jwks_url", "jwt_issuer", "jwt_audience", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @field_validator("jwt_jwks_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and (urlparse(value).scheme not in ("http", "https") or not urlparse(value).hostname):
+            raise ValueError("SWITCHBOARD_JWT_JWKS_URL must be an http(s) URL")
+        return value
+
+    @model_validator(mode="after")
+    def _jwt_all_or_nothing(self) -> "Settings":
+        jwt = {"JWKS_URL": self.jwt_jwks_url, "ISSUER": self.jwt_issuer, "AUDIENCE": self.jwt_audience}
+        missing = [name for name, value in jwt.items() if value is None]
+        if missing and len(missing) < len(jwt):
+            names = ", ".join(f"SWITCHBOARD_JWT_{name}" for name in missing)
+            raise ValueError(
+                "JWT authentication needs SWITCHBOARD_JWT_JWKS_URL, SWITCHBOARD_JWT_ISSUER and "
+                f"SWITCHBOARD_JWT_AUDIENCE together (missing: {names})"
+            )
+        return self
 
     @field_validator("public_base_url", mode="before")
     @classmethod
