@@ -61,7 +61,8 @@ class SwitchboardGraphQL(GraphQL):
         except Unauthenticated:
             response = json_response(
                 error_body(
-                    "Missing or invalid API key: send `X-API-Key: <key>` or `Authorization: Bearer <key>`.",
+                    "Missing, invalid, revoked or expired API key or token: send `X-API-Key: <key>` or "
+                    "`Authorization: Bearer <key or token>`.",
                     "UNAUTHENTICATED",
                 ),
                 401,
