@@ -323,15 +323,20 @@ async def standalone_db(database_url: str, server: RunningServer) -> AsyncIterat
     await db.dispose()
 
 
-@pytest.fixture(scope="module")
-def two_workers(database_url, server, tmp_path_factory) -> Iterator[str]:
-    """`switchboard serve --workers 2` on the same database: two processes racing, as in production."""
+def serve_environment(database_url: str) -> dict[str, str]:
+    """The environment of a `switchboard serve` process on the suite's database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
-    env |= {
+    return env | {
         "SWITCHBOARD_DATABASE_URL": database_url,
         "SWITCHBOARD_SECRET_KEY": TEST_SECRET_KEY,
         "SWITCHBOARD_LOG_LEVEL": "warning",
         "SWITCHBOARD_DATABASE_POOL_SIZE": str(TEST_POOL_SIZE),
     }
+
+
+@pytest.fixture(scope="module")
+def two_workers(database_url, server, tmp_path_factory) -> Iterator[str]:
+    """`switchboard serve --workers 2` on the same database: two processes racing, as in production."""
+    env = serve_environment(database_url)
     with switchboard_serve(env, tmp_path_factory.mktemp("workers"), free_port(), "--workers", "2") as served:
         yield served.url

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from conftest import TEST_POOL_SIZE, TEST_SECRET_KEY, free_port
+from conftest import TEST_SECRET_KEY, free_port, serve_environment
 from helpers import Api
 from processes import SWITCHBOARD, switchboard_serve
 from sqlalchemy import update
@@ -193,13 +193,7 @@ async def test_last_used_is_written_at_most_once_a_minute(server, api, sql):
 def two_processes(database_url, server, tmp_path_factory):
     """Two `switchboard serve` processes on the same database, each on its own port, so that a
     test knows which one it talks to."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
-    env |= {
-        "SWITCHBOARD_DATABASE_URL": database_url,
-        "SWITCHBOARD_SECRET_KEY": TEST_SECRET_KEY,
-        "SWITCHBOARD_LOG_LEVEL": "warning",
-        "SWITCHBOARD_DATABASE_POOL_SIZE": str(TEST_POOL_SIZE),
-    }
+    env = serve_environment(database_url)
     cwd = tmp_path_factory.mktemp("key-workers")
     with switchboard_serve(env, cwd, free_port()) as first, switchboard_serve(env, cwd, free_port()) as second:
         yield first.url, second.url
