@@ -270,3 +270,14 @@ class AuditEvent(Base):
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
     provider_sync: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     request_id: Mapped[str] = mapped_column(String(32), nullable=False, default="")
+
+
+class ReplacedRouting(Base):
+    """What an attach replaced at the provider (another voice URL, application, trunk or
+    forwarding), kept so that the detach puts it back (SPEC §4)."""
+
+    __tablename__ = "replaced_routings"
+
+    phone_number_id: Mapped[int] = mapped_column(ForeignKey("phone_numbers.id", ondelete="CASCADE"), primary_key=True)
+    routing: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

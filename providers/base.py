@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from .errors import FailureKind, ProviderError
 from .http import ProviderHttp
@@ -113,6 +113,29 @@ def opaque_secret(
 
 
 @dataclass(frozen=True, slots=True)
+class Attached:
+    """What an attach did: its one-line summary, and the routing it replaced (provider-specific
+    fields: another voice URL, application, trunk, forwarding), which the detach puts back
+    (SPEC §4). `replaced` is None when the number pointed nowhere else (or at Switchboard)."""
+
+    message: str
+    replaced: Mapping[str, Any] | None = None
+
+
+#: A provider account's listing stops after this many numbers (`AccountNumbers.complete` False).
+MAX_ACCOUNT_NUMBERS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class AccountNumbers:
+    """The numbers a provider account holds, as the provider lists them (SPEC §14)."""
+
+    addresses: tuple[str, ...]
+    #: False when the listing stopped early: MAX_ACCOUNT_NUMBERS, or the time budget.
+    complete: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class InboundNumber:
     """The number a sync is about, as Switchboard stores it."""
 
@@ -188,16 +211,28 @@ class ProviderPlugin(abc.ABC):
 
     async def attach_inbound(
         self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
-    ) -> str:
-        """Make the provider send the number's inbound calls to `url`; return a one-line summary."""
+    ) -> Attached:
+        """Make the provider send the number's inbound calls to `url`; say what was done and what
+        routing it replaced (named in the message too)."""
         raise ProviderError(FailureKind.UNSUPPORTED, self.no_inbound_sync_message)
 
     async def detach_inbound(
-        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
+        self,
+        http: ProviderHttp,
+        credentials: Mapping[str, str],
+        number: InboundNumber,
+        url: str,
+        replaced: Mapping[str, Any] | None = None,
     ) -> str:
         """Stop the provider sending the number's inbound calls to `url` (Switchboard's), without
-        touching settings that other numbers share or that point elsewhere; return a one-line summary."""
+        touching settings that other numbers share or that point elsewhere, and put back what the
+        attach `replaced`; return a one-line summary."""
         raise ProviderError(FailureKind.UNSUPPORTED, self.no_inbound_sync_message)
+
+    async def account_numbers(self, http: ProviderHttp, credentials: Mapping[str, str]) -> AccountNumbers:
+        """Every number the provider account holds, page after page within the time budget, up to
+        MAX_ACCOUNT_NUMBERS."""
+        raise ProviderError(FailureKind.UNSUPPORTED, f"{self.display_name} offers no list of an account's numbers.")
 
     # --- the front door (SPEC §11), for providers that declare supports_inbound_dispatch
 

@@ -16,7 +16,7 @@ import abc
 from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
 
-from .base import InboundNumber, ProviderPlugin
+from .base import Attached, InboundNumber, ProviderPlugin
 from .errors import FailureKind, ProviderError
 from .http import ProviderHttp
 
@@ -81,7 +81,7 @@ class LinkedApplicationProvider(ProviderPlugin, Generic[ApiT]):
 
     async def attach_inbound(
         self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
-    ) -> str:
+    ) -> Attached:
         """Find the number (the account must have it), point the application at `url` only when it
         does not already, then link the number when it is not linked yet."""
         api = self.inbound_api(http, credentials, number)
@@ -92,10 +92,15 @@ class LinkedApplicationProvider(ProviderPlugin, Generic[ApiT]):
         application = await api.point_application_at(url)
         if not api.is_linked(found):
             await api.link(number, found)
-        return self.attached(api, number, application)
+        return Attached(self.attached(api, number, application))
 
     async def detach_inbound(
-        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
+        self,
+        http: ProviderHttp,
+        credentials: Mapping[str, str],
+        number: InboundNumber,
+        url: str,
+        replaced: Mapping[str, Any] | None = None,
     ) -> str:
         """Find the number (gone: nothing to detach) and unlink it only when it is linked to our
         application; the application's URL is never changed, other numbers use it."""

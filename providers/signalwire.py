@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
-from .base import UUID_HINT, UUID_PATTERN, CredentialField, FieldType, InboundNumber, opaque_secret
+from .base import UUID_HINT, UUID_PATTERN, Attached, CredentialField, FieldType, InboundNumber, opaque_secret
 from .errors import FailureKind, ProviderError
 from .http import ProviderHttp
 from .inbound import WebhookRequest
@@ -117,12 +118,17 @@ class SignalwireProvider(TwilioCompatibleProvider):
 
     async def attach_inbound(
         self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
-    ) -> str:
+    ) -> Attached:
         async with self._explained(credentials):
             return await super().attach_inbound(http, credentials, number, url)
 
     async def detach_inbound(
-        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
+        self,
+        http: ProviderHttp,
+        credentials: Mapping[str, str],
+        number: InboundNumber,
+        url: str,
+        replaced: Mapping[str, Any] | None = None,
     ) -> str:
         async with self._explained(credentials):
-            return await super().detach_inbound(http, credentials, number, url)
+            return await super().detach_inbound(http, credentials, number, url, replaced)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urljoin
 
-from .base import InboundNumber, ProviderPlugin
+from .base import Attached, InboundNumber, ProviderPlugin
 from .errors import FailureKind, ProviderError
 from .http import ProviderHttp
 from .inbound import (
@@ -148,7 +148,7 @@ class TwilioCompatibleProvider(ProviderPlugin):
 
     async def attach_inbound(
         self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
-    ) -> str:
+    ) -> Attached:
         self.require_pstn(number)
         api = self.api(http, credentials)
         found = await api.find_number(number.address)
@@ -158,10 +158,15 @@ class TwilioCompatibleProvider(ProviderPlugin):
         previous = found.get("status_callback")
         if previous and previous != status:
             summary += f" Its StatusCallback was {previous}; Switchboard's replaces it."
-        return summary
+        return Attached(summary)
 
     async def detach_inbound(
-        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
+        self,
+        http: ProviderHttp,
+        credentials: Mapping[str, str],
+        number: InboundNumber,
+        url: str,
+        replaced: Mapping[str, Any] | None = None,
     ) -> str:
         self.require_pstn(number)
         api = self.api(http, credentials)

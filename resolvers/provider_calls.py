@@ -4,11 +4,14 @@ They run after the database write has committed, are never rolled back by a prov
 and their outcome is stored on the row (lastVerification, lastProviderSync) and reported.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
 from switchboard.db.models import PhoneNumber, TelephonyConfig
+from switchboard.db.replaced_routings import forget_replaced_routing, keep_replaced_routing, replaced_routing
 from switchboard.db.types import utcnow
 from switchboard.providers.base import InboundNumber, ProviderPlugin
 from switchboard.providers.errors import FailureKind, ProviderError
@@ -35,6 +38,8 @@ class SyncReport:
     action: SyncAction
     message: str | None
     at: datetime
+    # What a successful attach replaced at the provider, which the detach puts back.
+    replaced: Mapping[str, Any] | None = None
 
     def as_event(self) -> dict:
         """The outcome as an audit event stores it."""
@@ -118,22 +123,30 @@ async def push_binding(ctx: RequestContext, config: TelephonyConfig, number: Pho
         with http.budget():
             credentials = _credentials(ctx, config, plugin)
             if action is SyncAction.ATTACH:
-                message = await plugin.attach_inbound(http, credentials, target, url)
-            else:
-                message = await plugin.detach_inbound(http, credentials, target, url)
+                attached = await plugin.attach_inbound(http, credentials, target, url)
+                return SyncReport(ok=True, action=action, message=attached.message, at=utcnow(), replaced=attached.replaced)
+            async with ctx.db.read() as session:
+                replaced = await replaced_routing(session, number.id)
+            message = await plugin.detach_inbound(http, credentials, target, url, replaced)
         return SyncReport(ok=True, action=action, message=message, at=utcnow())
     except ProviderError as exc:
         return SyncReport(ok=False, action=action, message=exc.message, at=utcnow())
 
 
 async def record_sync(ctx: RequestContext, number: PhoneNumber, report: SyncReport) -> None:
-    """Store the outcome on the number, and on the audit event of the change that caused it."""
+    """Store the outcome on the number, and on the audit event of the change that caused it; keep
+    what a successful attach replaced (a later attach that replaced nothing keeps the earlier
+    one: it had found Switchboard there), and forget it once a detach has put it back."""
     async with ctx.db.write() as session:
         await session.execute(
             update(PhoneNumber)
             .where(PhoneNumber.id == number.id)
             .values(sync_ok=report.ok, sync_action=report.action.value, sync_message=report.message, sync_at=report.at)
         )
+        if report.ok and report.replaced is not None:
+            await keep_replaced_routing(session, number.id, dict(report.replaced))
+        elif report.ok and report.action is SyncAction.DETACH:
+            await forget_replaced_routing(session, number.id)
         await audit.join_provider_sync(session, ctx, "PhoneNumber", number.id, report.as_event())
     number.sync_ok, number.sync_action = report.ok, report.action.value
     number.sync_message, number.sync_at = report.message, report.at

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..base import CredentialField, FieldType, InboundNumber, ProviderPlugin
+from ..base import Attached, CredentialField, FieldType, InboundNumber, ProviderPlugin
 from ..errors import FailureKind, ProviderError
 from ..http import ProviderHttp
 from ..inbound import CallEndedWebhook, InboundCallWebhook, MalformedWebhook, StreamTarget, WebhookAnswer, WebhookRequest
@@ -128,7 +128,7 @@ class CloudonixProvider(ProviderPlugin):
     # rather than relinked, and detach checks the application's URL too.
     async def attach_inbound(
         self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
-    ) -> str:
+    ) -> Attached:
         domain, dnid = await self._number(http, credentials, number)
         app = await domain.application()
         await domain.point_application(app, url)
@@ -149,10 +149,15 @@ class CloudonixProvider(ProviderPlugin):
                     exc.kind, f"{exc.message} Its previous DNID was removed, so it has none now; resync the number to retry."
                 ) from exc
             how = f"DNID moved to '{name}'"
-        return f"Cloudonix now sends inbound calls to {number.address} to Switchboard ({how})."
+        return Attached(f"Cloudonix now sends inbound calls to {number.address} to Switchboard ({how}).")
 
     async def detach_inbound(
-        self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
+        self,
+        http: ProviderHttp,
+        credentials: Mapping[str, str],
+        number: InboundNumber,
+        url: str,
+        replaced: Mapping[str, Any] | None = None,
     ) -> str:
         domain, dnid = await self._number(http, credentials, number)
         if dnid is None:
