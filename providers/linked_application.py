@@ -51,7 +51,17 @@ class LinkedApplicationApi(abc.ABC, Generic[NumberT, ApplicationT]):
     async def link(self, number: InboundNumber, found: NumberT) -> None: ...
 
     @abc.abstractmethod
-    async def unlink(self, number: InboundNumber, found: NumberT) -> None: ...
+    async def unlink(self, number: InboundNumber, found: NumberT, replaced: Mapping[str, Any] | None) -> None:
+        """Take the number off our application and put back the routing the attach `replaced`."""
+
+    def routing_of(self, found: NumberT) -> dict[str, Any] | None:
+        """What a number not linked to our application routes to (another application, a
+        forwarding), in the form `unlink` restores; None when it routes nowhere. None by default."""
+        return None
+
+    def describe_routing(self, routing: Mapping[str, Any]) -> str:
+        """`routing` (from `routing_of`) in a few words, for the summary of an attach."""
+        return ", ".join(f"{name} {value}" for name, value in routing.items())
 
     async def release(self, url: str) -> str | None:
         """After a number left the application: give back what attaching took besides the URL
@@ -90,9 +100,17 @@ class LinkedApplicationProvider(ProviderPlugin, Generic[ApiT]):
             raise ProviderError(FailureKind.NOT_FOUND, self.not_in_account(number))
         # The URL is shared by every number of the application: only written when it differs.
         application = await api.point_application_at(url)
+        replaced = None
         if not api.is_linked(found):
+            replaced = api.routing_of(found)
             await api.link(number, found)
-        return Attached(self.attached(api, number, application))
+        summary = self.attached(api, number, application)
+        if replaced:
+            summary += (
+                f" It was routed to {api.describe_routing(replaced)}; Switchboard keeps that and puts it back "
+                "when the number is unbound."
+            )
+        return Attached(summary, replaced)
 
     async def detach_inbound(
         self,
@@ -111,7 +129,7 @@ class LinkedApplicationProvider(ProviderPlugin, Generic[ApiT]):
         if not api.is_linked(found):
             return self.not_linked(api, number)
         # Only the number leaves the application: its URL serves other numbers too.
-        await api.unlink(number, found)
+        await api.unlink(number, found, replaced)
         released = await api.release(url)
         return self.detached(api, number) + (f" {released}" if released else "")
 

@@ -72,7 +72,7 @@ class VobizApi(AuthIdApi):
     async def link(self, number: InboundNumber, found: dict[str, Any]) -> None:
         await self.send("POST", self.binding_url(number), json={"application_id": self.app_id})
 
-    async def unlink(self, number: InboundNumber, found: dict[str, Any]) -> None:
+    async def unlink(self, number: InboundNumber, found: dict[str, Any], replaced: Mapping[str, Any] | None) -> None:
         # 404: the binding is already gone, which is what detaching wants.
         await unless_missing(self.send("DELETE", self.binding_url(number)))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from ..base import InboundNumber
@@ -46,7 +47,7 @@ class PlivoApi(AuthIdApi):
     async def link(self, number: InboundNumber, found: dict[str, Any]) -> None:
         await self.send("POST", self.number_url(number), json={"app_id": self.app_id})
 
-    async def unlink(self, number: InboundNumber, found: dict[str, Any]) -> None:
+    async def unlink(self, number: InboundNumber, found: dict[str, Any], replaced: Mapping[str, Any] | None) -> None:
         # Plivo does not document how to unlink ("(?)"); an empty app_id is what SDK users send.
         # Plivo may then assign the account's default number application, so check the outcome.
         await self.send("POST", self.number_url(number), json={"app_id": ""})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -103,7 +104,7 @@ class TelnyxApi(LinkedApplicationApi[dict[str, Any], tuple[dict[str, Any], bool]
     async def link(self, number: InboundNumber, found: dict[str, Any]) -> None:
         await self.set_connection(found, self.connection_id)
 
-    async def unlink(self, number: InboundNumber, found: dict[str, Any]) -> None:
+    async def unlink(self, number: InboundNumber, found: dict[str, Any], replaced: Mapping[str, Any] | None) -> None:
         await self.set_connection(found, None)
 
     async def command(self, call_control_id: str, action: str, body: dict[str, Any]) -> None:

@@ -139,7 +139,7 @@ class VonageApi(LinkedApplicationApi[dict[str, Any], tuple[dict[str, Any], dict[
     async def link(self, number: InboundNumber, found: dict[str, Any]) -> None:
         await self.update_number(found, unlink=False)
 
-    async def unlink(self, number: InboundNumber, found: dict[str, Any]) -> None:
+    async def unlink(self, number: InboundNumber, found: dict[str, Any], replaced: Mapping[str, Any] | None) -> None:
         await self.update_number(found, unlink=True)
 
     async def update_number(self, number: dict[str, Any], *, unlink: bool) -> None:
