@@ -42,7 +42,8 @@ SELECT n.id, n.organization_id, n.telephony_config_id, n.is_active, n.inbound_wo
 FROM phone_numbers n
 JOIN telephony_configs c ON c.id = n.telephony_config_id
 LEFT OUTER JOIN workflows w ON w.id = n.inbound_workflow_id
-WHERE n.provider = ? AND n.provider_account_id = ? AND n.address_normalized = ?"""
+WHERE n.provider = ? AND n.provider_account_id = ? AND n.address_normalized = ?
+ORDER BY n.account_verified DESC LIMIT 1"""
 
 RECORD = """
 INSERT INTO inbound_calls (organization_id, telephony_config_id, phone_number_id, workflow_id, provider,

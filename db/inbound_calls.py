@@ -34,8 +34,9 @@ def calls_in_progress(config_id: Any, since: Any) -> Any:
 @functools.cache
 def route_statement() -> Select:
     """The number a call is for, by its routing key, with everything the decision needs: one
-    indexed lookup (the routing key's unique index), whatever the outcome. The calls in progress
-    are only counted when the configuration has a limit."""
+    indexed lookup (the routing key's unique index), whatever the outcome. A key may have a
+    verified and an unverified holder (SPEC §14): the verified one gets the call. The calls in
+    progress are only counted when the configuration has a limit."""
     in_progress = calls_in_progress(PhoneNumber.telephony_config_id, bindparam("since", type_=InboundCall.started_at.type))
     return (
         select(
@@ -56,6 +57,8 @@ def route_statement() -> Select:
             PhoneNumber.provider_account_id == bindparam("account_id"),
             PhoneNumber.address_normalized == bindparam("address"),
         )
+        .order_by(PhoneNumber.account_verified.desc())
+        .limit(1)
     )
 
 

@@ -95,6 +95,10 @@ class TelephonyConfig(Timestamps, Base):
     verification_status: Mapped[str | None] = mapped_column(String(16))
     verification_message: Mapped[str | None] = mapped_column(String(1024))
     verification_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The credentials verified for this account at least once (SPEC §14): its numbers then hold
+    # their routing keys against configurations whose credentials never did. Reset when the
+    # account changes.
+    account_verified: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
 
     __table_args__ = (
         Index(
@@ -135,13 +139,20 @@ class PhoneNumber(Timestamps, Base):
     sync_action: Mapped[str | None] = mapped_column(String(16))
     sync_message: Mapped[str | None] = mapped_column(String(1024))
     sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A copy of the configuration's account_verified, part of the routing key's index.
+    account_verified: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
 
     __table_args__ = (
+        # The routing key is held at most once by a configuration whose credentials verified for
+        # the account, and at most once by one whose credentials did not: made-up credentials
+        # block nobody who can prove the account is theirs (SPEC §14). The front door routes to
+        # the verified holder when there are two.
         Index(
-            "uq_phone_numbers_routing_key",
+            "uq_phone_numbers_routing_key_verified",
             "provider",
             "provider_account_id",
             "address_normalized",
+            "account_verified",
             unique=True,
         ),
         Index(

@@ -65,8 +65,55 @@ async def make_default_outbound(session: AsyncSession, organization_id: int, con
 
 
 async def rekey_numbers(session: AsyncSession, config_id: int, account_id: str) -> None:
+    """Move the configuration's numbers to another account, which its credentials have not
+    verified yet."""
     await session.execute(
-        update(PhoneNumber).where(PhoneNumber.telephony_config_id == config_id).values(provider_account_id=account_id)
+        update(PhoneNumber)
+        .where(PhoneNumber.telephony_config_id == config_id)
+        .values(provider_account_id=account_id, account_verified=False)
+    )
+
+
+async def verified_holder_exists(session: AsyncSession, provider: str, account_id: str, address: str) -> bool:
+    """Whether a configuration whose credentials verified holds this routing key."""
+    found = await session.scalar(
+        select(PhoneNumber.id).where(
+            PhoneNumber.provider == provider,
+            PhoneNumber.provider_account_id == account_id,
+            PhoneNumber.address_normalized == address,
+            PhoneNumber.account_verified,
+        )
+    )
+    return found is not None
+
+
+async def hold_verified_keys(session: AsyncSession, config_id: int) -> int:
+    """The configuration's credentials verified: its numbers hold their routing keys as verified,
+    except those another verified configuration already holds (they stay unverified, and
+    unrouted while the other holds them). Returns how many stay unverified."""
+    other = aliased(PhoneNumber)
+    held_elsewhere = (
+        select(other.id)
+        .where(
+            other.provider == PhoneNumber.provider,
+            other.provider_account_id == PhoneNumber.provider_account_id,
+            other.address_normalized == PhoneNumber.address_normalized,
+            other.account_verified,
+        )
+        .exists()
+    )
+    await session.execute(
+        update(TelephonyConfig).where(TelephonyConfig.id == config_id).values(account_verified=True)
+    )
+    await session.execute(
+        update(PhoneNumber)
+        .where(PhoneNumber.telephony_config_id == config_id, PhoneNumber.account_verified.is_(False), ~held_elsewhere)
+        .values(account_verified=True)
+    )
+    return await session.scalar(
+        select(func.count())
+        .select_from(PhoneNumber)
+        .where(PhoneNumber.telephony_config_id == config_id, PhoneNumber.account_verified.is_(False))
     )
 
 

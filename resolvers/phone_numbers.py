@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from switchboard.db.errors import is_foreign_key_violation, is_unique_violation
 from switchboard.db.loaders import NumberPageKey, NumberStats, cached_or_load, load_all, then
 from switchboard.db.models import PhoneNumber
-from switchboard.db.telephony import get_config, get_number, make_default_caller_id, number_listing
+from switchboard.db.telephony import get_config, get_number, make_default_caller_id, number_listing, verified_holder_exists
 from switchboard.db.workflows import get_workflow
 from switchboard.providers.registry import get_provider
 
@@ -57,14 +57,23 @@ def _missing(field: str) -> NumberResult:
     return _fail(not_found("Phone number", ("input", field)))
 
 
-def _routing_conflict(provider_key: str, normalized: str) -> NumberResult:
+def _routing_conflict(provider_key: str, normalized: str, *, verified: bool) -> NumberResult:
     provider = get_provider(provider_key).display_name
-    return _fail(
-        UserError(
-            UserErrorCode.CONFLICT,
-            f"{normalized} is already registered for this {provider} account.",
-            ("input", "address"),
+    message = f"{normalized} is already registered for this {provider} account."
+    if not verified:
+        message += (
+            " If the account is yours, verify this configuration's credentials (verifyTelephonyConfig) and add the "
+            "number again: numbers of a configuration whose credentials verified are never blocked by one whose "
+            "credentials did not."
         )
+    return _fail(UserError(UserErrorCode.CONFLICT, message, ("input", "address")))
+
+
+async def _held_by_verified(session: AsyncSession, number: PhoneNumber, address: str) -> bool:
+    """Whether `number`, of an unverified configuration, would take the routing key of `address`
+    that a verified one holds: refused up front (the index would admit it, unrouted)."""
+    return not number.account_verified and await verified_holder_exists(
+        session, number.provider, number.provider_account_id, address
     )
 
 
@@ -198,7 +207,7 @@ async def create_number(
                 return _fail(not_found("Telephony configuration", ("input", "telephonyConfigId")))
             if workflow_id is not None and await get_workflow(session, ctx.organization_id, workflow_id) is None:
                 return _workflow_missing()
-            provider_key = config.provider
+            provider_key, verified = config.provider, config.account_verified
             number = PhoneNumber(
                 organization_id=ctx.organization_id,
                 telephony_config_id=config.id,
@@ -210,7 +219,10 @@ async def create_number(
                 is_default_caller_id=False,
                 extra_metadata=extra_metadata or {},
                 inbound_workflow_id=workflow_id,
+                account_verified=config.account_verified,
             )
+            if await _held_by_verified(session, number, normalized.normalized):
+                return _routing_conflict(provider_key, normalized.normalized, verified=False)
             _apply_address(number, normalized)
             session.add(number)
             await session.flush()
@@ -220,7 +232,7 @@ async def create_number(
             await audit.record(session, ctx, "createPhoneNumber", TYPE_NAME, number.id, after=audit.number_fields(number))
     except IntegrityError as exc:
         if is_unique_violation(exc):
-            return _routing_conflict(provider_key, normalized.normalized)
+            return _routing_conflict(provider_key, normalized.normalized, verified=verified)
         if is_foreign_key_violation(exc):
             return _workflow_missing()
         raise
@@ -270,13 +282,15 @@ async def update_number(ctx: RequestContext, global_id: str, changes: NumberChan
             number = await _owned_number(session, ctx, global_id)
             if number is None:
                 return _missing("id")
-            provider_key, address = number.provider, number.address
+            provider_key, address, verified = number.provider, number.address, number.account_verified
             was_routed = _is_routed(number)
             before = audit.number_fields(number)
             if changes.country_code is not UNCHANGED:
                 normalized = _normalize(address, changes.country_code)
                 if isinstance(normalized, UserError):
                     return _fail(normalized)
+                if await _held_by_verified(session, number, normalized.normalized):
+                    return _routing_conflict(provider_key, normalized.normalized, verified=False)
                 _apply_address(number, normalized)
             if workflow_id is not None:
                 if await get_workflow(session, ctx.organization_id, workflow_id) is None:
@@ -297,7 +311,7 @@ async def update_number(ctx: RequestContext, global_id: str, changes: NumberChan
                 await audit.record(session, ctx, "updatePhoneNumber", TYPE_NAME, number.id, before=before, after=after)
     except IntegrityError as exc:
         if is_unique_violation(exc):
-            return _routing_conflict(provider_key, normalized_now)
+            return _routing_conflict(provider_key, normalized_now, verified=verified)
         if is_foreign_key_violation(exc):
             return _workflow_missing()
         raise

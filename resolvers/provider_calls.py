@@ -10,8 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from switchboard.db.models import PhoneNumber, TelephonyConfig
 from switchboard.db.replaced_routings import forget_replaced_routing, keep_replaced_routing, replaced_routing
+from switchboard.db.telephony import hold_verified_keys
 from switchboard.db.types import utcnow
 from switchboard.providers.base import InboundNumber, ProviderPlugin
 from switchboard.providers.errors import FailureKind, ProviderError
@@ -69,6 +71,8 @@ async def verify_credentials(ctx: RequestContext, config: TelephonyConfig, *, au
         status = VERIFIED
     except ProviderError as exc:
         status, message = _verification_status(exc), exc.message
+    if status == VERIFIED and not config.account_verified:
+        message = await _hold_verified_keys(ctx, config, message)
     report = VerificationReport(status=status, message=message, checked_at=utcnow())
     async with ctx.db.write() as session:
         await session.execute(
@@ -89,6 +93,27 @@ async def verify_credentials(ctx: RequestContext, config: TelephonyConfig, *, au
     config.verification_status, config.verification_message = status, message
     config.verification_checked_at = report.checked_at
     return report
+
+
+async def _hold_verified_keys(ctx: RequestContext, config: TelephonyConfig, message: str) -> str:
+    """The credentials proved the account: the configuration's numbers hold their routing keys
+    against unverified holders (SPEC §14). Two configurations of one account verifying at once
+    may meet at the unique index: the second try sees the other's numbers."""
+    for attempt in (1, 2):
+        try:
+            async with ctx.db.write() as session:
+                shadowed = await hold_verified_keys(session, config.id)
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    config.account_verified = True
+    if shadowed:
+        message += (
+            f" {shadowed} of its numbers {'is' if shadowed == 1 else 'are'} registered for this account by another "
+            "verified configuration, which keeps receiving their calls."
+        )
+    return message
 
 
 async def push_binding(ctx: RequestContext, config: TelephonyConfig, number: PhoneNumber, action: SyncAction) -> SyncReport:

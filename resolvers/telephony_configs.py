@@ -227,6 +227,7 @@ async def update_config(
                 await session.flush()
                 if config.account_id != previous_account:
                     await rekey_numbers(session, config.id, config.account_id)
+                    config.account_verified = False
             await audit.record(
                 session,
                 ctx,

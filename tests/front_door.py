@@ -44,10 +44,14 @@ async def bind_number(
     *,
     agent_url: str | None = AGENT_URL,
     max_concurrent_calls: int | None = None,
+    verify: bool = False,
     **number: Any,
 ) -> BoundNumber:
-    """A configuration with these credentials and a number bound to a workflow streaming to `agent_url`."""
-    extra = {"maxConcurrentCalls": max_concurrent_calls} if max_concurrent_calls is not None else {}
+    """A configuration with these credentials (checked with the provider first when `verify`) and
+    a number bound to a workflow streaming to `agent_url`."""
+    extra: dict[str, Any] = {"maxConcurrentCalls": max_concurrent_calls} if max_concurrent_calls is not None else {}
+    if verify:
+        extra["verify"] = True
     config = await create_config(api, "Front door", credentials, **extra)
     assert config["errors"] == [], config["errors"]
     workflow_input = {"name": "Agent", **({"agentStreamUrl": agent_url} if agent_url else {})}

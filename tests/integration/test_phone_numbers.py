@@ -71,7 +71,9 @@ async def test_same_number_same_account_is_a_conflict_across_organizations(api, 
     assert (await create_number(api, mine["id"], "+14155550100"))["errors"] == []
     clash = await create_number(other_api, theirs["id"], "+1 415 555 0100")
     assert clash["errors"][0]["code"] == "CONFLICT"
-    assert clash["errors"][0]["message"] == "+14155550100 is already registered for this Twilio account."
+    message = clash["errors"][0]["message"]
+    assert message.startswith("+14155550100 is already registered for this Twilio account.")
+    assert "verifyTelephonyConfig" in message, "an unverified configuration is told how to prove the account is its own"
 
 
 async def test_same_number_on_another_account_is_fine(api, other_api):
