@@ -73,7 +73,7 @@ class Telnyx:
 
     def assert_unlink_request(self, request, e164: str) -> None:
         assert request.path == f"/v2/phone_numbers/{self.number(e164).id}"
-        assert request.json == {"connection_id": None}
+        assert request.json == {"connection_id": ""}
 
 
 @pytest.fixture
@@ -124,7 +124,7 @@ async def test_binding_points_the_application_and_attaches_the_exact_number(sync
     assert sync["action"] == "ATTACH" and APP_NAME in sync["message"]
 
     lookup = telnyx.fake.sent("GET", "/v2/phone_numbers")[-1]
-    assert lookup.query["filter[phone_number]"] == ["+14155550100"]
+    assert lookup.query["filter[phone_number]"] == ["14155550100"]
     assert lookup.headers["authorization"] == f"Bearer {telnyx.key}"
     [app_update] = telnyx.app_updates()
     assert app_update.path == f"/v2/call_control_applications/{telnyx.connection_id}"
