@@ -85,13 +85,13 @@ class Telnyx:
         return self.number(e164).connection_id
 
 
-@pytest.fixture
-def telnyx(fakes) -> Telnyx:
+@pytest.fixture(name="telnyx")
+def telnyx_fixture(fakes) -> Telnyx:
     return Telnyx(fakes["telnyx"])
 
 
-@pytest.fixture
-def linked(telnyx) -> Telnyx:
+@pytest.fixture(name="linked")
+def linked_fixture(telnyx) -> Telnyx:
     return telnyx
 
 

@@ -9,18 +9,8 @@ import pytest
 from fakes.base import Recorded
 from helpers import create_number
 from telnyx import AsyncTelnyx
-from test_telnyx import APP_NAME, INBOUND_URL, Telnyx, bound_fixture  # noqa: F401 (the `bound` fixture)
+from test_telnyx import APP_NAME, INBOUND_URL, Telnyx, bound_fixture, linked_fixture, telnyx_fixture  # noqa: F401 (fixtures)
 from test_twilio import CLEAR, VERIFY
-
-
-@pytest.fixture
-def telnyx(fakes) -> Telnyx:
-    return Telnyx(fakes["telnyx"])
-
-
-@pytest.fixture
-def linked(telnyx) -> Telnyx:
-    return telnyx
 
 
 @pytest.fixture

@@ -106,13 +106,13 @@ class Vonage:
         return number.app_id, number.forwarding
 
 
-@pytest.fixture
-def vonage(fakes) -> Vonage:
+@pytest.fixture(name="vonage")
+def vonage_fixture(fakes) -> Vonage:
     return Vonage(fakes["vonage"])
 
 
-@pytest.fixture
-def linked(vonage) -> Vonage:
+@pytest.fixture(name="linked")
+def linked_fixture(vonage) -> Vonage:
     return vonage
 
 

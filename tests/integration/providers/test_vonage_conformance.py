@@ -20,22 +20,12 @@ from fakes.base import Recorded
 from helpers import create_number
 from test_telnyx import bound_fixture  # noqa: F401 (the `bound` fixture)
 from test_twilio import CLEAR, VERIFY
-from test_vonage import PBX, Vonage
+from test_vonage import PBX, Vonage, linked_fixture, vonage_fixture  # noqa: F401 (fixtures)
 from tls import issue
 from vonage_account import Account
 from vonage_application import Application, ApplicationConfig
 from vonage_http_client import Auth, HttpClient, HttpClientOptions
 from vonage_numbers import ListOwnedNumbersFilter, Numbers, UpdateNumberParams
-
-
-@pytest.fixture
-def vonage(fakes) -> Vonage:
-    return Vonage(fakes["vonage"])
-
-
-@pytest.fixture
-def linked(vonage) -> Vonage:
-    return vonage
 
 
 @pytest.fixture(scope="module")
