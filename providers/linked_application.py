@@ -131,7 +131,10 @@ class LinkedApplicationProvider(ProviderPlugin, Generic[ApiT]):
         # Only the number leaves the application: its URL serves other numbers too.
         await api.unlink(number, found, replaced)
         released = await api.release(url)
-        return self.detached(api, number) + (f" {released}" if released else "")
+        summary = self.detached(api, number)
+        if replaced:
+            summary += f" It is routed to {api.describe_routing(replaced)} again."
+        return summary + (f" {released}" if released else "")
 
     # --- the one-line summaries
     def not_in_account(self, number: InboundNumber) -> str:

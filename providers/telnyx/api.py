@@ -47,10 +47,12 @@ class TelnyxApi(LinkedApplicationApi[dict[str, Any], tuple[dict[str, Any], bool]
         return data if isinstance(data, dict) else {}
 
     async def find_number(self, number: InboundNumber) -> dict[str, Any] | None:
-        """The phone number whose `phone_number` is exactly the E.164 address (the filter also matches partially)."""
+        """The phone number whose `phone_number` is exactly the E.164 address. The filter takes
+        digits only (a "+" makes it match nothing, telnyx-python's PhoneNumberListParams) and
+        matches partially, so the match is made here."""
         e164 = number.address
         for page in range(1, _MAX_PAGES + 1):
-            params = {"filter[phone_number]": e164, "page[number]": str(page), "page[size]": str(_PAGE_SIZE)}
+            params = {"filter[phone_number]": number.digits, "page[number]": str(page), "page[size]": str(_PAGE_SIZE)}
             body = await self.call("GET", "/phone_numbers", params=params)
             if not isinstance(body["data"], list):
                 raise ProviderError(FailureKind.BAD_RESPONSE, "Telnyx answered the number lookup with an unexpected body.")
@@ -88,24 +90,47 @@ class TelnyxApi(LinkedApplicationApi[dict[str, Any], tuple[dict[str, Any], bool]
         await self.call("PATCH", f"/call_control_applications/{self.connection_id}", json=body)
         return app, True
 
-    async def set_connection(self, number: dict[str, Any], connection_id: str | None) -> None:
-        """Put the number on `connection_id`, or with None take it off any connection."""
+    async def set_connection(self, number: dict[str, Any], connection_id: str) -> None:
+        """Put the number on `connection_id`; the empty string takes it off any connection.
+
+        telnyx-python types `connection_id` as a string (PhoneNumberUpdateParams), so there is no
+        null to send: "" is the only unset it can express (?: Telnyx documents no other)."""
         try:
             await self.call("PATCH", f"/phone_numbers/{number['id']}", json={"connection_id": connection_id})
         except ProviderError as exc:
             if exc.kind is not FailureKind.REFUSED:
                 raise
-            what = f"put {number['phone_number']} on" if connection_id else f"take {number['phone_number']} off"
-            raise ProviderError(exc.kind, f"Could not {what} Call Control application {self.connection_id}: {exc.message}") from exc
+            phone_number = number["phone_number"]
+            if connection_id == self.connection_id:
+                what = f"put {phone_number} on Call Control application {self.connection_id}"
+            elif connection_id:
+                what = f"put {phone_number} back on connection {connection_id}"
+            else:
+                what = f"take {phone_number} off Call Control application {self.connection_id}"
+            raise ProviderError(exc.kind, f"Could not {what}: {exc.message}") from exc
 
     def is_linked(self, found: dict[str, Any]) -> bool:
         return str(found.get("connection_id") or "") == self.connection_id
+
+    def routing_of(self, found: dict[str, Any]) -> dict[str, Any] | None:
+        """The connection the number is on (another Call Control or TeXML application, a SIP
+        connection...), which Telnyx names in `connection_name`."""
+        connection_id = str(found.get("connection_id") or "")
+        if not connection_id:
+            return None
+        name = found.get("connection_name")
+        return {"connection_id": connection_id, "connection_name": name if isinstance(name, str) and name else None}
+
+    def describe_routing(self, routing: Mapping[str, Any]) -> str:
+        name = routing.get("connection_name")
+        return f"connection '{name}' ({routing['connection_id']})" if name else f"connection {routing['connection_id']}"
 
     async def link(self, number: InboundNumber, found: dict[str, Any]) -> None:
         await self.set_connection(found, self.connection_id)
 
     async def unlink(self, number: InboundNumber, found: dict[str, Any], replaced: Mapping[str, Any] | None) -> None:
-        await self.set_connection(found, None)
+        """Back on the connection the attach replaced, or on none."""
+        await self.set_connection(found, str((replaced or {}).get("connection_id") or ""))
 
     async def command(self, call_control_id: str, action: str, body: dict[str, Any]) -> None:
         """POST a Call Control command (``answer``, ``reject``...) to a call."""

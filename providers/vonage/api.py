@@ -12,6 +12,7 @@ from ..errors import FailureKind, ProviderError
 from ..http import ProviderHttp
 from ..linked_application import LinkedApplicationApi
 from .application import point_webhooks, previous_event_url
+from .webhooks import international
 
 REST_HOST = "https://rest.nexmo.com"
 API_HOST = "https://api.nexmo.com"
@@ -132,21 +133,59 @@ class VonageApi(LinkedApplicationApi[dict[str, Any], tuple[dict[str, Any], dict[
         return f"No number is linked to the application any more, so its event URL is {previous['address']} again."
 
     def is_linked(self, found: dict[str, Any]) -> bool:
+        """Linked to our application, with no SIP or phone forwarding taking its calls first."""
+        if _forwarding(found):
+            return False
         if str(found.get("app_id") or "").lower() == self.application_id:
             return True
         return found.get("voiceCallbackType") == "app" and str(found.get("voiceCallbackValue") or "").lower() == self.application_id
 
+    def routing_of(self, found: dict[str, Any]) -> dict[str, Any] | None:
+        """Another application the number is linked to, and the SIP or phone forwarding it has, in
+        /number/update's own parameter names."""
+        routing: dict[str, Any] = {}
+        app_id = str(found.get("app_id") or "")
+        if app_id and app_id.lower() != self.application_id:
+            routing["app_id"] = app_id
+        if forwarding := _forwarding(found):
+            routing["voiceCallbackType"], routing["voiceCallbackValue"] = forwarding
+        return routing or None
+
+    def describe_routing(self, routing: Mapping[str, Any]) -> str:
+        parts = []
+        if routing.get("app_id"):
+            parts.append(f"application {routing['app_id']}")
+        if routing.get("voiceCallbackType") == "sip":
+            parts.append(f"SIP forwarding to {routing['voiceCallbackValue']}")
+        elif routing.get("voiceCallbackType") == "tel":
+            parts.append(f"forwarding to {international(str(routing['voiceCallbackValue']))}")
+        return " with ".join(parts)
+
     async def link(self, number: InboundNumber, found: dict[str, Any]) -> None:
-        await self.update_number(found, unlink=False)
+        """Link the number to the application. A SIP or phone forwarding would keep its calls
+        (vonage-numbers: sip and tel take priority over the application), so it is cleared with
+        empty values, as the Numbers API clears moHttpUrl (?: the SDK's enum cannot send them)."""
+        form = {"app_id": self.application_id}
+        if _forwarding(found):
+            form |= {"voiceCallbackType": "", "voiceCallbackValue": ""}
+        await self.update_number(found, form, f"link {found['msisdn']} to application {self.application_id}")
 
     async def unlink(self, number: InboundNumber, found: dict[str, Any], replaced: Mapping[str, Any] | None) -> None:
-        await self.update_number(found, unlink=True)
+        """Unlink the number (an empty app_id), or link it back to the application the attach
+        replaced, and put back the forwarding it cleared."""
+        replaced = replaced or {}
+        form = {"app_id": str(replaced.get("app_id") or "")}
+        if replaced.get("voiceCallbackType") in FORWARDING_TYPES:
+            form |= {"voiceCallbackType": replaced["voiceCallbackType"], "voiceCallbackValue": str(replaced["voiceCallbackValue"])}
+        what = f"unlink {found['msisdn']} from application {self.application_id}"
+        if replaced:
+            what += f" and route it to {self.describe_routing(replaced)} again"
+        await self.update_number(found, form, what)
 
-    async def update_number(self, number: dict[str, Any], *, unlink: bool) -> None:
-        """Link the number to the application (unlink: an empty app_id); the answer's error-code
+    async def update_number(self, number: dict[str, Any], changes: dict[str, str], what: str) -> None:
+        """POST /number/update, form-encoded as vonage-numbers sends it; the answer's error-code
         says whether it worked."""
-        form = {"country": number["country"], "msisdn": number["msisdn"], "app_id": "" if unlink else self.application_id}
-        what = f"{'unlink' if unlink else 'link'} {number['msisdn']} {'from' if unlink else 'to'} application {self.application_id}"
+        form = {"country": number["country"], "msisdn": number["msisdn"], **changes}
         try:
             body = await self.call("POST", f"{self.rest_host}/number/update", data=form)
         except ProviderError as exc:
@@ -162,3 +201,11 @@ class VonageApi(LinkedApplicationApi[dict[str, Any], tuple[dict[str, Any], dict[
             )
 
 
+#: The voiceCallbackType values that forward a number's calls away from its application.
+FORWARDING_TYPES = ("sip", "tel")
+
+
+def _forwarding(found: dict[str, Any]) -> tuple[str, str] | None:
+    """The number's SIP or phone forwarding (voiceCallbackType, voiceCallbackValue), if any."""
+    kind, value = found.get("voiceCallbackType"), found.get("voiceCallbackValue")
+    return (kind, str(value)) if kind in FORWARDING_TYPES and value else None

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 PREVIOUS_PARAMETER = "previous"
+WEBHOOK_METHOD = "POST"
 
 
 def status_url(inbound_url: str) -> str:
@@ -38,12 +39,16 @@ def _entry(webhooks: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def point_webhooks(webhooks: dict[str, Any], inbound_url: str) -> dict[str, Any] | None:
-    """Point the answer and event URLs at Switchboard, in place; what needed changing, by name
-    (for the event URL, the entry it replaced), or None when both already pointed there."""
+    """Point the answer and event URLs at Switchboard with method POST, in place; what needed
+    changing, by name (the entry it replaced; ``event_url`` only when its address was replaced,
+    ``event_method`` when only its method was), or None when both already pointed there.
+
+    POST because the front door takes Vonage's webhooks as JSON: the signed JWT's payload_hash
+    covers the body exactly, while for a GET what is hashed is not documented (see signature)."""
     changed: dict[str, Any] = {}
     answer = _entry(webhooks, "answer_url")
-    if answer.get("address") != inbound_url:
-        webhooks["answer_url"] = {**answer, "address": inbound_url, "http_method": "POST"}
+    if answer.get("address") != inbound_url or answer.get("http_method") != WEBHOOK_METHOD:
+        webhooks["answer_url"] = {**answer, "address": inbound_url, "http_method": WEBHOOK_METHOD}
         changed["answer_url"] = answer
     event = _entry(webhooks, "event_url")
     ours = status_url(inbound_url)
@@ -52,8 +57,11 @@ def point_webhooks(webhooks: dict[str, Any], inbound_url: str) -> dict[str, Any]
         if event.get("address"):
             separator = "&" if urlsplit(ours).query else "?"
             address += separator + urlencode({PREVIOUS_PARAMETER: json.dumps(event, separators=(",", ":"))})
-        webhooks["event_url"] = {**event, "address": address, "http_method": "POST"}
+        webhooks["event_url"] = {**event, "address": address, "http_method": WEBHOOK_METHOD}
         changed["event_url"] = event
+    elif event.get("http_method") != WEBHOOK_METHOD:
+        webhooks["event_url"] = {**event, "http_method": WEBHOOK_METHOD}
+        changed["event_method"] = event
     return changed or None
 
 

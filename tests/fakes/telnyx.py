@@ -1,9 +1,12 @@
 """Telnyx API v2 (api.telnyx.com/v2): JSON bodies, `data`/`meta` envelopes, `errors` arrays.
 
-State per API key: the balance, the phone numbers (each on a connection or none), the Call
-Control applications that numbers are attached to through their `connection_id`, and the calls
-waiting to be answered, which take the `answer` and `reject` commands. The commands' parameters
-are checked against telnyx-python's own TypedDicts (names, required ones, enum values).
+State per API key: the balance, the phone numbers (each on a connection or none), the connections
+that numbers are on through their `connection_id` (Call Control applications, which many numbers
+share, and the other kinds: SIP connections, TeXML applications), and the calls waiting to be
+answered, which take the `answer` and `reject` commands. Request parameters are checked against
+telnyx-python's own TypedDicts (names, required ones, enum values, strings where it types
+strings: a null `connection_id` is refused). The number filter takes digits only: with a "+" it
+matches nothing, as the SDK documents.
 """
 
 import base64
@@ -19,8 +22,11 @@ from typing import Any, Literal
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from telnyx.types.call_control_application_update_params import CallControlApplicationUpdateParams
 from telnyx.types.calls.action_answer_params import ActionAnswerParams
 from telnyx.types.calls.action_reject_params import ActionRejectParams
+from telnyx.types.phone_number_list_params import Filter as PhoneNumberFilter
+from telnyx.types.phone_number_update_params import PhoneNumberUpdateParams
 
 from .base import FakeProvider
 
@@ -70,6 +76,15 @@ class CallControlApplication:
 
 
 @dataclass
+class Connection:
+    """A connection of another kind than a Call Control application: numbers on it route there."""
+
+    id: str
+    connection_name: str
+    record_type: str = "credential_connection"  # a SIP connection; or "texml_application"...
+
+
+@dataclass
 class PhoneNumber:
     id: str
     phone_number: str
@@ -105,6 +120,25 @@ class Call:
     command_ids: set[str] = field(default_factory=set)
 
 
+
+
+def _wire_names(params: type) -> set[str]:
+    """A TypedDict's keys as they go on the wire (their PropertyInfo alias, if any)."""
+    names = set()
+    for name, hint in typing.get_type_hints(params, include_extras=True).items():
+        aliases = [getattr(extra, "alias", None) for extra in getattr(hint, "__metadata__", ())]
+        names.add(next((alias for alias in aliases if alias), name))
+    return names
+
+
+#: The query parameters of GET /phone_numbers (PhoneNumberListParams, its filter in deepObject
+#: style: filter[name], or filter[name][operator] for the nested ones).
+LIST_PARAMETER = re.compile(
+    r"(?:filter\[(?:{filters})\](?:\[[a-z_]+\])?|page\[number\]|page\[size\]|sort|handle_messaging_profile_error)".format(
+        filters="|".join(re.escape(name) for name in _wire_names(PhoneNumberFilter))
+    )
+)
+
 #: The commands the fake takes, with the SDK's parameters and the state each leads to.
 COMMANDS: dict[str, tuple[type, str]] = {"answer": (ActionAnswerParams, "answered"), "reject": (ActionRejectParams, "rejected")}
 
@@ -116,11 +150,18 @@ class Account:
     currency: str = "USD"
     numbers: dict[str, PhoneNumber] = field(default_factory=dict)
     applications: dict[str, CallControlApplication] = field(default_factory=dict)
+    connections: dict[str, Connection] = field(default_factory=dict)
     calls: dict[str, Call] = field(default_factory=dict)
 
+    def connection_name(self, connection_id: str | None) -> str | None:
+        """The name of a connection of any kind, None when there is no such connection."""
+        if app := self.applications.get(connection_id or ""):
+            return app.application_name
+        connection = self.connections.get(connection_id or "")
+        return connection.connection_name if connection else None
+
     def number_resource(self, number: PhoneNumber) -> dict:
-        app = self.applications.get(number.connection_id or "")
-        return number.resource(app.application_name if app else None)
+        return number.resource(self.connection_name(number.connection_id))
 
 
 def problem(status: int, detail: str = "", pointer: str | None = None, code: str | None = None) -> JSONResponse:
@@ -157,6 +198,11 @@ class TelnyxFake(FakeProvider):
         app = CallControlApplication(app_id, name, webhook_event_url)
         self.accounts[api_key].applications[app_id] = app
         return app
+
+    def add_connection(self, api_key: str, connection_id: str, name: str, record_type: str = "credential_connection") -> Connection:
+        connection = Connection(connection_id, name, record_type)
+        self.accounts[api_key].connections[connection_id] = connection
+        return connection
 
     def add_number(self, api_key: str, phone_number: str, connection_id: str | None = None) -> PhoneNumber:
         number = PhoneNumber(new_id(), phone_number, connection_id)
@@ -217,14 +263,15 @@ class TelnyxFake(FakeProvider):
             if isinstance(account, Response):
                 return account
             query = request.query_params
+            if unknown := sorted(key for key in query.keys() if not LIST_PARAMETER.fullmatch(key)):
+                return problem(422, f"'{unknown[0]}' is not a parameter of this request.", code="10015")
             wanted = query.get("filter[phone_number]")
             matching = list(account.numbers.values())
             if wanted is not None:
-                digits = re.sub(r"\D", "", wanted)
-                if len(digits) < 3:
+                if len(re.sub(r"\D", "", wanted)) < 3:
                     return problem(422, "filter[phone_number] requires at least three digits.", "/filter/phone_number", "10015")
-                # Like the real API, the filter matches partially.
-                matching = [n for n in matching if digits in n.phone_number]
+                # Like the real API, the filter matches partially, and a non-digit matches nothing.
+                matching = [n for n in matching if wanted.isdigit() and wanted in n.phone_number]
             if (connection := query.get("filter[connection_id]")) is not None:
                 matching = [n for n in matching if n.connection_id == connection]
             try:
@@ -314,7 +361,7 @@ def invalid_parameters(params: type, body: dict) -> Response | None:
     # The SDK's modules postpone annotations, so Required[...] shows only in the hints.
     hints = typing.get_type_hints(params, include_extras=True)
     if unknown := sorted(body.keys() - hints.keys()):
-        return problem(422, f"'{unknown[0]}' is not a parameter of this command.", f"/{unknown[0]}")
+        return problem(422, f"'{unknown[0]}' is not a parameter of this request.", f"/{unknown[0]}")
     required = {name for name, hint in hints.items() if typing.get_origin(hint) is typing.Required}
     if missing := sorted(required - body.keys()):
         return problem(422, f"The '{missing[0]}' parameter is required.", f"/{missing[0]}", "10004")
@@ -334,18 +381,23 @@ def invalid_parameters(params: type, body: dict) -> Response | None:
 
 
 def update_number(account: Account, number: PhoneNumber, body: dict) -> Response | None:
+    """Only what PhoneNumberUpdateParams has; `connection_id` "" takes the number off its connection."""
+    if (refused := invalid_parameters(PhoneNumberUpdateParams, body)) is not None:
+        return refused
     if "connection_id" in body:
         connection = body["connection_id"]
-        if connection not in (None, "") and (not isinstance(connection, str) or connection not in account.applications):
+        if connection and account.connection_name(connection) is None:
             return problem(422, "The connection_id does not belong to a connection of this account.", "/connection_id")
         number.connection_id = connection or None
     return None
 
 
 def update_application(account: Account, app: CallControlApplication, body: dict) -> Response | None:
-    # Both are required on every update (the SDK marks them Required).
+    # application_name and webhook_event_url are required on every update (the SDK marks them Required).
+    if (refused := invalid_parameters(CallControlApplicationUpdateParams, body)) is not None:
+        return refused
     for name in ("application_name", "webhook_event_url"):
-        if not isinstance(body.get(name), str) or not body[name]:
+        if not body[name]:
             return problem(422, f"The '{name}' parameter is required.", f"/{name}", "10004")
     if not re.match(r"^https?://", body["webhook_event_url"]):
         return problem(422, "webhook_event_url must be a valid URL.", "/webhook_event_url")

@@ -2,10 +2,16 @@
 api.nexmo.com paths (applications), as SWITCHBOARD_VONAGE_API_BASE sends both hosts here.
 
 State per API key: the secret, the balance and the owned numbers (msisdn without "+", each
-linked to an application or not); applications belong to one API key. Error shapes differ by
-API: the Account and Application APIs answer RFC 7807 problems, the Numbers API
+linked to an application or not, and forwarded to a SIP URI or a phone number or not: a
+forwarding takes the calls before the application, as vonage-numbers documents); applications
+belong to one API key and are shared by the numbers linked to them. Error shapes differ by API:
+the Account and Application APIs answer RFC 7807 problems, the Numbers API
 `{"error-code", "error-code-label"}`, and /number/update answers HTTP 200 with its outcome in
 `error-code`.
+
+Parameters are those of the SDK's models (vonage-numbers' ListOwnedNumbersFilter and
+UpdateNumberParams, vonage-application's VoiceUrl ranges); anything else is refused (?: the real
+API may ignore unknown parameters, but a misspelt one would then silently change nothing).
 """
 
 import json
@@ -56,6 +62,15 @@ class Number:
     msisdn: str
     app_id: str | None = None
     type: str = "mobile-lvn"
+    #: "sip" or "tel" (with voice_callback_value) when the number's calls are forwarded there.
+    voice_callback_type: str | None = None
+    voice_callback_value: str | None = None
+
+    @property
+    def forwarding(self) -> tuple[str, str] | None:
+        if self.voice_callback_type and self.voice_callback_value:
+            return self.voice_callback_type, self.voice_callback_value
+        return None
 
     def resource(self) -> dict:
         resource: dict[str, Any] = {"country": self.country, "msisdn": self.msisdn, "type": self.type, "features": ["VOICE", "SMS"]}
@@ -67,6 +82,8 @@ class Number:
                 "messagesCallbackType": "app",
                 "messagesCallbackValue": self.app_id,
             }
+        if self.forwarding:
+            resource["voiceCallbackType"], resource["voiceCallbackValue"] = self.forwarding
         return resource
 
 
@@ -107,7 +124,7 @@ def voice_capabilities(answer_url: str, http_method: str = "GET") -> dict:
     return {
         "voice": {
             "webhooks": {
-                "answer_url": {"address": answer_url, "http_method": http_method, "connect_timeout": 1, "socket_timeout": 5},
+                "answer_url": {"address": answer_url, "http_method": http_method, "connect_timeout": 1000, "socket_timeout": 5000},
                 "event_url": {"address": "https://events.example/vonage", "http_method": "POST"},
             },
             "signed_callbacks": True,
@@ -123,9 +140,17 @@ def voice_capabilities(answer_url: str, http_method: str = "GET") -> dict:
     }
 
 
-#: capabilities.voice.webhooks entries and the fields each takes (Applications API v2).
+#: capabilities.voice.webhooks entries and the fields each takes (Applications API v2), with the
+#: timeouts' ranges in milliseconds (vonage-application's VoiceUrl).
 VOICE_WEBHOOKS = ("answer_url", "fallback_answer_url", "event_url")
 WEBHOOK_FIELDS = {"address", "http_method", "connect_timeout", "socket_timeout"}
+TIMEOUT_RANGES = {"connect_timeout": range(300, 1001), "socket_timeout": range(1000, 10001)}
+
+#: The parameters of /account/numbers (ListOwnedNumbersFilter) and /number/update
+#: (UpdateNumberParams' wire names), besides the credentials the API also takes there.
+LIST_PARAMETERS = {"pattern", "search_pattern", "size", "index", "country", "application_id", "has_application"}
+UPDATE_PARAMETERS = {"country", "msisdn", "app_id", "moHttpUrl", "moSmppSysType", "voiceCallbackType", "voiceCallbackValue", "voiceStatusCallback"}
+CREDENTIAL_PARAMETERS = {"api_key", "api_secret"}
 
 
 def invalid_voice_webhooks(capabilities: Any) -> dict | None:
@@ -145,7 +170,26 @@ def invalid_voice_webhooks(capabilities: Any) -> dict | None:
             return {"name": f"{where}.address", "reason": "Must be a valid URL."}
         if entry.get("http_method") not in ("GET", "POST"):
             return {"name": f"{where}.http_method", "reason": "Must be one of: GET, POST."}
+        for name, allowed in TIMEOUT_RANGES.items():
+            if name in entry and entry[name] not in allowed:
+                return {"name": f"{where}.{name}", "reason": f"Must be between {allowed.start} and {allowed.stop - 1}."}
     return None
+
+
+def invalid_forwarding(form: dict[str, str]) -> str | None:
+    """Why a /number/update's voiceCallbackType and voiceCallbackValue are refused, or None: both
+    or neither (UpdateNumberParams checks it), "sip" with a sip: URI, "tel" with a number in
+    digits, or both empty to clear the forwarding (?: the deprecated "app" is not modelled)."""
+    kind, value = form.get("voiceCallbackType"), form.get("voiceCallbackValue")
+    if (kind is None) != (value is None):
+        return "voiceCallbackType and voiceCallbackValue go together"
+    if kind is None or (kind == "" and value == ""):
+        return None
+    if kind == "sip" and value.startswith(("sip:", "sips:")):
+        return None
+    if kind == "tel" and value.isdigit():
+        return None
+    return "invalid voiceCallbackType or voiceCallbackValue"
 
 
 class VonageFake(FakeProvider):
@@ -166,8 +210,12 @@ class VonageFake(FakeProvider):
         self.applications[app_id] = app = Application(app_id, api_key, name, voice_capabilities(answer_url, http_method))
         return app
 
-    def add_number(self, api_key: str, msisdn: str, country: str = "US", app_id: str | None = None) -> Number:
-        self.accounts[api_key].numbers[msisdn] = number = Number(country, msisdn, app_id)
+    def add_number(
+        self, api_key: str, msisdn: str, country: str = "US", app_id: str | None = None, forwarding: tuple[str, str] | None = None
+    ) -> Number:
+        number = Number(country, msisdn, app_id)
+        number.voice_callback_type, number.voice_callback_value = forwarding or (None, None)
+        self.accounts[api_key].numbers[msisdn] = number
         return number
 
     def number(self, api_key: str, msisdn: str) -> Number:
@@ -203,6 +251,8 @@ class VonageFake(FakeProvider):
             if account is None:
                 return numbers_error(401)
             query = request.query_params
+            if set(query.keys()) - LIST_PARAMETERS - CREDENTIAL_PARAMETERS:
+                return numbers_error(400, "unknown parameter")
             try:
                 size, index = int(query.get("size", "10")), int(query.get("index", "1"))
                 search = int(query.get("search_pattern", "0"))
@@ -231,8 +281,12 @@ class VonageFake(FakeProvider):
             account = self._account(request, form)
             if account is None:
                 return numbers_error(401)
+            if set(form) - UPDATE_PARAMETERS - CREDENTIAL_PARAMETERS:
+                return numbers_error(400, "unknown parameter")
             if not form.get("country") or not form.get("msisdn"):
                 return numbers_error(400, "missing parameter country or msisdn")
+            if (refused := invalid_forwarding(form)) is not None:
+                return numbers_error(400, refused)
             number = account.numbers.get(form["msisdn"])
             if number is None or number.country != form["country"]:
                 # (?) the exact answer for a number the account does not own is undocumented.
@@ -245,6 +299,9 @@ class VonageFake(FakeProvider):
                 if form["app_id"] and (app is None or app.owner != account.api_key):
                     return numbers_error(420, "Action failed: invalid app_id", http_status=200)  # (?)
                 number.app_id = form["app_id"] or None
+            if "voiceCallbackType" in form:
+                number.voice_callback_type = form["voiceCallbackType"] or None
+                number.voice_callback_value = form["voiceCallbackValue"] or None
             return numbers_error(200, "success")
 
         async def application(request: Request) -> Response:

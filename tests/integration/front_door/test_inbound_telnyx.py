@@ -11,8 +11,10 @@ import httpx
 import pytest
 from fakes.telnyx import new_id
 from front_door import AGENT_URL, bind_number, calls_of, front_door_url, post_webhook, simulate
+from helpers import UPDATE_NUMBER
 from signers import TelnyxKey
 from switchboard.providers.inbound import REJECTION_MESSAGE
+from telnyx import AsyncTelnyx
 from telnyx.lib.webhook_verification import verify_webhook_signature
 from telnyx.types.call_hangup_webhook_event import CallHangupWebhookEvent
 from telnyx.types.call_initiated_webhook_event import CallInitiatedWebhookEvent
@@ -283,6 +285,33 @@ async def test_a_signed_call_that_cannot_be_taken_is_rejected_through_the_api(sy
     await deliver(synced_server, telnyx, body)
     assert len(telnyx.commands("reject")) == 2 and len(call.commands) == 1, "the repeated reject is ignored by its command_id"
     assert REJECTION_MESSAGE not in response.text and reason.lower() not in response.text.lower()
+
+
+async def test_the_commands_are_sent_as_telnyx_python_sends_them(synced_server, synced_api, telnyx):
+    """The SDK, at the same fake, sends Switchboard's answer and reject commands: the same path
+    (the call control id escaped alike), key and JSON body; and it takes every parameter."""
+    bound = await bind_number(synced_api, {"telnyx": telnyx.credentials}, NUMBER)
+    answered, rejected = telnyx.new_call(), telnyx.new_call()
+    await deliver(synced_server, telnyx, call_initiated(telnyx.connection_id, answered.call_control_id))
+    await synced_api.query(UPDATE_NUMBER, {"input": {"id": bound.number_id, "isActive": False}})
+    await deliver(synced_server, telnyx, call_initiated(telnyx.connection_id, rejected.call_control_id))
+    [answer], [reject] = telnyx.commands("answer"), telnyx.commands("reject")
+
+    async with AsyncTelnyx(api_key=telnyx.credentials["apiKey"], base_url=f"{telnyx.fake.url}/v2", max_retries=0) as sdk:
+        for ours, send in (
+            (answer, lambda: sdk.calls.actions.answer(answered.call_control_id, **answer.json)),
+            (reject, lambda: sdk.calls.actions.reject(rejected.call_control_id, **reject.json)),
+        ):
+            telnyx.fake.reset()
+            await send()  # the repeated command_id: Telnyx ignores it
+            [theirs] = telnyx.fake.requests
+            assert (ours.method, ours.path, ours.json, ours.headers["authorization"]) == (
+                theirs.method,
+                theirs.path,
+                theirs.json,
+                theirs.headers["authorization"],
+            )
+    assert (answered.state, rejected.state) == ("answered", "rejected")
 
 
 async def test_a_configuration_without_the_webhook_public_key_takes_no_call(synced_server, synced_api, telnyx):

@@ -73,16 +73,25 @@ class Telnyx:
 
     def assert_unlink_request(self, request, e164: str) -> None:
         assert request.path == f"/v2/phone_numbers/{self.number(e164).id}"
-        assert request.json == {"connection_id": None}
+        assert request.json == {"connection_id": ""}
+
+    def route_elsewhere(self, e164: str) -> str:
+        """Put the number on a SIP connection; how the summaries name it."""
+        pbx = self.fake.add_connection(self.key, new_id(), "Office PBX")
+        self.number(e164).connection_id = pbx.id
+        return f"connection 'Office PBX' ({pbx.id})"
+
+    def routing(self, e164: str):
+        return self.number(e164).connection_id
 
 
-@pytest.fixture
-def telnyx(fakes) -> Telnyx:
+@pytest.fixture(name="telnyx")
+def telnyx_fixture(fakes) -> Telnyx:
     return Telnyx(fakes["telnyx"])
 
 
-@pytest.fixture
-def linked(telnyx) -> Telnyx:
+@pytest.fixture(name="linked")
+def linked_fixture(telnyx) -> Telnyx:
     return telnyx
 
 
@@ -124,7 +133,7 @@ async def test_binding_points_the_application_and_attaches_the_exact_number(sync
     assert sync["action"] == "ATTACH" and APP_NAME in sync["message"]
 
     lookup = telnyx.fake.sent("GET", "/v2/phone_numbers")[-1]
-    assert lookup.query["filter[phone_number]"] == ["+14155550100"]
+    assert lookup.query["filter[phone_number]"] == ["14155550100"]
     assert lookup.headers["authorization"] == f"Bearer {telnyx.key}"
     [app_update] = telnyx.app_updates()
     assert app_update.path == f"/v2/call_control_applications/{telnyx.connection_id}"
@@ -162,7 +171,9 @@ async def test_rate_limit_in_telnyx_shape_is_retried(synced_api, telnyx, bound):
 
 
 async def test_fake_speaks_telnyx_errors(telnyx):
-    """The fake's own fidelity: 429 envelope and headers, 401 body, app updates need application_name."""
+    """The fake's own fidelity: 429 envelope and headers, 401 body, app updates need application_name,
+    connection_id is a string, and the number filter takes digits only."""
+    auth = {"Authorization": f"Bearer {telnyx.key}"}
     async with httpx.AsyncClient(base_url=telnyx.fake.url) as client:
         telnyx.fake.fail_next("status", status=429)
         limited = await client.get("/v2/balance", headers={"Authorization": f"Bearer {telnyx.key}"})
@@ -177,7 +188,16 @@ async def test_fake_speaks_telnyx_errors(telnyx):
         )
         assert missing_name.status_code == 422
         assert missing_name.json()["errors"][0]["source"] == {"pointer": "/application_name"}
-    assert telnyx.app.webhook_event_url == OLD_URL
+        number = telnyx.number("+141555501000")
+        null = await client.patch(f"/v2/phone_numbers/{number.id}", json={"connection_id": None}, headers=auth)
+        assert null.status_code == 422 and null.json()["errors"][0]["source"] == {"pointer": "/connection_id"}
+        with_plus = await client.get("/v2/phone_numbers", params={"filter[phone_number]": "+14155550100"}, headers=auth)
+        assert with_plus.status_code == 200 and with_plus.json()["data"] == []  # non-digits match nothing
+        digits = await client.get("/v2/phone_numbers", params={"filter[phone_number]": "14155550100"}, headers=auth)
+        assert [n["phone_number"] for n in digits.json()["data"]] == ["+141555501000", "+14155550100"]  # partial matches
+        unknown = await client.get("/v2/phone_numbers", params={"filter[number]": "14155550100"}, headers=auth)
+        assert unknown.status_code == 422
+    assert telnyx.app.webhook_event_url == OLD_URL and number.connection_id == telnyx.other
 
 
 class ApplicationLinkedScenarios:
@@ -236,6 +256,31 @@ class ApplicationLinkedScenarios:
         resync = (await synced_api.query(RESYNC, {"id": payload["phoneNumber"]["id"]}))["resyncPhoneNumber"]
         assert resync["providerSync"]["ok"] is True and resync["providerSync"]["action"] == "ATTACH"
         assert linked.link("+14155550199") == linked.ours
+
+    async def test_attach_replaces_other_routing_and_detach_puts_it_back(self, synced_api, linked, bound):
+        """SPEC §4: the attach names what it replaced; clearing puts it back, binding again
+        replaces it again, a resync that finds Switchboard keeps the record, and deleting the
+        number puts it back too."""
+        config, workflow = bound
+        described = linked.route_elsewhere("+14155550100")
+        before = linked.routing("+14155550100")
+        number = (await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow))["phoneNumber"]
+        sync = number["lastProviderSync"]
+        assert sync["ok"] is True
+        assert f"It was routed to {described}; Switchboard keeps that and puts it back when the number is unbound." in sync["message"]
+        assert linked.link("+14155550100") == linked.ours
+
+        cleared = (await synced_api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]["providerSync"]
+        assert cleared["ok"] is True and f"It is routed to {described} again." in cleared["message"]
+        assert linked.routing("+14155550100") == before
+
+        rebound = await synced_api.query(UPDATE_NUMBER, {"input": {"id": number["id"], "inboundWorkflowId": workflow}})
+        assert described in rebound["updatePhoneNumber"]["phoneNumber"]["lastProviderSync"]["message"]
+        resync = (await synced_api.query(RESYNC, {"id": number["id"]}))["resyncPhoneNumber"]["providerSync"]
+        assert resync["ok"] is True and "It was routed" not in resync["message"]  # Switchboard found itself there
+        deleted = (await synced_api.query(DELETE, {"id": number["id"]}))["deletePhoneNumber"]
+        assert deleted["deletedId"] == number["id"] and f"It is routed to {described} again." in deleted["providerSync"]["message"]
+        assert linked.routing("+14155550100") == before
 
     async def test_delete_detaches_first_and_missing_numbers_have_nothing_to_detach(self, synced_api, linked, bound):
         config, workflow = bound

@@ -21,6 +21,7 @@ INBOUND_URL = f"{PUBLIC_BASE_URL}/telephony/vonage/inbound"
 STATUS_URL = f"{PUBLIC_BASE_URL}/telephony/vonage/status"
 OLD_EVENTS = {"address": "https://events.example/vonage", "http_method": "POST"}
 OLD_URL = "https://old-agent.example/vonage/answer"
+PBX = "sip:reception@pbx.example.com"
 APP_NAME = "Inbound agents"
 PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----"
 
@@ -93,14 +94,25 @@ class Vonage:
         assert request.headers["content-type"] == "application/x-www-form-urlencoded"
         assert request.form == {"country": "US", "msisdn": e164.lstrip("+"), "app_id": ""}
 
+    def route_elsewhere(self, e164: str) -> str:
+        """Link the number to the other application and forward it to a SIP URI, which takes its
+        calls first; how the summaries name it."""
+        number = self.number(e164)
+        number.app_id, number.voice_callback_type, number.voice_callback_value = self.other, "sip", PBX
+        return f"application {self.other} with SIP forwarding to {PBX}"
 
-@pytest.fixture
-def vonage(fakes) -> Vonage:
+    def routing(self, e164: str):
+        number = self.number(e164)
+        return number.app_id, number.forwarding
+
+
+@pytest.fixture(name="vonage")
+def vonage_fixture(fakes) -> Vonage:
     return Vonage(fakes["vonage"])
 
 
-@pytest.fixture
-def linked(vonage) -> Vonage:
+@pytest.fixture(name="linked")
+def linked_fixture(vonage) -> Vonage:
     return vonage
 
 
@@ -289,8 +301,81 @@ async def test_the_fake_refuses_invalid_voice_webhooks(vonage):
             {"event_url": {"address": "not a url", "http_method": "POST"}},
             {"status_url": {"address": "https://x.example", "http_method": "POST"}},
             {"event_url": {"address": "https://x.example", "http_method": "POST", "method": "POST"}},
+            {"answer_url": {"address": "https://x.example", "http_method": "POST", "connect_timeout": 1}},  # milliseconds
+            {"answer_url": {"address": "https://x.example", "http_method": "POST", "socket_timeout": 60000}},
         ):
             body = {"name": app["name"], "capabilities": {"voice": {"webhooks": webhooks}}}
             refused = await client.put(f"/v2/applications/{vonage.app_id}", json=body, auth=good)
             assert refused.status_code == 400 and refused.json()["invalid_parameters"], webhooks
     assert vonage.app.capabilities["voice"]["webhooks"]["event_url"] == OLD_EVENTS
+
+
+async def test_phone_forwarding_is_cleared_on_attach_and_put_back_on_detach(synced_api, vonage, bound):
+    """vonage-numbers: a tel (or sip) forwarding takes the calls before any application, so
+    linking alone would report success while calls keep going to the other phone."""
+    config, workflow = bound
+    vonage.fake.add_number(vonage.key, "447700900123", country="GB", forwarding=("tel", "447700900001"))
+    number = (await create_number(synced_api, config["id"], "+447700900123", inboundWorkflowId=workflow))["phoneNumber"]
+    assert "It was routed to forwarding to +447700900001; Switchboard keeps that" in number["lastProviderSync"]["message"]
+    link = vonage.number_updates()[-1]
+    assert link.form == {
+        "country": "GB",
+        "msisdn": "447700900123",
+        "app_id": vonage.app_id,
+        "voiceCallbackType": "",
+        "voiceCallbackValue": "",
+    }
+    assert vonage.number("447700900123").forwarding is None and vonage.link("+447700900123") == vonage.app_id
+
+    cleared = (await synced_api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]["providerSync"]
+    assert cleared["ok"] is True and "It is routed to forwarding to +447700900001 again." in cleared["message"]
+    assert vonage.number_updates()[-1].form == {
+        "country": "GB",
+        "msisdn": "447700900123",
+        "app_id": "",
+        "voiceCallbackType": "tel",
+        "voiceCallbackValue": "447700900001",
+    }
+    assert vonage.routing("+447700900123") == (None, ("tel", "447700900001"))
+
+
+async def test_a_number_on_our_application_but_forwarded_is_not_linked_yet(synced_api, vonage, bound):
+    config, workflow = bound
+    vonage.fake.add_number(vonage.key, "14155550102", app_id=vonage.app_id, forwarding=("sip", PBX))
+    number = (await create_number(synced_api, config["id"], "+14155550102", inboundWorkflowId=workflow))["phoneNumber"]
+    assert f"It was routed to SIP forwarding to {PBX};" in number["lastProviderSync"]["message"]
+    assert vonage.routing("+14155550102") == (vonage.app_id, None)
+    await synced_api.query(CLEAR, {"id": number["id"]})
+    assert vonage.routing("+14155550102") == (None, ("sip", PBX))
+
+
+async def test_an_answer_url_at_switchboard_with_get_is_switched_to_post(synced_api, vonage, bound):
+    """The front door takes Vonage's webhooks as signed JSON POSTs: the address alone is not enough."""
+    config, workflow = bound
+    await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow)
+    webhooks = vonage.app.capabilities["voice"]["webhooks"]
+    webhooks["answer_url"]["http_method"] = "GET"  # changed in the dashboard
+    webhooks["event_url"]["http_method"] = "GET"
+    event_address = webhooks["event_url"]["address"]
+    vonage.add_number("+14155550101")
+    second = (await create_number(synced_api, config["id"], "+14155550101", inboundWorkflowId=workflow))["phoneNumber"]
+    assert "whose answer URL was updated" in second["lastProviderSync"]["message"]
+    assert vonage.app.answer_url == {"address": vonage.inbound_url, "http_method": "POST", "connect_timeout": 1000, "socket_timeout": 5000}
+    assert vonage.event_url == {"address": event_address, "http_method": "POST"}
+    assert remembered_events(vonage) == OLD_EVENTS
+
+
+async def test_the_fake_refuses_what_the_numbers_api_models_refuse(vonage):
+    good = (vonage.key, vonage.credentials["apiSecret"])
+    number = {"country": "US", "msisdn": "14155550100"}
+    async with httpx.AsyncClient(base_url=vonage.fake.url) as client:
+        for form in (
+            {**number, "voiceCallbackType": "sip"},  # the value must come with the type
+            {**number, "voiceCallbackType": "tel", "voiceCallbackValue": "sip:x@pbx.example.com"},
+            {**number, "voice_callback_type": "sip", "voice_callback_value": PBX},  # Python names, not the wire's
+        ):
+            refused = await client.post("/number/update", data=form, auth=good)
+            assert refused.status_code == 400 and refused.json()["error-code"] == "400", form
+        listed = await client.get("/account/numbers", params={"msisdn": "14155550100"}, auth=good)
+        assert listed.status_code == 400
+    assert vonage.routing("+14155550100") == (None, None)
