@@ -130,6 +130,8 @@ class TwilioCompatibleFake(FakeProvider):
     """Subclasses set `prefix` (the path before /Accounts), `more_info` and `new_sid()`."""
 
     prefix = "/2010-04-01"
+    #: Other paths before /Accounts that serve the same API; responses name `prefix`.
+    prefix_aliases: tuple[str, ...] = ()
     page_size = 50
     #: The error documentation link of the `more_info` field, formatted with the error code.
     more_info = "https://www.twilio.com/docs/errors/{code}"
@@ -220,8 +222,6 @@ class TwilioCompatibleFake(FakeProvider):
                 number.voice_application_sid = None
 
     def routes(self) -> list[Route]:
-        base = f"{self.prefix}/Accounts/{{sid}}"
-
         async def fetch_account(request: Request) -> Response:
             account = self._account(request)
             if isinstance(account, Response):
@@ -302,7 +302,11 @@ class TwilioCompatibleFake(FakeProvider):
             return JSONResponse(number.resource(account.sid, f"{self.prefix}/Accounts/{account.sid}"))
 
         return [
-            Route(f"{base}.json", fetch_account, methods=["GET"]),
-            Route(f"{base}/IncomingPhoneNumbers.json", list_numbers, methods=["GET"]),
-            Route(f"{base}/IncomingPhoneNumbers/{{number_sid}}.json", update_number, methods=["POST"]),
+            route
+            for prefix in (self.prefix, *self.prefix_aliases)
+            for route in (
+                Route(f"{prefix}/Accounts/{{sid}}.json", fetch_account, methods=["GET"]),
+                Route(f"{prefix}/Accounts/{{sid}}/IncomingPhoneNumbers.json", list_numbers, methods=["GET"]),
+                Route(f"{prefix}/Accounts/{{sid}}/IncomingPhoneNumbers/{{number_sid}}.json", update_number, methods=["POST"]),
+            )
         ]
