@@ -7,6 +7,8 @@ from helpers import UPDATE_NUMBER, create_config, create_number, create_workflow
 
 INBOUND_URL = f"{PUBLIC_BASE_URL}/telephony/twilio/inbound"
 STATUS_URL = f"{PUBLIC_BASE_URL}/telephony/twilio/status"
+OTHER_URL = "https://other.example.com/voice"
+NUMBER = "+14155550100"
 VERIFY = """
 mutation($id: ID!) { verifyTelephonyConfig(input: {id: $id}) {
   verification { status message checkedAt } telephonyConfig { lastVerification { status message } } errors { code } } }"""
@@ -170,7 +172,7 @@ async def test_delete_detaches_first(synced_api, twilio, bound):
 async def test_delete_config_reports_each_detach(synced_api, twilio, bound):
     config, workflow = bound
     sid = synced_api.twilio["accountSid"]
-    twilio.add_number(sid, "+14155550101")
+    twilio.add_number(sid, "+14155550101", voice_url="https://other.example.com/voice", voice_method="GET")
     await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow)
     await create_number(synced_api, config["id"], "+14155550101", inboundWorkflowId=workflow)
     await create_number(synced_api, config["id"], "+14155550102")  # unbound: nothing to detach
@@ -181,7 +183,9 @@ async def test_delete_config_reports_each_detach(synced_api, twilio, bound):
     payload = data["deleteTelephonyConfig"]
     assert payload["deletedId"] == config["id"]
     assert [(s["ok"], s["action"]) for s in payload["providerSync"]] == [(True, "DETACH"), (True, "DETACH")]
-    assert twilio.number(sid, "+14155550100").voice_url == twilio.number(sid, "+14155550101").voice_url == ""
+    assert twilio.number(sid, "+14155550100").voice_url == ""
+    restored = twilio.number(sid, "+14155550101")
+    assert (restored.voice_url, restored.voice_method) == ("https://other.example.com/voice", "GET")
 
 
 async def test_without_public_base_url_attach_says_which_setting_is_missing(api, fakes):
@@ -191,10 +195,6 @@ async def test_without_public_base_url_attach_says_which_setting_is_missing(api,
     sync = payload["phoneNumber"]["lastProviderSync"]
     assert sync["ok"] is False and "SWITCHBOARD_PUBLIC_BASE_URL" in sync["message"]
     assert fakes["twilio"].requests == []
-
-
-OTHER_URL = "https://other.example.com/voice"
-NUMBER = "+14155550100"
 
 
 def sync_of(payload: dict) -> dict:
@@ -217,13 +217,12 @@ async def test_attach_takes_the_number_off_its_trunk_and_clear_puts_it_back(sync
     }
     # A number on a trunk ignores its voice URL: calls reach Switchboard only once it is off the trunk.
     assert twilio.destination(sid, NUMBER) == INBOUND_URL
-    cleared = (await synced_api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]
-    assert cleared["providerSync"] == {
-        "ok": True,
-        "action": "DETACH",
-        "message": f"Twilio no longer sends inbound calls to {NUMBER} to Switchboard; Switchboard put back "
-        f"SIP trunk {trunk} and voice URL {OTHER_URL} (POST).",
-    }
+    cleared = (await synced_api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]["providerSync"]
+    assert (cleared["ok"], cleared["action"]) == (True, "DETACH")
+    assert cleared["message"] == (
+        f"Twilio no longer sends inbound calls to {NUMBER} to Switchboard; Switchboard put back "
+        f"SIP trunk {trunk} and voice URL {OTHER_URL} (POST)."
+    )
     assert twilio.sent("POST")[-1].form == {"VoiceUrl": OTHER_URL, "VoiceMethod": "POST", "TrunkSid": trunk, "StatusCallback": ""}
     assert twilio.destination(sid, NUMBER) == f"trunk {trunk}"
     assert twilio.number(sid, NUMBER).voice_url == OTHER_URL
