@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
@@ -66,41 +67,126 @@ class TwilioCompatibleApi:
             page = await self._json("GET", url, params=params)
             numbers = page.get("incoming_phone_numbers") if isinstance(page, dict) else None
             if not isinstance(numbers, list):
-                raise ProviderError(FailureKind.BAD_RESPONSE, f"{self.provider} answered the number lookup with an unexpected body.")
+                raise ProviderError(
+                    FailureKind.BAD_RESPONSE, f"{self.provider} answered the number lookup with an unexpected body."
+                )
             for number in numbers:
                 if isinstance(number, dict) and number.get("phone_number") == e164 and number.get("sid"):
                     return number
             next_page = page.get("next_page_uri")
-            if not next_page:
+            if not isinstance(next_page, str) or not next_page:
                 break
             url, params = urljoin(self.host + "/", next_page.lstrip("/")), None
         raise ProviderError(FailureKind.NOT_FOUND, f"{e164} is not in this {self.provider} account.")
 
-    async def set_voice_url(self, number_sid: str, url: str, status_callback: str | None = None) -> None:
-        """Point (or, with "", stop pointing) the number's calls at `url`; `status_callback`, when
-        given, is set (or cleared) too."""
-        # Clearing VoiceApplicationSid too: a linked application would take precedence over VoiceUrl.
-        form = {"VoiceUrl": url, "VoiceMethod": "POST"}
-        if url:
-            form["VoiceApplicationSid"] = ""
-        if status_callback is not None:
-            form["StatusCallback"] = status_callback
-            if status_callback:
-                form["StatusCallbackMethod"] = "POST"
+    async def update_number(self, number_sid: str, form: Mapping[str, str]) -> None:
+        """POST the IncomingPhoneNumber update `form` (Twilio's parameter names, form-encoded)."""
         await self.http.request(
             self.provider,
             "POST",
             f"{self.account_url}/IncomingPhoneNumbers/{number_sid}.json",
-            data=form,
+            data=dict(form),
             auth=self.auth,
             tenant_host=self.tenant_host,
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """Where an IncomingPhoneNumber sends its calls: a SIP trunk, else an application (whose voice
+    URL serves every number linked to it), else its own voice URL; and where its call-status
+    callbacks go. Per the twilio SDK's resource documentation, `trunk_sid` makes the number
+    ignore its voice URL and application, and `voice_application_sid` its voice URL."""
+
+    voice_url: str
+    voice_method: str
+    application_sid: str
+    trunk_sid: str
+    status_callback: str
+    status_callback_method: str
+
+    @classmethod
+    def of(cls, resource: Mapping[str, Any]) -> Routing:
+        def text(name: str, default: str = "") -> str:
+            value = resource.get(name)
+            return value if isinstance(value, str) and value else default
+
+        return cls(
+            voice_url=text("voice_url"),
+            voice_method=text("voice_method", "POST").upper(),
+            application_sid=text("voice_application_sid"),
+            trunk_sid=text("trunk_sid"),
+            status_callback=text("status_callback"),
+            status_callback_method=text("status_callback_method", "POST").upper(),
+        )
+
+    def replaced_by(self, url: str, status: str) -> dict[str, str] | None:
+        """What pointing the number at `url` and its status callbacks at `status` takes away, as
+        the update parameters that put it back; None when nothing but Switchboard's was there."""
+        replaced: dict[str, str] = {}
+        if self.trunk_sid:
+            replaced["TrunkSid"] = self.trunk_sid
+        if self.application_sid:
+            replaced["VoiceApplicationSid"] = self.application_sid
+        if self.voice_url and self.voice_url != url:
+            replaced |= {"VoiceUrl": self.voice_url, "VoiceMethod": self.voice_method}
+        if self.status_callback and self.status_callback != status:
+            replaced |= {"StatusCallback": self.status_callback, "StatusCallbackMethod": self.status_callback_method}
+        return replaced or None
+
+
+def attach_form(url: str, status: str) -> dict[str, str]:
+    """The update that sends the number's calls to `url` and their status callbacks to `status`:
+    off any SIP trunk and application, which would take precedence over the voice URL."""
+    return {
+        "VoiceUrl": url,
+        "VoiceMethod": "POST",
+        "VoiceApplicationSid": "",
+        "TrunkSid": "",
+        "StatusCallback": status,
+        "StatusCallbackMethod": "POST",
+    }
+
+
+def detach_form(routing: Routing, status: str, replaced: Mapping[str, Any]) -> dict[str, str]:
+    """The update that takes Switchboard's voice URL (and status callback, when it is still ours)
+    off a number whose voice URL is Switchboard's, and puts back what the attach `replaced`. A
+    trunk or application put on the number since then is the user's choice and stays."""
+    kept = {name: value for name, value in replaced.items() if isinstance(value, str)}
+    form = {"VoiceUrl": kept.get("VoiceUrl", ""), "VoiceMethod": kept.get("VoiceMethod", "POST")}
+    if not routing.trunk_sid and not routing.application_sid:
+        form |= {name: kept[name] for name in ("VoiceApplicationSid", "TrunkSid") if kept.get(name)}
+    if routing.status_callback == status:
+        form["StatusCallback"] = kept.get("StatusCallback", "")
+        if form["StatusCallback"]:
+            form["StatusCallbackMethod"] = kept.get("StatusCallbackMethod", "POST")
+    return form
+
+
+def describe(routing: Mapping[str, str]) -> str:
+    """The routing named by update parameters, in a few words ("SIP trunk TK… and voice URL …
+    (POST)"); "" when they name none."""
+    parts = []
+    if routing.get("TrunkSid"):
+        parts.append(f"SIP trunk {routing['TrunkSid']}")
+    if routing.get("VoiceApplicationSid"):
+        parts.append(f"application {routing['VoiceApplicationSid']}")
+    if routing.get("VoiceUrl"):
+        parts.append(f"voice URL {routing['VoiceUrl']} ({routing.get('VoiceMethod', 'POST')})")
+    if routing.get("StatusCallback"):
+        parts.append(f"status callback {routing['StatusCallback']}")
+    if len(parts) <= 1:
+        return "".join(parts)
+    return f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
 class TwilioCompatibleProvider(ProviderPlugin):
-    """Attach = set the number's VoiceUrl, and its StatusCallback to the front door's status URL
-    (so that calls end when the provider says so); detach = blank them when they are still
-    Switchboard's. Each number has its own URLs.
+    """Attach = point the number's VoiceUrl at Switchboard, taking it off any SIP trunk and
+    application (either would take precedence over the voice URL), and its StatusCallback at the
+    front door's status URL (so that calls end when the provider says so). What that replaced is
+    kept, as the update parameters that restore it, and named in the summary. Detach = when the
+    voice URL is still Switchboard's, put back what the attach replaced (or blank it). Each
+    number has its own URLs.
 
     Call webhooks are form POSTs (or GETs) with Twilio's names, answered in TwiML."""
 
@@ -153,12 +239,12 @@ class TwilioCompatibleProvider(ProviderPlugin):
         api = self.api(http, credentials)
         found = await api.find_number(number.address)
         status = status_url(url)
-        await api.set_voice_url(found["sid"], url, status)
+        replaced = Routing.of(found).replaced_by(url, status)
+        await api.update_number(found["sid"], attach_form(url, status))
         summary = f"{self.display_name} now sends inbound calls to {number.address} to Switchboard."
-        previous = found.get("status_callback")
-        if previous and previous != status:
-            summary += f" Its StatusCallback was {previous}; Switchboard's replaces it."
-        return Attached(summary)
+        if replaced:
+            summary += f" It replaced {describe(replaced)}; Switchboard keeps that and puts it back when the number is unbound."
+        return Attached(summary, replaced)
 
     async def detach_inbound(
         self,
@@ -176,8 +262,11 @@ class TwilioCompatibleProvider(ProviderPlugin):
             if exc.kind is FailureKind.NOT_FOUND:
                 return f"{number.address} is no longer in this {self.display_name} account; nothing to detach."
             raise
-        if found.get("voice_url") != url:
+        routing = Routing.of(found)
+        if routing.voice_url != url:
             return f"{number.address} does not point at Switchboard at {self.display_name}; left as it is."
-        ours = found.get("status_callback") == status_url(url)
-        await api.set_voice_url(found["sid"], "", "" if ours else None)
-        return f"{self.display_name} no longer sends inbound calls to {number.address} to Switchboard."
+        form = detach_form(routing, status_url(url), replaced or {})
+        await api.update_number(found["sid"], form)
+        summary = f"{self.display_name} no longer sends inbound calls to {number.address} to Switchboard"
+        restored = describe(form)
+        return f"{summary}; Switchboard put back {restored}." if restored else f"{summary}."

@@ -3,7 +3,8 @@
 Basic auth `apiKey:apiToken`; an account the cluster does not know, or a wrong key or token, gets
 401 in the `RestException` shape (which is what the real API answers when the account lives on the
 other cluster). ExoPhones are listed with `Page`/`PageSize` paging and updated with a form-encoded
-PUT whose VoiceUrl must be an Exotel flow URL.
+PUT whose VoiceUrl must be an Exotel flow URL. Exotel publishes no official SDK; the shapes follow its
+API reference (developer.exotel.com/api).
 """
 
 import re
@@ -17,6 +18,8 @@ from starlette.routing import Route
 
 from .base import FakeProvider, basic_auth, read_form
 
+#: The host of the page URIs in list answers (developer.exotel.com/api/exophone-details).
+PAGE_HOST = "http://twilix.exotel.com"
 FLOW_URL = re.compile(r"^https?://my\.exotel\.com/[^/]+/exoml/start_voice/[0-9]+$")
 
 
@@ -99,7 +102,8 @@ class ExotelFake(FakeProvider):
                 return self.error(400, "Page and PageSize must be integers")
             numbers = list(account.numbers.values())
             chunk = numbers[page * size : (page + 1) * size]
-            uri = f"/v2_beta/Accounts/{account.sid}/IncomingPhoneNumbers"
+            # Absolute, on a host of Exotel's own, as the API reference's example answers.
+            uri = f"{PAGE_HOST}/v2_beta/Accounts/{account.sid}/IncomingPhoneNumbers"
             more = (page + 1) * size < len(numbers)
             return JSONResponse(
                 {

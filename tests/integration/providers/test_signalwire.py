@@ -120,6 +120,7 @@ async def test_binding_sets_the_voice_url_and_status_callback_of_the_exact_numbe
         "VoiceUrl": INBOUND_URL,
         "VoiceMethod": "POST",
         "VoiceApplicationSid": "",
+        "TrunkSid": "",
         "StatusCallback": STATUS_URL,
         "StatusCallbackMethod": "POST",
     }
@@ -132,7 +133,10 @@ async def test_the_exact_number_is_found_on_a_later_page(synced_api, signalwire,
     payload = await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow)
     assert payload["providerSync"] == {"ok": True}
     first, second = signalwire.fake.sent("GET", "IncomingPhoneNumbers")
-    assert second.path == first.path and second.query == {"PhoneNumber": ["+14155550100"], "Page": ["1"]}
+    # The next page is the one the API named, PageToken included.
+    decoy = signalwire.number("+141555501000").sid
+    assert second.path == first.path
+    assert second.query == {"PhoneNumber": ["+14155550100"], "PageSize": ["1"], "Page": ["1"], "PageToken": [f"PA{decoy}"]}
     assert signalwire.number("+14155550100").voice_url == INBOUND_URL
 
 
@@ -157,15 +161,38 @@ async def test_clear_and_deactivate_detach_and_reactivate_attaches(synced_api, s
     assert signalwire.number("+141555501000").voice_url == "https://elsewhere.example/decoy"
 
 
-async def test_attach_says_which_status_callback_it_replaced(synced_api, signalwire, bound):
+async def test_attach_names_the_status_callback_it_replaced_and_detach_puts_it_back(synced_api, signalwire, bound):
     config, workflow = bound
     signalwire.number("+14155550100").status_callback = "https://crm.example/calls"
     payload = await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow)
     assert payload["phoneNumber"]["lastProviderSync"]["message"] == (
-        "SignalWire now sends inbound calls to +14155550100 to Switchboard. "
-        "Its StatusCallback was https://crm.example/calls; Switchboard's replaces it."
+        "SignalWire now sends inbound calls to +14155550100 to Switchboard. It replaced status callback "
+        "https://crm.example/calls; Switchboard keeps that and puts it back when the number is unbound."
     )
     assert signalwire.number("+14155550100").status_callback == STATUS_URL
+    cleared = (await synced_api.query(CLEAR, {"id": payload["phoneNumber"]["id"]}))["clearInboundWorkflow"]
+    assert cleared["providerSync"]["message"] == (
+        "SignalWire no longer sends inbound calls to +14155550100 to Switchboard; "
+        "Switchboard put back status callback https://crm.example/calls."
+    )
+    assert signalwire.fake.sent("POST")[-1].form == {
+        "VoiceUrl": "",
+        "VoiceMethod": "POST",
+        "StatusCallback": "https://crm.example/calls",
+        "StatusCallbackMethod": "POST",
+    }
+
+
+async def test_a_number_on_a_trunk_is_taken_off_it_and_put_back(synced_api, signalwire, bound):
+    config, workflow = bound
+    trunk = signalwire.fake.new_sid("TK")
+    signalwire.number("+14155550100").trunk_sid = trunk
+    payload = await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow)
+    assert f"It replaced SIP trunk {trunk};" in payload["phoneNumber"]["lastProviderSync"]["message"]
+    assert signalwire.fake.destination(signalwire.project, "+14155550100") == INBOUND_URL
+    off = await synced_api.query(UPDATE_NUMBER, {"input": {"id": payload["phoneNumber"]["id"], "isActive": False}})
+    assert off["updatePhoneNumber"]["phoneNumber"]["lastProviderSync"]["message"].endswith(f"put back SIP trunk {trunk}.")
+    assert signalwire.fake.destination(signalwire.project, "+14155550100") == f"trunk {trunk}"
 
 
 async def test_detach_leaves_a_status_callback_that_is_not_ours(synced_api, signalwire, bound):

@@ -1,11 +1,14 @@
 """Twilio against its fake: credential checks and inbound-webhook sync with the real wire format."""
 
+import httpx
 import pytest
 from conftest import PUBLIC_BASE_URL
 from helpers import UPDATE_NUMBER, create_config, create_number, create_workflow
 
 INBOUND_URL = f"{PUBLIC_BASE_URL}/telephony/twilio/inbound"
 STATUS_URL = f"{PUBLIC_BASE_URL}/telephony/twilio/status"
+OTHER_URL = "https://other.example.com/voice"
+NUMBER = "+14155550100"
 VERIFY = """
 mutation($id: ID!) { verifyTelephonyConfig(input: {id: $id}) {
   verification { status message checkedAt } telephonyConfig { lastVerification { status message } } errors { code } } }"""
@@ -76,10 +79,14 @@ async def test_binding_attaches_the_exact_number(synced_api, twilio, bound):
         "VoiceUrl": INBOUND_URL,
         "VoiceMethod": "POST",
         "VoiceApplicationSid": "",
+        "TrunkSid": "",
         "StatusCallback": STATUS_URL,
         "StatusCallbackMethod": "POST",
     }
     assert twilio.number(sid, "+14155550100").status_callback == STATUS_URL
+    assert payload["phoneNumber"]["lastProviderSync"]["message"] == (
+        "Twilio now sends inbound calls to +14155550100 to Switchboard."
+    )
     number = payload["phoneNumber"]
     assert number["inboundWebhookUrl"] == INBOUND_URL
     assert number["lastProviderSync"]["ok"] is True and number["lastProviderSync"]["action"] == "ATTACH"
@@ -165,7 +172,7 @@ async def test_delete_detaches_first(synced_api, twilio, bound):
 async def test_delete_config_reports_each_detach(synced_api, twilio, bound):
     config, workflow = bound
     sid = synced_api.twilio["accountSid"]
-    twilio.add_number(sid, "+14155550101")
+    twilio.add_number(sid, "+14155550101", voice_url="https://other.example.com/voice", voice_method="GET")
     await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow)
     await create_number(synced_api, config["id"], "+14155550101", inboundWorkflowId=workflow)
     await create_number(synced_api, config["id"], "+14155550102")  # unbound: nothing to detach
@@ -176,7 +183,9 @@ async def test_delete_config_reports_each_detach(synced_api, twilio, bound):
     payload = data["deleteTelephonyConfig"]
     assert payload["deletedId"] == config["id"]
     assert [(s["ok"], s["action"]) for s in payload["providerSync"]] == [(True, "DETACH"), (True, "DETACH")]
-    assert twilio.number(sid, "+14155550100").voice_url == twilio.number(sid, "+14155550101").voice_url == ""
+    assert twilio.number(sid, "+14155550100").voice_url == ""
+    restored = twilio.number(sid, "+14155550101")
+    assert (restored.voice_url, restored.voice_method) == ("https://other.example.com/voice", "GET")
 
 
 async def test_without_public_base_url_attach_says_which_setting_is_missing(api, fakes):
@@ -186,3 +195,107 @@ async def test_without_public_base_url_attach_says_which_setting_is_missing(api,
     sync = payload["phoneNumber"]["lastProviderSync"]
     assert sync["ok"] is False and "SWITCHBOARD_PUBLIC_BASE_URL" in sync["message"]
     assert fakes["twilio"].requests == []
+
+
+def sync_of(payload: dict) -> dict:
+    return {k: v for k, v in payload["lastProviderSync"].items() if k != "at"}
+
+
+async def test_attach_takes_the_number_off_its_trunk_and_clear_puts_it_back(synced_api, twilio, bound):
+    config, workflow = bound
+    sid = synced_api.twilio["accountSid"]
+    trunk = twilio.new_sid("TK")
+    on_trunk = twilio.number(sid, NUMBER)
+    on_trunk.voice_url, on_trunk.trunk_sid = OTHER_URL, trunk
+    assert twilio.destination(sid, NUMBER) == f"trunk {trunk}"
+    number = (await create_number(synced_api, config["id"], NUMBER, inboundWorkflowId=workflow))["phoneNumber"]
+    assert sync_of(number) == {
+        "ok": True,
+        "action": "ATTACH",
+        "message": f"Twilio now sends inbound calls to {NUMBER} to Switchboard. It replaced SIP trunk {trunk} and "
+        f"voice URL {OTHER_URL} (POST); Switchboard keeps that and puts it back when the number is unbound.",
+    }
+    # A number on a trunk ignores its voice URL: calls reach Switchboard only once it is off the trunk.
+    assert twilio.destination(sid, NUMBER) == INBOUND_URL
+    cleared = (await synced_api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]["providerSync"]
+    assert (cleared["ok"], cleared["action"]) == (True, "DETACH")
+    assert cleared["message"] == (
+        f"Twilio no longer sends inbound calls to {NUMBER} to Switchboard; Switchboard put back "
+        f"SIP trunk {trunk} and voice URL {OTHER_URL} (POST)."
+    )
+    assert twilio.sent("POST")[-1].form == {"VoiceUrl": OTHER_URL, "VoiceMethod": "POST", "TrunkSid": trunk, "StatusCallback": ""}
+    assert twilio.destination(sid, NUMBER) == f"trunk {trunk}"
+    assert twilio.number(sid, NUMBER).voice_url == OTHER_URL
+
+
+async def test_an_application_shared_with_another_number_is_given_back(synced_api, twilio, bound):
+    config, workflow = bound
+    sid = synced_api.twilio["accountSid"]
+    application = twilio.add_application(sid, "https://ivr.example.com/answer")
+    twilio.number(sid, NUMBER).voice_application_sid = application
+    sibling = twilio.add_number(sid, "+14155550111", application=application)
+    number = (await create_number(synced_api, config["id"], NUMBER, inboundWorkflowId=workflow))["phoneNumber"]
+    assert f"It replaced application {application};" in number["lastProviderSync"]["message"]
+    assert twilio.destination(sid, NUMBER) == INBOUND_URL
+    assert sibling.voice_application_sid == application
+    assert twilio.accounts[sid].applications[application] == "https://ivr.example.com/answer"
+    deleted = (await synced_api.query(DELETE, {"id": number["id"]}))["deletePhoneNumber"]
+    assert deleted["providerSync"]["ok"] is True and deleted["deletedId"] == number["id"]
+    assert deleted["providerSync"]["message"].endswith(f"Switchboard put back application {application}.")
+    assert twilio.destination(sid, NUMBER) == "https://ivr.example.com/answer"
+    assert twilio.number(sid, NUMBER).voice_url == ""
+
+
+async def test_another_voice_url_and_status_callback_are_put_back_exactly(synced_api, twilio, bound):
+    config, workflow = bound
+    sid = synced_api.twilio["accountSid"]
+    before = twilio.number(sid, NUMBER)
+    before.voice_url, before.voice_method = OTHER_URL, "GET"
+    before.status_callback, before.status_callback_method = "https://crm.example.com/calls", "GET"
+    number = (await create_number(synced_api, config["id"], NUMBER, inboundWorkflowId=workflow))["phoneNumber"]
+    assert number["lastProviderSync"]["message"] == (
+        f"Twilio now sends inbound calls to {NUMBER} to Switchboard. It replaced voice URL {OTHER_URL} (GET) and "
+        "status callback https://crm.example.com/calls; Switchboard keeps that and puts it back when the number is unbound."
+    )
+    assert (before.voice_url, before.voice_method, before.status_callback) == (INBOUND_URL, "POST", STATUS_URL)
+    # Attaching again finds Switchboard there: the routing kept the first time is still the one restored.
+    resync = (await synced_api.query(RESYNC, {"id": number["id"]}))["resyncPhoneNumber"]
+    assert resync["providerSync"] == {
+        "ok": True,
+        "action": "ATTACH",
+        "message": f"Twilio now sends inbound calls to {NUMBER} to Switchboard.",
+    }
+    off = await synced_api.query(UPDATE_NUMBER, {"input": {"id": number["id"], "isActive": False}})
+    assert off["updatePhoneNumber"]["phoneNumber"]["lastProviderSync"]["message"] == (
+        f"Twilio no longer sends inbound calls to {NUMBER} to Switchboard; Switchboard put back "
+        f"voice URL {OTHER_URL} (GET) and status callback https://crm.example.com/calls."
+    )
+    assert (before.voice_url, before.voice_method) == (OTHER_URL, "GET")
+    assert (before.status_callback, before.status_callback_method) == ("https://crm.example.com/calls", "GET")
+    assert twilio.destination(sid, NUMBER) == OTHER_URL
+
+
+async def test_a_trunk_put_on_the_number_after_the_attach_stays(synced_api, twilio, bound):
+    config, workflow = bound
+    sid = synced_api.twilio["accountSid"]
+    twilio.number(sid, NUMBER).voice_application_sid = twilio.add_application(sid, "https://ivr.example.com/answer")
+    number = (await create_number(synced_api, config["id"], NUMBER, inboundWorkflowId=workflow))["phoneNumber"]
+    newer = twilio.new_sid("TK")
+    twilio.number(sid, NUMBER).trunk_sid = newer  # the user moves the number to a trunk in the console
+    cleared = (await synced_api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]
+    assert cleared["providerSync"]["ok"] is True
+    assert twilio.sent("POST")[-1].form == {"VoiceUrl": "", "VoiceMethod": "POST", "StatusCallback": ""}
+    assert twilio.destination(sid, NUMBER) == f"trunk {newer}"
+
+
+async def test_the_fake_refuses_parameters_twilio_would_ignore(synced_api, twilio, bound):
+    number = twilio.number(synced_api.twilio["accountSid"], NUMBER)
+    credentials = (synced_api.twilio["accountSid"], synced_api.twilio["authToken"])
+    path = f"/2010-04-01/Accounts/{credentials[0]}/IncomingPhoneNumbers"
+    async with httpx.AsyncClient(base_url=twilio.url, auth=credentials) as client:
+        misspelt = await client.post(f"{path}/{number.sid}.json", data={"VoiceURL": INBOUND_URL})
+        unknown_filter = await client.get(f"{path}.json", params={"Number": NUMBER})
+    for response in (misspelt, unknown_filter):
+        assert response.status_code == 400
+        assert response.json()["code"] == 20001 and response.json()["more_info"].endswith("/20001")
+    assert number.voice_url == ""
