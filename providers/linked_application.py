@@ -51,8 +51,9 @@ class LinkedApplicationApi(abc.ABC, Generic[NumberT, ApplicationT]):
     async def link(self, number: InboundNumber, found: NumberT) -> None: ...
 
     @abc.abstractmethod
-    async def unlink(self, number: InboundNumber, found: NumberT, replaced: Mapping[str, Any] | None) -> None:
-        """Take the number off our application and put back the routing the attach `replaced`."""
+    async def unlink(self, number: InboundNumber, found: NumberT, replaced: Mapping[str, Any] | None) -> str | None:
+        """Take the number off our application and put back the routing the attach `replaced`; a
+        sentence for the summary saying what the number routes to now, or None."""
 
     def routing_of(self, found: NumberT) -> dict[str, Any] | None:
         """What a number not linked to our application routes to (another application, a
@@ -129,9 +130,9 @@ class LinkedApplicationProvider(ProviderPlugin, Generic[ApiT]):
         if not api.is_linked(found):
             return self.not_linked(api, number)
         # Only the number leaves the application: its URL serves other numbers too.
-        await api.unlink(number, found, replaced)
+        restored = await api.unlink(number, found, replaced)
         released = await api.release(url)
-        return self.detached(api, number) + (f" {released}" if released else "")
+        return " ".join(filter(None, (self.detached(api, number), restored, released)))
 
     # --- the one-line summaries
     def not_in_account(self, number: InboundNumber) -> str:
