@@ -49,8 +49,13 @@ class PlivoApi(AuthIdApi):
         linked = self.linked_application(found)
         return {"app_id": linked} if linked else None
 
+    async def update_number(self, number: InboundNumber, app_id: str) -> None:
+        """Link the number to `app_id` ("": none). The body names the number too, as plivo-python's
+        numbers.update sends it."""
+        await self.send("POST", self.number_url(number), json={"number": number.digits, "app_id": app_id})
+
     async def link(self, number: InboundNumber, found: dict[str, Any]) -> None:
-        await self.send("POST", self.number_url(number), json={"app_id": self.app_id})
+        await self.update_number(number, self.app_id)
 
     async def unlink(self, number: InboundNumber, found: dict[str, Any], replaced: Mapping[str, Any] | None) -> str | None:
         """Link the number back to the application it had (`replaced`); without one, or when that
@@ -59,13 +64,13 @@ class PlivoApi(AuthIdApi):
         previous = (replaced or {}).get("app_id")
         if previous:
             try:
-                await self.send("POST", self.number_url(number), json={"app_id": previous})
+                await self.update_number(number, previous)
             except ProviderError as exc:
                 if exc.kind is not FailureKind.NOT_FOUND:
                     raise
             else:
                 return f"It is linked to application {previous} again, as before Switchboard."
-        await self.send("POST", self.number_url(number), json={"app_id": ""})
+        await self.update_number(number, "")
         after = await self.find_number(number)
         if after is None:
             raise self.not_found(number)

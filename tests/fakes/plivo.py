@@ -19,8 +19,11 @@ ERRORS = {
 }
 
 
-# What a number update takes (plivo-python's Numbers.update; "Update an account phone number").
-NUMBER_FIELDS = frozenset({"app_id", "subaccount", "alias", "verification_info", "cnam_lookup", "compliance_application_id"})
+# What a number update takes (plivo-python's Numbers.update; "Update an account phone number"). The
+# SDK sends the number itself in the body too.
+NUMBER_FIELDS = frozenset(
+    {"number", "app_id", "subaccount", "alias", "verification_info", "cnam_lookup", "compliance_application_id"}
+)
 
 
 class PlivoFake(PlivoLikeFake):

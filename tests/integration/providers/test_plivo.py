@@ -116,10 +116,10 @@ class PlivoAccount(AuthIdAccount):
         return ("GET", self.number_path(e164), None)
 
     def link(self, e164: str, app_id: str | None = None) -> Call:
-        return ("POST", self.number_path(e164), {"app_id": app_id or self.app_id})
+        return ("POST", self.number_path(e164), {"number": e164.lstrip("+"), "app_id": app_id or self.app_id})
 
     def unlink(self, e164: str) -> Call:
-        return ("POST", self.number_path(e164), {"app_id": ""})
+        return ("POST", self.number_path(e164), {"number": e164.lstrip("+"), "app_id": ""})
 
     def assert_auth(self, request) -> None:
         assert request.basic_auth == (self.auth_id, self.credentials["authToken"])
