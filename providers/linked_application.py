@@ -7,7 +7,7 @@ That URL is shared by every number on the application, so the sync flow is the s
 `LinkedApplicationApi` and its one-line summaries in the message hooks.
 
 Cloudonix looks alike but is not one of them: a number's DNID is created (not found) on attach
-and re-created when elsewhere, and detach also requires the application to call our URL.
+when it has none, and detach also requires the application to call our URL.
 """
 
 from __future__ import annotations
