@@ -114,10 +114,10 @@ class Domain:
         if app.get("url") != url or (method and str(method).upper() != "POST"):
             await self.call("PATCH", self.application_path, json={"url": url, "method": "POST"}, read=False)
 
-    async def bind(self, app: dict[str, Any], e164: str) -> None:
-        target = quote(str(app.get("uuid") or self.application_name), safe="")
+    async def bind(self, e164: str) -> None:
+        """Create the number's own DNID (exact: no pattern flag) on our application."""
         body = {"source": e164, "prefix": False, "expression": False, "asteriskCompatible": False}
-        await self.call("POST", f"/applications/{target}/dnids", json=body, read=False)
+        await self.call("POST", f"{self.application_path}/dnids", json=body, read=False)
 
     @staticmethod
     def dnid_path(dnid: dict[str, Any]) -> str:

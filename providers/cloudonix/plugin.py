@@ -136,7 +136,7 @@ class CloudonixProvider(ProviderPlugin):
         name = domain.application_name
         replaced: dict[str, Any] = {}
         if dnid is None:
-            await domain.bind(app, number.address)
+            await domain.bind(number.address)
             how = f"DNID bound to '{name}'"
         else:
             changes: dict[str, Any] = {}

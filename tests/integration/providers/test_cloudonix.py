@@ -120,7 +120,7 @@ async def test_binding_points_the_application_and_binds_the_exact_number(synced_
     assert patch.json == {"url": url, "method": "POST"}
     assert patch.headers["content-type"] == "application/json"
     [post] = cloudonix.fake.sent("POST")
-    assert post.path == cloudonix.prefix(f"/applications/{cloudonix.app.uuid}/dnids")
+    assert post.path == cloudonix.prefix(f"/applications/{APP}/dnids")  # the OpenAPI's {application-name}
     assert post.json == BIND_BODY
     assert cloudonix.fake.sent("DELETE") == []
     [dnid] = cloudonix.dnids("+14155550100")
