@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import httpx
+
 from ..base import InboundNumber
 from ..errors import FailureKind, ProviderError
 from .auth_id import AuthIdApi, AuthIdProvider, auth_id_fields, unless_missing
@@ -49,10 +51,10 @@ class PlivoApi(AuthIdApi):
         linked = self.linked_application(found)
         return {"app_id": linked} if linked else None
 
-    async def update_number(self, number: InboundNumber, app_id: str) -> None:
+    async def update_number(self, number: InboundNumber, app_id: str) -> httpx.Response:
         """Link the number to `app_id` ("": none). The body names the number too, as plivo-python's
         numbers.update sends it."""
-        await self.send("POST", self.number_url(number), json={"number": number.digits, "app_id": app_id})
+        return await self.send("POST", self.number_url(number), json={"number": number.digits, "app_id": app_id})
 
     async def link(self, number: InboundNumber, found: dict[str, Any]) -> None:
         await self.update_number(number, self.app_id)
@@ -62,14 +64,8 @@ class PlivoApi(AuthIdApi):
         application is gone, send an empty app_id (what plivo-python's numbers.update sends), after
         which Plivo puts the number on the account's default number application, if there is one."""
         previous = (replaced or {}).get("app_id")
-        if previous:
-            try:
-                await self.update_number(number, previous)
-            except ProviderError as exc:
-                if exc.kind is not FailureKind.NOT_FOUND:
-                    raise
-            else:
-                return f"It is linked to application {previous} again, as before Switchboard."
+        if previous and await unless_missing(self.update_number(number, previous)) is not None:
+            return f"It is linked to application {previous} again, as before Switchboard."
         await self.update_number(number, "")
         after = await self.find_number(number)
         if after is None:

@@ -4,13 +4,16 @@
 what each wire looks like comes from the `AuthIdAccount` subclass the `account` fixture returns.
 """
 
+import asyncio
 import secrets
 import string
+from collections.abc import Callable
 
 import httpx
 import pytest
 from conftest import PUBLIC_BASE_URL
 from helpers import UPDATE_NUMBER, create_config, create_number, create_workflow
+from requests_loopback import wire
 from test_twilio import CLEAR, DELETE, RESYNC, VERIFY
 
 OLD_URL = "https://old-agent.example/answer"
@@ -60,9 +63,20 @@ class AuthIdAccount:
     def calls(self) -> list[Call]:
         return [(r.method, r.path, r.json) for r in self.fake.requests]
 
+    def wire(self) -> list[tuple]:
+        """Every request the fake received, as `requests_loopback.wire` compares them."""
+        return [wire(r, self.auth_headers) for r in self.fake.requests]
+
+    async def sdk_wire(self, calls: Callable[[], object]) -> list[tuple]:
+        """The requests that `calls` (the official SDK, blocking, so run in a thread) make of the fake."""
+        self.fake.reset()
+        await asyncio.to_thread(calls)
+        return self.wire()
+
     # --- the wire, per provider
     verify_path: str
     app_path: str
+    auth_headers: tuple[str, ...]
 
     @property
     def app_read_path(self) -> str:
@@ -99,9 +113,21 @@ class AuthIdAccount:
         payload = await create_config(api, self.provider, credentials={self.provider: credentials or self.credentials})
         return payload["telephonyConfig"]
 
+    async def verify_bind_and_unbind(self, api, addresses: tuple[str, ...]) -> None:
+        """What a user does that makes each call of the plugin: verify a new configuration, bind
+        `addresses` to a workflow one after the other, then unbind them."""
+        config = await self.config(api)
+        workflow = await create_workflow(api, "Reception")
+        await api.query(VERIFY, {"id": config["id"]})
+        numbers = [(await create_number(api, config["id"], a, inboundWorkflowId=workflow))["phoneNumber"] for a in addresses]
+        for number in numbers:
+            cleared = (await api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]
+            assert cleared["providerSync"]["ok"] is True
+
 
 class PlivoAccount(AuthIdAccount):
     provider, display = "plivo", "Plivo"
+    auth_headers = ("authorization",)
     verify_message = "Plivo accepted the credentials of 'Test account' (cash credits 4.88860)."
 
     def __init__(self, fake) -> None:

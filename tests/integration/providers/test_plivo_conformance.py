@@ -1,14 +1,10 @@
 """Switchboard's Plivo requests against the official SDK's (plivo 4.63): both drive the same fake,
 and what it recorded must match call for call (method, path, query, JSON body, auth)."""
 
-import asyncio
-
 import plivo
 import pytest
-from helpers import create_number, create_workflow
-from requests_loopback import to_fake, wire
+from requests_loopback import to_fake
 from test_plivo import NUMBER, SECOND, PlivoAccount
-from test_twilio import CLEAR, VERIFY
 
 
 @pytest.fixture
@@ -16,25 +12,13 @@ def account(fakes) -> PlivoAccount:
     return PlivoAccount(fakes["plivo"])
 
 
-def recorded(account: PlivoAccount) -> list[tuple]:
-    return [wire(r, ("authorization",)) for r in account.fake.requests]
-
-
 async def test_every_call_is_the_one_plivo_python_makes(synced_api, account):
     """NUMBER is on no application and SECOND on another one: between them, attach and detach make
     every call the plugin has (the account, a number read and updated, the application read and
     updated, a number linked back to its previous application)."""
     account.fake.add_number(account.auth_id, SECOND, account.other_app_id)
-    config = await account.config(synced_api)
-    workflow = await create_workflow(synced_api, "Reception")
-    await synced_api.query(VERIFY, {"id": config["id"]})
-    first = (await create_number(synced_api, config["id"], NUMBER, inboundWorkflowId=workflow))["phoneNumber"]
-    second = (await create_number(synced_api, config["id"], SECOND, inboundWorkflowId=workflow))["phoneNumber"]
-    for number in (first, second):
-        cleared = (await synced_api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]
-        assert cleared["providerSync"]["ok"] is True
-    ours = recorded(account)
-    account.fake.reset()
+    await account.verify_bind_and_unbind(synced_api, (NUMBER, SECOND))
+    ours = account.wire()
 
     def the_sdk() -> None:
         client = plivo.RestClient(account.auth_id, account.credentials["authToken"])
@@ -47,12 +31,10 @@ async def test_every_call_is_the_one_plivo_python_makes(synced_api, account):
         # Only the fields Switchboard sets: the SDK's defaults for the others (message_method,
         # default_number_app=False, log_incoming_messages=True…) would reset the settings of an
         # application that other numbers share, so they are passed as None, which it leaves out.
+        _, _, urls = account.set_answer_url()
         client.applications.update(
             account.app_id,
-            answer_url=account.inbound_url,
-            answer_method="POST",
-            hangup_url=account.status_url,
-            hangup_method="POST",
+            **urls,
             fallback_method=None,
             message_method=None,
             default_number_app=None,
@@ -72,6 +54,5 @@ async def test_every_call_is_the_one_plivo_python_makes(synced_api, account):
         client.numbers.get(second_digits)
         client.numbers.update(second_digits, app_id=account.other_app_id)
 
-    await asyncio.to_thread(the_sdk)
-    assert ours == recorded(account)
+    assert await account.sdk_wire(the_sdk) == ours
     assert len(ours) == 13

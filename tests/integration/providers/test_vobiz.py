@@ -11,6 +11,7 @@ from test_twilio import CLEAR, DELETE, RESYNC
 
 class VobizAccount(AuthIdAccount):
     provider, display = "vobiz", "Vobiz"
+    auth_headers = ("x-auth-id", "x-auth-token", "authorization")
     verify_message = "Vobiz accepted the credentials (balance 23906.83 INR)."
 
     def __init__(self, fake) -> None:

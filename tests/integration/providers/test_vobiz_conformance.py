@@ -1,15 +1,12 @@
 """Switchboard's Vobiz requests against the official SDK's (vobiz-python 0.1.1): both drive the same
 fake, and what it recorded must match call for call (method, path, query, JSON body, auth headers)."""
 
-import asyncio
 from urllib.parse import quote
 
 import pytest
 import vobiz
-from helpers import create_number, create_workflow
-from requests_loopback import to_fake, wire
+from requests_loopback import to_fake
 from test_plivo import NUMBER, SECOND
-from test_twilio import CLEAR, VERIFY
 from test_vobiz import VobizAccount
 
 TRUNK = "e3e55a78-1234-5678-90ab-cdef12345678"
@@ -20,26 +17,14 @@ def account(fakes) -> VobizAccount:
     return VobizAccount(fakes["vobiz"])
 
 
-def recorded(account: VobizAccount) -> list[tuple]:
-    return [wire(r, ("x-auth-id", "x-auth-token", "authorization")) for r in account.fake.requests]
-
-
 async def test_every_call_is_the_one_vobiz_python_makes(synced_api, account):
     """NUMBER is on a SIP trunk and SECOND on another application: between them, attach and detach
     make every call the plugin has."""
     account.fake.accounts[account.auth_id].trunks.add(TRUNK)
     account.number().trunk_group_id = TRUNK
     account.fake.add_number(account.auth_id, SECOND, account.other_app_id)
-    config = await account.config(synced_api)
-    workflow = await create_workflow(synced_api, "Reception")
-    await synced_api.query(VERIFY, {"id": config["id"]})
-    first = (await create_number(synced_api, config["id"], NUMBER, inboundWorkflowId=workflow))["phoneNumber"]
-    second = (await create_number(synced_api, config["id"], SECOND, inboundWorkflowId=workflow))["phoneNumber"]
-    for number in (first, second):
-        cleared = (await synced_api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]
-        assert cleared["providerSync"]["ok"] is True
-    ours = recorded(account)
-    account.fake.reset()
+    await account.verify_bind_and_unbind(synced_api, (NUMBER, SECOND))
+    ours = account.wire()
 
     def the_sdk() -> None:
         client = vobiz.RestClient(account.auth_id, account.credentials["authToken"])
@@ -50,13 +35,8 @@ async def test_every_call_is_the_one_vobiz_python_makes(synced_api, account):
         # Attach NUMBER: found in the list, the application and its URLs, off the trunk, linked.
         client.phone_numbers.list(page=1, per_page=100, search=NUMBER)
         client.applications.get(account.app_id)
-        client.applications.update(
-            account.app_id,
-            answer_url=account.inbound_url,
-            answer_method="POST",
-            hangup_url=account.status_url,
-            hangup_method="POST",
-        )
+        _, _, urls = account.set_answer_url()
+        client.applications.update(account.app_id, **urls)
         client.phone_numbers.unassign_from_trunk(number)
         client.applications.attach_number(number, account.app_id)
         # Attach SECOND: the application already points at Switchboard.
@@ -71,6 +51,5 @@ async def test_every_call_is_the_one_vobiz_python_makes(synced_api, account):
         client.phone_numbers.list(page=1, per_page=100, search=SECOND)
         client.applications.attach_number(second_number, account.other_app_id)
 
-    await asyncio.to_thread(the_sdk)
-    assert ours == recorded(account)
+    assert await account.sdk_wire(the_sdk) == ours
     assert len(ours) == 14
