@@ -142,7 +142,9 @@ class CloudonixProvider(ProviderPlugin):
             changes: dict[str, Any] = {}
             if not bound_to(dnid, app):
                 changes["voice-application"] = name
-                replaced["voice-application"] = reference(voice_application(dnid))
+                previous = reference(voice_application(dnid))
+                if previous is not None:
+                    replaced["voice-application"] = previous
             if dnid.get("active", True) is False:
                 changes["active"], replaced["active"] = True, False
             if changes:
