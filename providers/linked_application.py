@@ -7,7 +7,7 @@ That URL is shared by every number on the application, so the sync flow is the s
 `LinkedApplicationApi` and its one-line summaries in the message hooks.
 
 Cloudonix looks alike but is not one of them: a number's DNID is created (not found) on attach
-and re-created when elsewhere, and detach also requires the application to call our URL.
+when it has none, and detach also requires the application to call our URL.
 """
 
 from __future__ import annotations
@@ -51,8 +51,9 @@ class LinkedApplicationApi(abc.ABC, Generic[NumberT, ApplicationT]):
     async def link(self, number: InboundNumber, found: NumberT) -> None: ...
 
     @abc.abstractmethod
-    async def unlink(self, number: InboundNumber, found: NumberT, replaced: Mapping[str, Any] | None) -> None:
-        """Take the number off our application and put back the routing the attach `replaced`."""
+    async def unlink(self, number: InboundNumber, found: NumberT, replaced: Mapping[str, Any] | None) -> str | None:
+        """Take the number off our application and put back the routing the attach `replaced`; a
+        sentence for the summary saying what the number routes to now, or None."""
 
     def routing_of(self, found: NumberT) -> dict[str, Any] | None:
         """What a number not linked to our application routes to (another application, a
@@ -129,12 +130,11 @@ class LinkedApplicationProvider(ProviderPlugin, Generic[ApiT]):
         if not api.is_linked(found):
             return self.not_linked(api, number)
         # Only the number leaves the application: its URL serves other numbers too.
-        await api.unlink(number, found, replaced)
+        restored = await api.unlink(number, found, replaced)
         released = await api.release(url)
-        summary = self.detached(api, number)
-        if replaced:
-            summary += f" It is routed to {api.describe_routing(replaced)} again."
-        return summary + (f" {released}" if released else "")
+        if restored is None and replaced:
+            restored = f"It is routed to {api.describe_routing(replaced)} again."
+        return " ".join(filter(None, (self.detached(api, number), restored, released)))
 
     # --- the one-line summaries
     def not_in_account(self, number: InboundNumber) -> str:

@@ -25,8 +25,22 @@ def identifiers(ref: Any) -> set[str]:
     return {str(ref)} if ref not in (None, "") else set()
 
 
+def voice_application(dnid: dict[str, Any]) -> Any:
+    """The application a DNID launches: `voice-application` in Cloudonix's OpenAPI (the DNID schema,
+    and what a DNID update takes); the data-model page calls it `application`, read when the other
+    is absent."""
+    return dnid.get("voice-application", dnid.get("application"))
+
+
+def reference(ref: Any) -> str | int | None:
+    """How a DNID update names an application (`voice-application`: a name or an id)."""
+    if isinstance(ref, dict):
+        return next((ref[k] for k in ("name", "id", "uuid") if ref.get(k) not in (None, "")), None)
+    return ref if ref not in (None, "") else None
+
+
 def bound_to(dnid: dict[str, Any], app: dict[str, Any]) -> bool:
-    return bool(identifiers(dnid.get("application")) & identifiers(app))
+    return bool(identifiers(voice_application(dnid)) & identifiers(app))
 
 
 def is_exactly(dnid: Any, e164: str) -> bool:
@@ -100,16 +114,24 @@ class Domain:
         if app.get("url") != url or (method and str(method).upper() != "POST"):
             await self.call("PATCH", self.application_path, json={"url": url, "method": "POST"}, read=False)
 
-    async def bind(self, app: dict[str, Any], e164: str) -> None:
-        target = quote(str(app.get("uuid") or self.application_name), safe="")
+    async def bind(self, e164: str) -> None:
+        """Create the number's own DNID (exact: no pattern flag) on our application."""
         body = {"source": e164, "prefix": False, "expression": False, "asteriskCompatible": False}
-        await self.call("POST", f"/applications/{target}/dnids", json=body, read=False)
+        await self.call("POST", f"{self.application_path}/dnids", json=body, read=False)
 
-    async def delete_dnid(self, dnid: dict[str, Any]) -> None:
+    @staticmethod
+    def dnid_path(dnid: dict[str, Any]) -> str:
         if dnid.get("id") is None:
             raise ProviderError(FailureKind.BAD_RESPONSE, "Cloudonix answered the DNID lookup without an id.")
+        return f"/dnids/{quote(str(dnid['id']), safe='')}"
+
+    async def update_dnid(self, dnid: dict[str, Any], changes: Mapping[str, Any]) -> None:
+        """PATCH the DNID (its `voice-application`, `active`)."""
+        await self.call("PATCH", self.dnid_path(dnid), json=dict(changes), read=False)
+
+    async def delete_dnid(self, dnid: dict[str, Any]) -> None:
         try:
-            await self.call("DELETE", f"/dnids/{quote(str(dnid['id']), safe='')}", read=False)
+            await self.call("DELETE", self.dnid_path(dnid), read=False)
         except ProviderError as exc:
             if exc.kind is not FailureKind.NOT_FOUND:  # already gone
                 raise

@@ -11,7 +11,7 @@ from ..errors import FailureKind, ProviderError
 from ..http import ProviderHttp
 from ..inbound import CallEndedWebhook, InboundCallWebhook, MalformedWebhook, StreamTarget, WebhookAnswer, WebhookRequest
 from ..twiml import connect_stream, say_and_hang_up
-from .domain import Domain, bound_to
+from .domain import Domain, bound_to, reference, voice_application
 from .webhook import international, request_fields, required
 
 _DEFAULT_DOMAIN_SUFFIX = ".cloudonix.net"
@@ -119,13 +119,14 @@ class CloudonixProvider(ProviderPlugin):
         domain = Domain(self, http, credentials)
         return domain, await domain.find_dnid(number.address)
 
-    # A DNID is the binding of a number (or a pattern) to one voice application, fixed when the DNID is
-    # created. Attach: point the shared application at `url` (PATCH only when it differs), then make
-    # sure the number has its own exact DNID on that application (create it, or replace one that is
-    # elsewhere or inactive). Detach: delete the number's own DNID when it is on our application and
-    # that application points at `url`; the application itself is never changed. Hence not
-    # `LinkedApplicationProvider`: a missing DNID is created rather than an error, a DNID is replaced
-    # rather than relinked, and detach checks the application's URL too.
+    # A DNID binds a number (or a pattern) to one voice application. Attach: point the shared
+    # application at `url` (PATCH only when it differs), then make sure the number has its own exact,
+    # active DNID on that application: create it, or move it with a DNID update (PATCH
+    # `voice-application`, `active`), keeping what it had. Detach: when the number's own DNID is on
+    # our application and that application points at `url`, put back what the attach replaced, or
+    # delete the DNID the attach created; the application itself is never changed. Hence not
+    # `LinkedApplicationProvider`: a missing DNID is created rather than an error, and detach checks
+    # the application's URL too.
     async def attach_inbound(
         self, http: ProviderHttp, credentials: Mapping[str, str], number: InboundNumber, url: str
     ) -> Attached:
@@ -133,23 +134,28 @@ class CloudonixProvider(ProviderPlugin):
         app = await domain.application()
         await domain.point_application(app, url)
         name = domain.application_name
+        replaced: dict[str, Any] = {}
         if dnid is None:
-            await domain.bind(app, number.address)
+            await domain.bind(number.address)
             how = f"DNID bound to '{name}'"
-        elif bound_to(dnid, app) and dnid.get("active", True) is not False:
-            how = f"DNID already on '{name}'"
         else:
-            # A DNID's application is fixed when it is created (and this one is elsewhere or
-            # inactive): replace it with one on our application.
-            await domain.delete_dnid(dnid)
-            try:
-                await domain.bind(app, number.address)
-            except ProviderError as exc:
-                raise ProviderError(
-                    exc.kind, f"{exc.message} Its previous DNID was removed, so it has none now; resync the number to retry."
-                ) from exc
-            how = f"DNID moved to '{name}'"
-        return Attached(f"Cloudonix now sends inbound calls to {number.address} to Switchboard ({how}).")
+            changes: dict[str, Any] = {}
+            if not bound_to(dnid, app):
+                changes["voice-application"] = name
+                previous = reference(voice_application(dnid))
+                if previous is not None:
+                    replaced["voice-application"] = previous
+            if dnid.get("active", True) is False:
+                changes["active"], replaced["active"] = True, False
+            if changes:
+                await domain.update_dnid(dnid, changes)
+            how = f"DNID {'moved to' if changes else 'already on'} '{name}'"
+        summary = f"Cloudonix now sends inbound calls to {number.address} to Switchboard ({how})."
+        if replaced:
+            summary += (
+                f" Its DNID was {dnid_state(replaced)}; Switchboard keeps that and puts it back when the number is unbound."
+            )
+        return Attached(summary, replaced or None)
 
     async def detach_inbound(
         self,
@@ -173,5 +179,24 @@ class CloudonixProvider(ProviderPlugin):
                 f"{number.address} is not bound to the Cloudonix application '{domain.application_name}' "
                 "pointing at Switchboard; left as it is."
             )
+        done = f"Cloudonix no longer sends inbound calls to {number.address} to Switchboard"
+        if replaced:
+            try:
+                await domain.update_dnid(dnid, replaced)
+            except ProviderError as exc:
+                if exc.kind is not FailureKind.NOT_FOUND:
+                    raise
+                # The application it was on is gone: the DNID would route to nothing of the user's.
+                await domain.delete_dnid(dnid)
+                return f"{done} (DNID removed: it was {dnid_state(replaced)} before, and that application no longer exists)."
+            return f"{done} (its DNID is {dnid_state(replaced)} again, as before Switchboard)."
         await domain.delete_dnid(dnid)
-        return f"Cloudonix no longer sends inbound calls to {number.address} to Switchboard (DNID removed)."
+        return f"{done} (DNID removed)."
+
+
+def dnid_state(routing: Mapping[str, Any]) -> str:
+    """What a DNID's `voice-application` and `active` (from an attach's `replaced`) say, in a few words."""
+    words = [f"on application '{routing['voice-application']}'"] if "voice-application" in routing else []
+    if routing.get("active") is False:
+        words.append("inactive")
+    return " and ".join(words)

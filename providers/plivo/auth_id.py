@@ -19,6 +19,8 @@ from collections.abc import Awaitable, Mapping
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
+import httpx
+
 from ..base import DIGITS_HINT, DIGITS_PATTERN, CredentialField, InboundNumber, opaque_secret
 from ..errors import FailureKind, ProviderError
 from ..http import ProviderHttp
@@ -49,6 +51,8 @@ def status_url(inbound_url: str) -> str:
 
 #: The application's URL fields Switchboard sets, and how a summary names them.
 _URL_FIELDS = (("answer_url", "answer URL"), ("hangup_url", "hangup URL"))
+#: How a summary names the fields of a number's routing (`routing_of`).
+_ROUTING_NAMES = {"app_id": "application", "application_id": "application", "trunk_group_id": "trunk"}
 
 
 class AuthIdApi(LinkedApplicationApi[dict[str, Any], dict[str, str]]):
@@ -67,8 +71,8 @@ class AuthIdApi(LinkedApplicationApi[dict[str, Any], dict[str, str]]):
     def auth(self) -> dict[str, Any]:
         """The keyword arguments of ``ProviderHttp.request`` that authenticate a request."""
 
-    async def send(self, method: str, url: str, **kwargs: Any) -> None:
-        await self.http.request(self.provider, method, url, **self.auth(), **kwargs)
+    async def send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        return await self.http.request(self.provider, method, url, **self.auth(), **kwargs)
 
     async def fetch(self, url: str, what: str, **kwargs: Any) -> dict[str, Any]:
         """GET a JSON object; `what` names it in the message when the body is something else."""
@@ -90,10 +94,15 @@ class AuthIdApi(LinkedApplicationApi[dict[str, Any], dict[str, str]]):
     # --- the application, the same on both wires
     @property
     def application_url(self) -> str:
+        """Where the application is changed (POST), and by default read (GET)."""
         return f"{self.account_url}/Application/{self.app_id}/"
 
+    @property
+    def application_read_url(self) -> str:
+        return self.application_url
+
     async def application(self) -> dict[str, Any]:
-        application = await unless_missing(self.fetch(self.application_url, "application lookup"))
+        application = await unless_missing(self.fetch(self.application_read_url, "application lookup"))
         if application is None:
             raise ProviderError(
                 FailureKind.NOT_FOUND,
@@ -121,6 +130,9 @@ class AuthIdApi(LinkedApplicationApi[dict[str, Any], dict[str, str]]):
 
     def is_linked(self, found: dict[str, Any]) -> bool:
         return self.linked_application(found) == self.app_id
+
+    def describe_routing(self, routing: Mapping[str, Any]) -> str:
+        return " and ".join(f"{_ROUTING_NAMES.get(name, name)} {value}" for name, value in routing.items())
 
     # --- what each wire spells its own way (and find_number, link, unlink: see LinkedApplicationApi)
     @abc.abstractmethod

@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import httpx
+
 from ..base import InboundNumber
 from ..errors import FailureKind, ProviderError
 from .auth_id import AuthIdApi, AuthIdProvider, auth_id_fields, unless_missing
@@ -44,13 +46,27 @@ class PlivoApi(AuthIdApi):
         match = _APPLICATION_URI.search(str(found.get("application") or ""))
         return match.group(1) if match else None
 
-    async def link(self, number: InboundNumber, found: dict[str, Any]) -> None:
-        await self.send("POST", self.number_url(number), json={"app_id": self.app_id})
+    def routing_of(self, found: dict[str, Any]) -> dict[str, Any] | None:
+        """The application the number was linked to, as the number update that links it back takes it."""
+        linked = self.linked_application(found)
+        return {"app_id": linked} if linked else None
 
-    async def unlink(self, number: InboundNumber, found: dict[str, Any], replaced: Mapping[str, Any] | None) -> None:
-        # Plivo does not document how to unlink ("(?)"); an empty app_id is what SDK users send.
-        # Plivo may then assign the account's default number application, so check the outcome.
-        await self.send("POST", self.number_url(number), json={"app_id": ""})
+    async def update_number(self, number: InboundNumber, app_id: str) -> httpx.Response:
+        """Link the number to `app_id` ("": none). The body names the number too, as plivo-python's
+        numbers.update sends it."""
+        return await self.send("POST", self.number_url(number), json={"number": number.digits, "app_id": app_id})
+
+    async def link(self, number: InboundNumber, found: dict[str, Any]) -> None:
+        await self.update_number(number, self.app_id)
+
+    async def unlink(self, number: InboundNumber, found: dict[str, Any], replaced: Mapping[str, Any] | None) -> str | None:
+        """Link the number back to the application it had (`replaced`); without one, or when that
+        application is gone, send an empty app_id (what plivo-python's numbers.update sends), after
+        which Plivo puts the number on the account's default number application, if there is one."""
+        previous = (replaced or {}).get("app_id")
+        if previous and await unless_missing(self.update_number(number, previous)) is not None:
+            return f"It is linked to application {previous} again, as before Switchboard."
+        await self.update_number(number, "")
         after = await self.find_number(number)
         if after is None:
             raise self.not_found(number)
@@ -60,6 +76,15 @@ class PlivoApi(AuthIdApi):
                 f"{self.provider} kept {number.address} on application {self.app_id}, probably because it is the "
                 f"account's default number application; link the number to another application in the {self.provider} console.",
             )
+        default = self.linked_application(after)
+        now = (
+            f"{self.provider} linked it to application {default}, the account's default number application."
+            if default
+            else "It is on no application now."
+        )
+        if previous:
+            return f"Its previous application {previous} no longer exists. {now}"
+        return now if default else None
 
 
 class PlivoProvider(AuthIdProvider):

@@ -1,8 +1,11 @@
 """Cloudonix's REST API (api.cloudonix.io): domains, voice applications and DNIDs; JSON, Bearer API keys.
 
-A DNID binds a number (or a prefix / glob pattern) to one voice application of the domain; its
-application is fixed when it is created (POST .../applications/{application}/dnids). Every path
-exists under /customers/self/domains/{domain} and its alias /domains/{domain}.
+A DNID binds a number (or a prefix / glob pattern) to one voice application of the domain, which
+other numbers' DNIDs may share. It is created on an application (POST .../applications/{application}/dnids)
+and moved with a DNID update (PATCH .../dnids/{dnid}). Bodies are Cloudonix's OpenAPI
+(cloudonix/api.core-openapi): a DNID names its application `voice-application`, and create and
+update bodies with fields the OpenAPI does not list are refused. Every path exists under
+/customers/self/domains/{domain} and its alias /domains/{domain}.
 """
 
 import fnmatch
@@ -20,6 +23,10 @@ from .base import FakeProvider
 
 _ids = itertools.count(1000)
 DNID_FLAGS = ("prefix", "expression", "asteriskCompatible")
+# What the OpenAPI's request bodies list: create and update a DNID, update an application.
+DNID_CREATE_FIELDS = frozenset({"voice-application", "dnid", "source", *DNID_FLAGS})
+DNID_UPDATE_FIELDS = frozenset({"voice-application", "active", "dnid", *DNID_FLAGS})
+APPLICATION_UPDATE_FIELDS = frozenset({"profile", "type", "url", "method", "active", "status-start-ringing"})
 
 
 @dataclass
@@ -64,7 +71,7 @@ class Dnid:
     def matches(self, destination: str) -> bool:
         return self.active and re.fullmatch(self.pattern, destination) is not None
 
-    def resource(self, domain: str) -> dict:
+    def resource(self, domain: str, application_field: str) -> dict:
         return {
             "id": self.id,
             "source": self.source,
@@ -73,7 +80,7 @@ class Dnid:
             "expression": self.expression,
             "asteriskCompatible": self.asterisk_compatible,
             "active": self.active,
-            "application": self.application.resource(domain),
+            application_field: self.application.resource(domain),
         }
 
 
@@ -112,6 +119,9 @@ class CloudonixFake(FakeProvider):
         self.domains: dict[str, Domain] = {}
         #: The raw (still percent-encoded) paths of DNID look-ups, to check the wire encoding.
         self.raw_dnid_paths: list[bytes] = []
+        #: The field a DNID names its application by: the OpenAPI's; tests may switch to the
+        #: data-model page's `application`.
+        self.application_field = "voice-application"
 
     # --- seeding and reading state
     def add_domain(self, name: str, api_key: str) -> Domain:
@@ -142,6 +152,7 @@ class CloudonixFake(FakeProvider):
     def reset(self) -> None:
         super().reset()
         self.raw_dnid_paths.clear()
+        self.application_field = "voice-application"
 
     # --- wire format
     def error(self, status: int, message: str = "") -> Response:
@@ -186,6 +197,20 @@ class CloudonixFake(FakeProvider):
             return self.error(400, "Malformed JSON")
         return body if isinstance(body, dict) else self.error(400, "Expected a JSON object")
 
+    def dnid_resource(self, dnid: Dnid, domain: Domain) -> dict:
+        return dnid.resource(domain.name, self.application_field)
+
+    def _invalid_dnid_update(self, domain: Domain, body: dict) -> Response | None:
+        """The error a DNID update gets for fields it does not take, or an application the domain lacks."""
+        unknown = set(body) - DNID_UPDATE_FIELDS
+        if unknown:
+            return self.error(400, f"Field(s) not editable: {', '.join(sorted(unknown))}")
+        if any(not isinstance(body.get(flag, False), bool) for flag in (*DNID_FLAGS, "active")):
+            return self.error(400, "active, prefix, expression and asteriskCompatible must be booleans")
+        if "voice-application" in body and domain.application(str(body["voice-application"])) is None:
+            return self.error(404, "Application not found")
+        return None
+
     def _lookup_dnid(self, domain: Domain, ident: str, *, routing: bool) -> Dnid | None:
         """By id or exact source; with `routing` (GET), else the pattern DNID that routes `ident`."""
         if ident.isdigit() and int(ident) in domain.dnids:
@@ -204,7 +229,7 @@ class CloudonixFake(FakeProvider):
                 body = await self._body(request)
                 if isinstance(body, Response):
                     return body
-                unknown = set(body) - {"url", "method", "active", "profile"}
+                unknown = set(body) - APPLICATION_UPDATE_FIELDS
                 if unknown:
                     return self.error(400, f"Field(s) not editable: {', '.join(sorted(unknown))}")
                 if "method" in body and body["method"] not in ("GET", "POST"):
@@ -215,7 +240,7 @@ class CloudonixFake(FakeProvider):
             return JSONResponse(app.resource(domain.name))
 
         async def list_dnids(request: Request, domain: Domain) -> Response:
-            return JSONResponse([d.resource(domain.name) for d in domain.dnids.values()])
+            return JSONResponse([self.dnid_resource(d, domain) for d in domain.dnids.values()])
 
         async def dnid(request: Request, domain: Domain) -> Response:
             self.raw_dnid_paths.append(request.scope.get("raw_path", b""))
@@ -225,38 +250,60 @@ class CloudonixFake(FakeProvider):
             if request.method == "DELETE":
                 del domain.dnids[found.id]
                 return Response(status_code=204)
-            return JSONResponse(found.resource(domain.name))
+            if request.method == "PATCH":
+                body = await self._body(request)
+                if isinstance(body, Response):
+                    return body
+                invalid = self._invalid_dnid_update(domain, body)
+                if invalid:
+                    return invalid
+                if "voice-application" in body:
+                    found.application = domain.application(str(body["voice-application"]))
+                found.active = body.get("active", found.active)
+                found.prefix = body.get("prefix", found.prefix)
+                found.expression = body.get("expression", found.expression)
+                found.asterisk_compatible = body.get("asteriskCompatible", found.asterisk_compatible)
+            return JSONResponse(self.dnid_resource(found, domain))
 
         async def application_dnids(request: Request, domain: Domain, app: Application) -> Response:
             if request.method == "GET":
-                return JSONResponse([d.resource(domain.name) for d in domain.dnids.values() if d.application is app])
+                return JSONResponse([self.dnid_resource(d, domain) for d in domain.dnids.values() if d.application is app])
             body = await self._body(request)
             if isinstance(body, Response):
                 return body
+            unknown = set(body) - DNID_CREATE_FIELDS
+            if unknown:
+                return self.error(400, f"Unknown field(s): {', '.join(sorted(unknown))}")
             source = body.get("source")
             if not isinstance(source, str) or not source:
                 return self.error(400, "source is required")
             if any(not isinstance(body.get(flag, False), bool) for flag in DNID_FLAGS):
                 return self.error(400, "prefix, expression and asteriskCompatible must be booleans")
             flags = [body.get(flag, False) for flag in DNID_FLAGS]
-            clash = [d for d in domain.dnids.values() if d.source == source and [d.prefix, d.expression, d.asterisk_compatible] == flags]
+            clash = [
+                d
+                for d in domain.dnids.values()
+                if d.source == source and [d.prefix, d.expression, d.asterisk_compatible] == flags
+            ]
             if clash:
                 return self.error(409, "A DNID with this source already exists in the domain")
             created = Dnid(source, app, *flags)
             domain.dnids[created.id] = created
-            return JSONResponse(created.resource(domain.name), status_code=201)
+            return JSONResponse(self.dnid_resource(created, domain), status_code=201)
 
         routes = []
         for base in ("/customers/self/domains/{domain}", "/domains/{domain}"):
             routes += [
                 Route(base, self._scoped(get_domain), methods=["GET"]),
-                Route(f"{base}/applications/{{application}}", self._scoped(application, application=True), methods=["GET", "PATCH"]),
+                Route(
+                    f"{base}/applications/{{application}}", self._scoped(application, application=True), methods=["GET", "PATCH"]
+                ),
                 Route(
                     f"{base}/applications/{{application}}/dnids",
                     self._scoped(application_dnids, application=True),
                     methods=["GET", "POST"],
                 ),
                 Route(f"{base}/dnids", self._scoped(list_dnids), methods=["GET"]),
-                Route(f"{base}/dnids/{{dnid}}", self._scoped(dnid), methods=["GET", "DELETE"]),
+                Route(f"{base}/dnids/{{dnid}}", self._scoped(dnid), methods=["GET", "PATCH", "DELETE"]),
             ]
         return routes

@@ -1,5 +1,7 @@
 """Plivo's REST API (api.plivo.com/v1): Basic auth, JSON bodies, paths ending with "/", numbers
-without "+", 202 {"message": "changed"} on updates, errors {"api_id", "error"}."""
+without "+", 202 {"message": "changed"} on updates, errors {"api_id", "error"}. A number names the
+application it is linked to (`application`, a URI); several numbers share one application; a number
+updated without an application goes to the account's default number application."""
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -15,6 +17,13 @@ ERRORS = {
     405: "Method not allowed",
     429: "Too many requests, rate limited",
 }
+
+
+# What a number update takes (plivo-python's Numbers.update; "Update an account phone number"). The
+# SDK sends the number itself in the body too.
+NUMBER_FIELDS = frozenset(
+    {"number", "app_id", "subaccount", "alias", "verification_info", "cnam_lookup", "compliance_application_id"}
+)
 
 
 class PlivoFake(PlivoLikeFake):
@@ -76,6 +85,11 @@ class PlivoFake(PlivoLikeFake):
             body = await self.read_json(request)
             if isinstance(body, Response):
                 return body
+            unknown = sorted(set(body) - NUMBER_FIELDS)
+            if unknown:
+                return self.error(400, f"unexpected parameters: {', '.join(unknown)}")
+            if not isinstance(body.get("app_id", ""), str):
+                return self.error(400, "app_id must be a string")
             if "app_id" in body:
                 app_id = body["app_id"] or None
                 if app_id is not None and app_id not in found.applications:

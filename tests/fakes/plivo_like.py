@@ -55,6 +55,8 @@ class Application:
 class Number:
     e164: str
     app_id: str | None = None
+    #: Vobiz: the SIP trunk the number is assigned to, which takes its calls whatever its application.
+    trunk_group_id: str | None = None
 
 
 @dataclass
@@ -66,6 +68,8 @@ class Account:
     numbers: dict[str, Number] = field(default_factory=dict)
     # The application Plivo assigns to a number updated without an app_id (`default_number_app`).
     default_app_id: str | None = None
+    #: Vobiz: the ids of the account's SIP trunks.
+    trunks: set[str] = field(default_factory=set)
 
 
 def api_id() -> str:
@@ -156,23 +160,24 @@ class PlivoLikeFake(FakeProvider):
     def account_path(self, account: Account) -> str:
         return f"{self.account_prefix}/{account.auth_id}"
 
-    def routes(self) -> list[Route]:
-        async def application(request: Request, account: Account) -> Response:
-            app = account.applications.get(request.path_params["app_id"])
-            if app is None:
-                return self.error(404, "Application not found")
-            if request.method == "GET":
-                return JSONResponse(app.resource(self.account_path(account), app.app_id == account.default_app_id))
-            body = await self.read_json(request)
-            if isinstance(body, Response):
-                return body
-            invalid = self.invalid_application_update(body)
-            if invalid:
-                return self.error(400, invalid)
-            for name in ("answer_url", "answer_method", "hangup_url", "hangup_method"):
-                setattr(app, name, body.get(name, getattr(app, name)))
-            return JSONResponse({"api_id": api_id(), "message": "changed"}, status_code=self.update_status)
+    async def application_resource(self, request: Request, account: Account) -> Response:
+        """GET or POST …/Application/{app_id}/: read it, or change the fields an update takes."""
+        app = account.applications.get(request.path_params["app_id"])
+        if app is None:
+            return self.error(404, "Application not found")
+        if request.method == "GET":
+            return JSONResponse(app.resource(self.account_path(account), app.app_id == account.default_app_id))
+        body = await self.read_json(request)
+        if isinstance(body, Response):
+            return body
+        invalid = self.invalid_application_update(body)
+        if invalid:
+            return self.error(400, invalid)
+        for name in ("answer_url", "answer_method", "hangup_url", "hangup_method"):
+            setattr(app, name, body.get(name, getattr(app, name)))
+        return JSONResponse({"api_id": api_id(), "message": "changed"}, status_code=self.update_status)
 
+    def routes(self) -> list[Route]:
         async def unknown(request: Request) -> Response:
             # Instead of Starlette's slash redirects: a path spelled otherwise is simply unknown.
             return self.error(404, "Resource not found")
@@ -180,6 +185,6 @@ class PlivoLikeFake(FakeProvider):
         application_path = f"{self.account_prefix}/{{auth_id}}/Application/{{app_id}}/"
         return [
             *self.own_routes(),
-            Route(application_path, self.authenticated(application), methods=["GET", "POST"]),
+            Route(application_path, self.authenticated(self.application_resource), methods=["GET", "POST"]),
             Route("/{path:path}", unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         ]

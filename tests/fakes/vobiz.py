@@ -1,6 +1,12 @@
 """Vobiz's REST API (api.vobiz.ai/api/v1): X-Auth-ID / X-Auth-Token headers, JSON bodies, numbers
 as %2B-encoded E.164 in paths, a partial `search` on the number list, errors in the envelope
-{"status": "error", "error": {"code", "message"}, "timestamp", "requestId"}."""
+{"status": "error", "error": {"code", "message"}, "timestamp", "requestId"}.
+
+Paths are spelled as vobiz-python spells them, case included: `/api/v1/Account/{id}/Application/…`
+(read with or without the trailing slash: the SDK drops it, the documentation writes it), and
+`/api/v1/account/{id}/…` for the balance and the numbers (their list, a number's application and its
+SIP trunk); any other spelling is unknown (404). A number may be on a SIP trunk, which takes its
+calls whatever its application."""
 
 import secrets
 import uuid
@@ -64,7 +70,7 @@ class VobizFake(PlivoLikeFake):
             "application_id": number.app_id,
             "voice_enabled": True,
             "capabilities": {"voice": True, "sms": False},
-            "trunk_group_id": None,
+            "trunk_group_id": number.trunk_group_id,
         }
 
     def own_routes(self) -> list[Route]:
@@ -98,9 +104,7 @@ class VobizFake(PlivoLikeFake):
             return JSONResponse({"items": items, "page": page, "per_page": per_page, "total": len(matching)})
 
         async def binding(request: Request, account: Account) -> Response:
-            # The number is +E.164, URL-encoded: /numbers/%2B919876543210/application.
-            encoded = b"/numbers/%2b" in request.scope.get("raw_path", b"").lower()
-            number = account.numbers.get(request.path_params["number"]) if encoded else None
+            number = self.encoded_number(request, account)
             if number is None:
                 return self.error(404, "Phone number not found")
             if request.method == "DELETE":
@@ -123,8 +127,42 @@ class VobizFake(PlivoLikeFake):
                 }
             )
 
+        async def trunk(request: Request, account: Account) -> Response:
+            number = self.encoded_number(request, account)
+            if number is None:
+                return self.error(404, "Phone number not found")
+            if request.method == "DELETE":
+                if number.trunk_group_id is None:
+                    return self.error(404, "Phone number is not assigned to a trunk")
+                number.trunk_group_id = None
+                return Response(status_code=204)
+            body = await self.read_json(request)
+            if isinstance(body, Response):
+                return body
+            if set(body) != {"trunk_group_id"} or not isinstance(body["trunk_group_id"], str):
+                return self.error(400, "trunk_group_id is required")
+            if number.trunk_group_id is not None:
+                return self.error(400, "This number is already assigned to a trunk.")
+            if body["trunk_group_id"] not in account.trunks:
+                return self.error(404, "Trunk not found")
+            number.trunk_group_id = body["trunk_group_id"]
+            return Response(status_code=204)
+
         return [
             Route(f"{lower}/balance/{{currency}}", self.authenticated(balance), methods=["GET"]),
-            Route(f"{self.account_prefix}/{{auth_id}}/numbers", self.authenticated(list_numbers), methods=["GET"]),
+            Route(f"{lower}/numbers", self.authenticated(list_numbers), methods=["GET"]),
             Route(f"{lower}/numbers/{{number}}/application", self.authenticated(binding), methods=["POST", "DELETE"]),
+            Route(f"{lower}/numbers/{{number}}/assign", self.authenticated(trunk), methods=["POST", "DELETE"]),
+            Route(
+                f"{self.account_prefix}/{{auth_id}}/Application/{{app_id}}",
+                self.authenticated(self.application_resource),
+                methods=["GET"],
+            ),
         ]
+
+    @staticmethod
+    def encoded_number(request: Request, account: Account) -> Number | None:
+        """The path's number, which must be +E.164 URL-encoded (/numbers/%2B919876543210/…): Vobiz's
+        documentation warns that a bare "+" may answer 404."""
+        encoded = b"/numbers/%2b" in request.scope.get("raw_path", b"").lower()
+        return account.numbers.get(request.path_params["number"]) if encoded else None

@@ -9,7 +9,7 @@ import pytest
 from conftest import PUBLIC_BASE_URL
 from helpers import UPDATE_NUMBER, create_config, create_number, create_workflow
 from test_faults import assert_committed_and_failed
-from test_twilio import CLEAR, RESYNC, VERIFY
+from test_twilio import CLEAR, DELETE, RESYNC, VERIFY
 
 INBOUND_URL = f"{PUBLIC_BASE_URL}/telephony/cloudonix/inbound"
 OLD_URL = "https://old-agent.example/cloudonix/cxml"
@@ -120,7 +120,7 @@ async def test_binding_points_the_application_and_binds_the_exact_number(synced_
     assert patch.json == {"url": url, "method": "POST"}
     assert patch.headers["content-type"] == "application/json"
     [post] = cloudonix.fake.sent("POST")
-    assert post.path == cloudonix.prefix(f"/applications/{cloudonix.app.uuid}/dnids")
+    assert post.path == cloudonix.prefix(f"/applications/{APP}/dnids")  # the OpenAPI's {application-name}
     assert post.json == BIND_BODY
     assert cloudonix.fake.sent("DELETE") == []
     [dnid] = cloudonix.dnids("+14155550100")
@@ -143,16 +143,97 @@ async def test_a_second_number_leaves_the_shared_application_alone(synced_api, c
     assert cloudonix.dnids("+14155550101") == [already]
 
 
-async def test_a_dnid_on_another_application_is_moved_to_ours(synced_api, cloudonix, bound):
+async def test_a_dnid_on_another_application_is_moved_to_ours_and_put_back(synced_api, cloudonix, bound):
     config, workflow = bound
     old = cloudonix.fake.add_dnid(cloudonix.domain, "+14155550100", "call-routing")
     payload = await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow)
-    assert payload["phoneNumber"]["lastProviderSync"]["message"].endswith(f"(DNID moved to '{APP}').")
-    [delete] = cloudonix.fake.sent("DELETE")
-    assert delete.path == cloudonix.prefix(f"/dnids/{old.id}")
-    assert cloudonix.fake.sent("POST")[-1].json == BIND_BODY
-    [dnid] = cloudonix.dnids("+14155550100")
-    assert dnid.application is cloudonix.app
+    number = payload["phoneNumber"]
+    assert number["lastProviderSync"]["message"] == (
+        f"Cloudonix now sends inbound calls to +14155550100 to Switchboard (DNID moved to '{APP}'). Its DNID was on "
+        "application 'call-routing'; Switchboard keeps that and puts it back when the number is unbound."
+    )
+    # Moved with a DNID update, not deleted and created again: the DNID keeps its id.
+    dnid_patch = [r for r in cloudonix.fake.sent("PATCH") if "/dnids/" in r.path]
+    assert [(r.path, r.json) for r in dnid_patch] == [(cloudonix.prefix(f"/dnids/{old.id}"), {"voice-application": APP})]
+    assert cloudonix.fake.sent("DELETE") == [] and cloudonix.fake.sent("POST") == []
+    assert cloudonix.dnids("+14155550100") == [old] and old.application is cloudonix.app
+    # A resync finds the DNID on our application: it replaces nothing, and the record stays.
+    resync = (await synced_api.query(RESYNC, {"id": number["id"]}))["resyncPhoneNumber"]["providerSync"]
+    assert resync["ok"] is True and "DNID already on" in resync["message"]
+    cloudonix.fake.reset()
+    cleared = (await synced_api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]["providerSync"]
+    assert cleared["message"] == (
+        "Cloudonix no longer sends inbound calls to +14155550100 to Switchboard "
+        "(its DNID is on application 'call-routing' again, as before Switchboard)."
+    )
+    [patch] = cloudonix.fake.sent("PATCH")
+    assert (patch.path, patch.json) == (cloudonix.prefix(f"/dnids/{old.id}"), {"voice-application": "call-routing"})
+    assert cloudonix.dnids("+14155550100") == [old] and old.application.name == "call-routing"
+    assert cloudonix.app.url == number["inboundWebhookUrl"], "the shared application keeps Switchboard's URL"
+
+
+async def test_an_inactive_dnid_is_activated_and_made_inactive_again(synced_api, cloudonix, bound):
+    config, workflow = bound
+    old = cloudonix.fake.add_dnid(cloudonix.domain, "+14155550100", "ivr", active=False)
+    number = (await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow))["phoneNumber"]
+    assert number["lastProviderSync"]["message"].endswith(
+        "Its DNID was on application 'ivr' and inactive; Switchboard keeps that and puts it back when the number is unbound."
+    )
+    assert (old.application, old.active) == (cloudonix.app, True)
+    assert cloudonix.fake.sent("PATCH")[-1].json == {"voice-application": APP, "active": True}
+    deleted = (await synced_api.query(DELETE, {"id": number["id"]}))["deletePhoneNumber"]
+    assert deleted["providerSync"]["message"].endswith(
+        "(its DNID is on application 'ivr' and inactive again, as before Switchboard)."
+    )
+    assert cloudonix.fake.sent("PATCH")[-1].json == {"voice-application": "ivr", "active": False}
+    assert cloudonix.dnids("+14155550100") == [old] and (old.application.name, old.active) == ("ivr", False)
+
+
+async def test_a_dnid_whose_previous_application_is_gone_is_removed_and_said_so(synced_api, cloudonix, bound):
+    config, workflow = bound
+    cloudonix.fake.add_application(cloudonix.domain, "legacy", "https://legacy.example/cxml")
+    cloudonix.fake.add_dnid(cloudonix.domain, "+14155550100", "legacy")
+    number = (await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow))["phoneNumber"]
+    del cloudonix.fake.domains[cloudonix.domain].applications["legacy"]
+    cleared = (await synced_api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]["providerSync"]
+    assert cleared["ok"] is True
+    assert cleared["message"] == (
+        "Cloudonix no longer sends inbound calls to +14155550100 to Switchboard (DNID removed: it was on application "
+        "'legacy' before, and that application no longer exists)."
+    )
+    assert cloudonix.dnids("+14155550100") == []
+
+
+async def test_a_dnid_naming_its_application_the_data_model_way_is_recognised(synced_api, cloudonix, bound):
+    config, workflow = bound
+    ours = cloudonix.fake.add_dnid(cloudonix.domain, "+14155550100", APP)
+    cloudonix.fake.application_field = "application"  # as the data-model page names it
+    payload = await create_number(synced_api, config["id"], "+14155550100", inboundWorkflowId=workflow)
+    assert payload["phoneNumber"]["lastProviderSync"]["message"].endswith(f"(DNID already on '{APP}').")
+    assert [r for r in cloudonix.fake.sent("PATCH") if "/dnids/" in r.path] == []
+    cleared = (await synced_api.query(CLEAR, {"id": payload["phoneNumber"]["id"]}))["clearInboundWorkflow"]
+    assert cleared["providerSync"]["message"].endswith("(DNID removed).") and cloudonix.dnids("+14155550100") == []
+    assert ours.id not in cloudonix.fake.domains[cloudonix.domain].dnids
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "message"),
+    [
+        ("PATCH", "/dnids/{id}", {"application": APP}, 400, "Field(s) not editable: application"),
+        ("PATCH", "/dnids/{id}", {"source": "+14155550199"}, 400, "Field(s) not editable: source"),
+        ("PATCH", "/dnids/{id}", {"voice-application": "nowhere"}, 404, "Application not found"),
+        ("PATCH", "/dnids/{id}", {"active": "yes"}, 400, "must be booleans"),
+        ("POST", f"/applications/{APP}/dnids", {**BIND_BODY, "application": APP}, 400, "Unknown field(s): application"),
+        ("PATCH", f"/applications/{APP}", {"voiceUrl": "https://a.example/"}, 400, "Field(s) not editable: voiceUrl"),
+    ],
+)
+async def test_the_fake_refuses_what_the_openapi_does_not_list(cloudonix, method, path, body, status, message):
+    dnid = cloudonix.fake.add_dnid(cloudonix.domain, "+14155550100", "ivr")
+    headers = {"Authorization": f"Bearer {cloudonix.credentials['bearerToken']}"}
+    async with httpx.AsyncClient(base_url=cloudonix.fake.url) as client:
+        response = await client.request(method, cloudonix.prefix(path.format(id=dnid.id)), json=body, headers=headers)
+    assert response.status_code == status and message in response.text
+    assert dnid.application.name == "ivr" and cloudonix.dnids("+14155550199") == []
 
 
 async def test_clear_and_deactivate_unbind_the_number_but_never_the_application(synced_api, cloudonix, bound):

@@ -4,13 +4,16 @@
 what each wire looks like comes from the `AuthIdAccount` subclass the `account` fixture returns.
 """
 
+import asyncio
 import secrets
 import string
+from collections.abc import Callable
 
 import httpx
 import pytest
 from conftest import PUBLIC_BASE_URL
 from helpers import UPDATE_NUMBER, create_config, create_number, create_workflow
+from requests_loopback import wire
 from test_twilio import CLEAR, DELETE, RESYNC, VERIFY
 
 OLD_URL = "https://old-agent.example/answer"
@@ -60,13 +63,29 @@ class AuthIdAccount:
     def calls(self) -> list[Call]:
         return [(r.method, r.path, r.json) for r in self.fake.requests]
 
+    def wire(self) -> list[tuple]:
+        """Every request the fake received, as `requests_loopback.wire` compares them."""
+        return [wire(r, self.auth_headers) for r in self.fake.requests]
+
+    async def sdk_wire(self, calls: Callable[[], object]) -> list[tuple]:
+        """The requests that `calls` (the official SDK, blocking, so run in a thread) make of the fake."""
+        self.fake.reset()
+        await asyncio.to_thread(calls)
+        return self.wire()
+
     # --- the wire, per provider
     verify_path: str
     app_path: str
+    auth_headers: tuple[str, ...]
+
+    @property
+    def app_read_path(self) -> str:
+        return self.app_path
 
     def lookup(self, e164: str) -> Call: ...
 
-    def link(self, e164: str) -> Call: ...
+    def link(self, e164: str, app_id: str | None = None) -> Call:
+        """Linking `e164` to our application, or to `app_id`."""
 
     def unlink(self, e164: str) -> Call: ...
 
@@ -87,16 +106,28 @@ class AuthIdAccount:
     def attach(self, e164: str, *, app_update: bool = True) -> list[Call]:
         """What attaching `e164` sends: lookup, application read, its update if needed, link."""
         update = [self.set_answer_url()] if app_update else []
-        return [self.lookup(e164), ("GET", self.app_path, None), *update, self.link(e164)]
+        return [self.lookup(e164), ("GET", self.app_read_path, None), *update, self.link(e164)]
 
     # --- Switchboard
     async def config(self, api, credentials: dict | None = None) -> dict:
         payload = await create_config(api, self.provider, credentials={self.provider: credentials or self.credentials})
         return payload["telephonyConfig"]
 
+    async def verify_bind_and_unbind(self, api, addresses: tuple[str, ...]) -> None:
+        """What a user does that makes each call of the plugin: verify a new configuration, bind
+        `addresses` to a workflow one after the other, then unbind them."""
+        config = await self.config(api)
+        workflow = await create_workflow(api, "Reception")
+        await api.query(VERIFY, {"id": config["id"]})
+        numbers = [(await create_number(api, config["id"], a, inboundWorkflowId=workflow))["phoneNumber"] for a in addresses]
+        for number in numbers:
+            cleared = (await api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]
+            assert cleared["providerSync"]["ok"] is True
+
 
 class PlivoAccount(AuthIdAccount):
     provider, display = "plivo", "Plivo"
+    auth_headers = ("authorization",)
     verify_message = "Plivo accepted the credentials of 'Test account' (cash credits 4.88860)."
 
     def __init__(self, fake) -> None:
@@ -110,11 +141,11 @@ class PlivoAccount(AuthIdAccount):
     def lookup(self, e164: str) -> Call:
         return ("GET", self.number_path(e164), None)
 
-    def link(self, e164: str) -> Call:
-        return ("POST", self.number_path(e164), {"app_id": self.app_id})
+    def link(self, e164: str, app_id: str | None = None) -> Call:
+        return ("POST", self.number_path(e164), {"number": e164.lstrip("+"), "app_id": app_id or self.app_id})
 
     def unlink(self, e164: str) -> Call:
-        return ("POST", self.number_path(e164), {"app_id": ""})
+        return ("POST", self.number_path(e164), {"number": e164.lstrip("+"), "app_id": ""})
 
     def assert_auth(self, request) -> None:
         assert request.basic_auth == (self.auth_id, self.credentials["authToken"])
@@ -179,7 +210,7 @@ class AuthIdProviderTests:
         account.fake.reset()
         resync = (await synced_api.query(RESYNC, {"id": second["phoneNumber"]["id"]}))["resyncPhoneNumber"]
         assert resync["providerSync"]["ok"] is True
-        assert account.calls() == [account.lookup(SECOND), ("GET", account.app_path, None)]
+        assert account.calls() == [account.lookup(SECOND), ("GET", account.app_read_path, None)]
 
     async def test_an_application_answering_by_get_is_switched_to_post(self, synced_api, account, bound):
         config, workflow = bound
@@ -268,6 +299,60 @@ class AuthIdProviderTests:
         )
         assert account.calls() == [account.lookup(NUMBER)] and account.number().app_id == account.other_app_id
 
+    async def test_the_application_a_number_was_on_is_kept_and_restored(self, synced_api, account, bound):
+        config, workflow = bound
+        account.number().app_id = account.other_app_id
+        payload = await create_number(synced_api, config["id"], NUMBER, inboundWorkflowId=workflow)
+        assert payload["providerSync"] == {"ok": True}
+        assert payload["phoneNumber"]["lastProviderSync"]["message"].endswith(
+            f"It was routed to application {account.other_app_id}; Switchboard keeps that and puts it back "
+            "when the number is unbound."
+        )
+        assert account.number().app_id == account.app_id
+        # A resync finds the number on our application: it replaces nothing, and the record stays.
+        resync = (await synced_api.query(RESYNC, {"id": payload["phoneNumber"]["id"]}))["resyncPhoneNumber"]
+        assert resync["providerSync"]["ok"] is True and "It was routed" not in resync["providerSync"]["message"]
+        account.fake.reset()
+        cleared = (await synced_api.query(CLEAR, {"id": payload["phoneNumber"]["id"]}))["clearInboundWorkflow"]
+        assert cleared["providerSync"] == {
+            "ok": True,
+            "action": "DETACH",
+            "message": f"{account.display} no longer sends inbound calls to {NUMBER} to Switchboard "
+            f"(unlinked from application {account.app_id}). It is linked to application {account.other_app_id} "
+            "again, as before Switchboard.",
+        }
+        assert account.calls() == [account.lookup(NUMBER), account.link(NUMBER, account.other_app_id)]
+        assert account.number().app_id == account.other_app_id
+        assert account.app.answer_url == account.inbound_url, "the shared application keeps Switchboard's URL"
+        # Put back once, then forgotten: moved to no application in the console, the number is bound
+        # again and deleted, and stays on none.
+        account.number().app_id = None
+        await synced_api.query(UPDATE_NUMBER, {"input": {"id": payload["phoneNumber"]["id"], "inboundWorkflowId": workflow}})
+        assert account.number().app_id == account.app_id
+        deleted = (await synced_api.query(DELETE, {"id": payload["phoneNumber"]["id"]}))["deletePhoneNumber"]
+        assert deleted["providerSync"]["ok"] is True and "again" not in deleted["providerSync"]["message"]
+        assert account.number().app_id is None
+
+    async def test_deleting_a_number_puts_back_its_application_or_says_it_is_gone(self, synced_api, account, bound):
+        config, workflow = bound
+        account.fake.add_number(account.auth_id, SECOND, account.other_app_id)
+        account.number().app_id = account.other_app_id
+        first = (await create_number(synced_api, config["id"], NUMBER, inboundWorkflowId=workflow))["phoneNumber"]
+        second = (await create_number(synced_api, config["id"], SECOND, inboundWorkflowId=workflow))["phoneNumber"]
+        deleted = (await synced_api.query(DELETE, {"id": first["id"]}))["deletePhoneNumber"]
+        assert deleted["deletedId"] == first["id"]
+        assert deleted["providerSync"]["message"].endswith(
+            f"It is linked to application {account.other_app_id} again, as before Switchboard."
+        )
+        assert account.number().app_id == account.other_app_id
+        del account.fake.accounts[account.auth_id].applications[account.other_app_id]
+        deleted = (await synced_api.query(DELETE, {"id": second["id"]}))["deletePhoneNumber"]
+        assert deleted["deletedId"] == second["id"] and deleted["providerSync"]["ok"] is True
+        assert deleted["providerSync"]["message"].endswith(
+            f"Its previous application {account.other_app_id} no longer exists. It is on no application now."
+        )
+        assert account.number(SECOND).app_id is None
+
     async def test_number_missing_at_the_provider_is_reported_and_the_write_stays(self, synced_api, account, bound):
         config, workflow = bound
         payload = await create_number(synced_api, config["id"], "+14155550199", inboundWorkflowId=workflow)
@@ -324,3 +409,27 @@ class TestPlivo(AuthIdProviderTests):
         assert sync["ok"] is False and "default number application" in sync["message"]
         assert account.calls() == [account.lookup(NUMBER), account.unlink(NUMBER), account.lookup(NUMBER)]
         assert cleared["phoneNumber"]["inboundWorkflowId"] is None
+
+    async def test_a_number_left_without_application_goes_to_the_default_one_and_is_said_so(self, synced_api, account, bound):
+        config, workflow = bound
+        number = (await create_number(synced_api, config["id"], NUMBER, inboundWorkflowId=workflow))["phoneNumber"]
+        account.fake.accounts[account.auth_id].default_app_id = account.other_app_id
+        cleared = (await synced_api.query(CLEAR, {"id": number["id"]}))["clearInboundWorkflow"]
+        assert cleared["providerSync"]["ok"] is True
+        assert cleared["providerSync"]["message"].endswith(
+            f"Plivo linked it to application {account.other_app_id}, the account's default number application."
+        )
+        assert account.number().app_id == account.other_app_id
+
+    @pytest.mark.parametrize(
+        ("body", "message"),
+        [
+            ({"app_id": "1", "voice_url": "https://a.example/"}, "unexpected parameters: voice_url"),
+            ({"app_id": None}, "app_id must be a string"),
+        ],
+    )
+    async def test_the_fake_refuses_what_the_number_update_does_not_take(self, account, body, message):
+        async with httpx.AsyncClient(base_url=account.fake.url) as client:
+            response = await client.post(account.number_path(NUMBER), json=body, **account.auth())
+        assert response.status_code == 400 and message in response.text
+        assert account.number().app_id is None
