@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+from .account_listing import Pages, listed
 from .base import InboundNumber
 from .inbound import WebhookRequest
 from .plivo import AuthIdApi, AuthIdProvider, auth_id_fields, unless_missing
@@ -75,6 +76,21 @@ class VobizApi(AuthIdApi):
     async def unlink(self, number: InboundNumber, found: dict[str, Any], replaced: Mapping[str, Any] | None) -> None:
         # 404: the binding is already gone, which is what detaching wants.
         await unless_missing(self.send("DELETE", self.binding_url(number)))
+
+    async def number_pages(self) -> Pages:
+        """GET /account/{auth_id}/numbers, `page` after `page` at the largest `per_page` (the
+        SDK's numbers.list), until page × per_page reaches `total`."""
+        page = 1
+        while True:
+            params = {"page": page, "per_page": PER_PAGE}
+            body = await self.fetch(f"{self.lower_account_url}/numbers", "number list", params=params)
+            items, per_page, total = body.get("items"), body.get("per_page"), body.get("total")
+            if not isinstance(items, list):
+                raise self.unexpected("number list")
+            yield listed(item.get("e164") for item in items if isinstance(item, dict))
+            if not isinstance(per_page, int) or not isinstance(total, int) or page * per_page >= total:
+                return
+            page += 1
 
 
 class VobizProvider(AuthIdProvider):

@@ -18,6 +18,8 @@ UPDATABLE = {
     "StatusCallback": "status_callback",
     "StatusCallbackMethod": "status_callback_method",
 }
+#: The largest PageSize of a list (Twilio's documented maximum).
+MAX_PAGE_SIZE = 1000
 METHOD_PARAMETERS = ("VoiceMethod", "StatusCallbackMethod", "VoiceFallbackMethod", "SmsMethod", "SmsFallbackMethod")
 
 
@@ -66,6 +68,14 @@ class TwilioCompatibleFake(FakeProvider):
     def __init__(self) -> None:
         super().__init__()
         self.accounts: dict[str, Account] = {}
+        #: Faults of the list: "same" (next_page_uri points at the page itself) or "growing" (pages
+        #: of new numbers for ever); `served_page_size` answers pages of that size whatever PageSize says.
+        self.endless: str | None = None
+        self.served_page_size: int | None = None
+
+    def reset(self) -> None:
+        super().reset()
+        self.endless = self.served_page_size = None
 
     def add_account(self, sid: str, token: str) -> Account:
         self.accounts[sid] = account = Account(sid, token)
@@ -118,17 +128,22 @@ class TwilioCompatibleFake(FakeProvider):
                 return account
             wanted = request.query_params.get("PhoneNumber", "")
             page = int(request.query_params.get("Page", "0"))
+            size = self.served_page_size or min(int(request.query_params.get("PageSize", self.page_size)), MAX_PAGE_SIZE)
             # Like the real API, the filter matches partially.
             matching = [n for n in account.numbers.values() if wanted.lstrip("+") in n.phone_number]
-            chunk = matching[page * self.page_size : (page + 1) * self.page_size]
-            more = (page + 1) * self.page_size < len(matching)
+            chunk = matching[page * size : (page + 1) * size]
+            if not chunk and self.endless == "growing":
+                chunk = [IncomingNumber(self.number_sid(), f"+1202{page:03d}{i:04d}") for i in range(size)]
+            more = (page + 1) * size < len(matching) or self.endless is not None
             uri = f"{self.prefix}/Accounts/{account.sid}/IncomingPhoneNumbers.json"
+            query = {"PhoneNumber": wanted, "PageSize": size}
+            next_page = page if self.endless == "same" else page + 1
             return JSONResponse(
                 {
                     "incoming_phone_numbers": [n.resource(account.sid, uri.rsplit("/", 1)[0]) for n in chunk],
                     "page": page,
-                    "page_size": self.page_size,
-                    "next_page_uri": f"{uri}?{urlencode({'PhoneNumber': wanted, 'Page': page + 1})}" if more else None,
+                    "page_size": size,
+                    "next_page_uri": f"{uri}?{urlencode(query | {'Page': next_page})}" if more else None,
                     "previous_page_uri": None,
                     "uri": uri,
                 }

@@ -127,4 +127,6 @@ class VobizFake(PlivoLikeFake):
             Route(f"{lower}/balance/{{currency}}", self.authenticated(balance), methods=["GET"]),
             Route(f"{self.account_prefix}/{{auth_id}}/numbers", self.authenticated(list_numbers), methods=["GET"]),
             Route(f"{lower}/numbers/{{number}}/application", self.authenticated(binding), methods=["POST", "DELETE"]),
+            # The SDK's numbers.list spells the path in lower case.
+            Route(f"{lower}/numbers", self.authenticated(list_numbers), methods=["GET"]),
         ]
