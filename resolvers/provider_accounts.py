@@ -86,18 +86,22 @@ def _listed_e164(addresses: Sequence[str]) -> set[str]:
 
 
 async def _read_listing(ctx: RequestContext, config: TelephonyConfig) -> AccountNumbers:
-    """The account's numbers, listed once per request; what the listing learned is stored on the
-    configuration's numbers. Raises ProviderError."""
+    """The account's numbers, listed once per request (fields that ask at once share the one
+    listing); what the listing learned is stored on the configuration's numbers. Raises ProviderError."""
     listing = ctx.account_listings.get(config.id)
     if listing is None:
-        plugin = get_provider(config.provider)
-        http = ctx.services.provider_http
-        credentials = ctx.services.secrets.unseal(config.credentials, plugin.secret_field_names)
-        with http.budget():
-            listing = await plugin.account_numbers(http, credentials)
-        ctx.account_listings[config.id] = listing
-        async with ctx.db.write() as session:
-            await record_listing(session, config.id, sorted(_listed_e164(listing.addresses)), complete=listing.complete)
+        listing = ctx.account_listings[config.id] = asyncio.ensure_future(_list_and_record(ctx, config))
+    return await listing
+
+
+async def _list_and_record(ctx: RequestContext, config: TelephonyConfig) -> AccountNumbers:
+    plugin = get_provider(config.provider)
+    http = ctx.services.provider_http
+    credentials = ctx.services.secrets.unseal(config.credentials, plugin.secret_field_names)
+    with http.budget():
+        listing = await plugin.account_numbers(http, credentials)
+    async with ctx.db.write() as session:
+        await record_listing(session, config.id, sorted(_listed_e164(listing.addresses)), complete=listing.complete)
     return listing
 
 
