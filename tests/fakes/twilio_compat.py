@@ -136,7 +136,7 @@ class TwilioCompatibleFake(FakeProvider):
                 chunk = [IncomingNumber(self.number_sid(), f"+1202{page:03d}{i:04d}") for i in range(size)]
             more = (page + 1) * size < len(matching) or self.endless is not None
             uri = f"{self.prefix}/Accounts/{account.sid}/IncomingPhoneNumbers.json"
-            query = {"PhoneNumber": wanted, "PageSize": size}
+            query = {"PhoneNumber": wanted} | ({"PageSize": size} if "PageSize" in request.query_params else {})
             next_page = page if self.endless == "same" else page + 1
             return JSONResponse(
                 {
