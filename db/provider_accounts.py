@@ -19,16 +19,17 @@ _NO_SYNC = {"synchronize_session": False}
 SYNC_COLUMNS = ("sync_ok", "sync_action", "sync_message", "sync_at", "in_account")
 
 
-async def registered_numbers(session: AsyncSession, organization_id: int, config_id: int, normalized: Sequence[str]) -> list[PhoneNumber]:
-    """The organization's numbers of the configuration whose normalized address is one of `normalized`."""
+async def _numbers_at(session: AsyncSession, normalized: Sequence[str], *where: Any) -> list[PhoneNumber]:
+    """The numbers whose normalized address is one of `normalized`, among those `where` picks."""
     if not normalized:
         return []
-    stmt = select(PhoneNumber).where(
-        PhoneNumber.organization_id == organization_id,
-        PhoneNumber.telephony_config_id == config_id,
-        PhoneNumber.address_normalized.in_(list(normalized)),
-    )
+    stmt = select(PhoneNumber).where(*where, PhoneNumber.address_normalized.in_(list(normalized)))
     return list(await session.scalars(stmt))
+
+
+async def registered_numbers(session: AsyncSession, organization_id: int, config_id: int, normalized: Sequence[str]) -> list[PhoneNumber]:
+    """The organization's numbers of the configuration whose normalized address is one of `normalized`."""
+    return await _numbers_at(session, normalized, PhoneNumber.organization_id == organization_id, PhoneNumber.telephony_config_id == config_id)
 
 
 async def record_listing(session: AsyncSession, config_id: int, listed: Sequence[str], *, complete: bool) -> None:
@@ -67,14 +68,7 @@ async def insert_numbers(session: AsyncSession, rows: Sequence[dict[str, Any]]) 
 async def holders(session: AsyncSession, provider: str, account_id: str, normalized: Sequence[str]) -> list[PhoneNumber]:
     """The numbers, of any organization, that hold these routing keys (for the caller to classify,
     never to show: another organization's row stays out of answers)."""
-    if not normalized:
-        return []
-    stmt = select(PhoneNumber).where(
-        PhoneNumber.provider == provider,
-        PhoneNumber.provider_account_id == account_id,
-        PhoneNumber.address_normalized.in_(list(normalized)),
-    )
-    return list(await session.scalars(stmt))
+    return await _numbers_at(session, normalized, PhoneNumber.provider == provider, PhoneNumber.provider_account_id == account_id)
 
 
 async def add_events(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
