@@ -39,10 +39,12 @@ async def record_listing(session: AsyncSession, config_id: int, listed: Sequence
     in_config = (PhoneNumber.telephony_config_id == config_id, PhoneNumber.address_type == PSTN)
     listed_ = one_of(PhoneNumber.address_normalized, "listed")
     params = {"listed": list(listed)}
-    present = update(PhoneNumber).where(*in_config, listed_, PhoneNumber.in_account.is_not(True)).values(in_account=True)
+    # A fact learned about the number, not a change made to it: updated_at stays.
+    present = update(PhoneNumber).where(*in_config, listed_, PhoneNumber.in_account.is_not(True)).values(in_account=True, updated_at=PhoneNumber.updated_at)
     await session.execute(present.execution_options(**_NO_SYNC), params)
     if complete:
-        absent = update(PhoneNumber).where(*in_config, not_(listed_), PhoneNumber.in_account.is_not(False)).values(in_account=False)
+        absent = update(PhoneNumber).where(*in_config, not_(listed_), PhoneNumber.in_account.is_not(False))
+        absent = absent.values(in_account=False, updated_at=PhoneNumber.updated_at)
         await session.execute(absent.execution_options(**_NO_SYNC), params)
 
 
