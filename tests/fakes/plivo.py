@@ -103,7 +103,8 @@ class PlivoFake(PlivoLikeFake):
                 "next": f"{path}?limit={limit}&offset={offset + limit}" if more else None,
                 "previous": f"{path}?limit={limit}&offset={max(0, offset - limit)}" if offset else None,
             }
-            objects = [self.number_resource(found, number) | {"api_id": None} for number in page]
+            # The list's objects are the number resources without their own api_id.
+            objects = [{k: v for k, v in self.number_resource(found, number).items() if k != "api_id"} for number in page]
             return JSONResponse({"api_id": api_id(), "meta": meta, "objects": objects})
 
         return [
