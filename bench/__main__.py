@@ -15,6 +15,8 @@
                                     one point of the full run (each option repeatable)
   python -m bench --scenario inbound --workers 1 --concurrency 16
                                     signed Twilio call webhooks against their reference
+  python -m bench --import          importPhoneNumbers of 1,000 numbers, seconds per import
+                                    (issue 22: under 5 s); --db picks the databases
 
 Progress goes to stderr; --json prints the summary on stdout.
 """
@@ -33,7 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import checks, dataset, driver, instructions, profiling, report, scenarios, servers
+from . import checks, dataset, driver, imports, instructions, profiling, report, scenarios, servers
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SOAK_BLOCK, SOAK_BLOCKS, SOAK_LIMIT_MB, SOAK_TOLERANCE_MB = 5_000, 4, 200.0, 2.0
@@ -291,6 +293,7 @@ def main() -> int:
     mode.add_argument("--soak", action="store_true", help="memory check over 20,000 requests; exit 1 when it fails")
     mode.add_argument("--profile", action="store_true", help="py-spy the dashboard and number-page scenarios (or --scenario's)")
     mode.add_argument("--instructions", action="store_true", help="callgrind instructions per request, in-process (or --scenario's)")
+    mode.add_argument("--import", dest="import_", action="store_true", help="seconds per importPhoneNumbers of 1,000 numbers")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--postgres-url", default=dataset.POSTGRES_ADMIN_URL, help="a database to connect to for CREATE/DROP DATABASE")
@@ -316,6 +319,14 @@ def main() -> int:
         load = f"{SOAK_BLOCKS} x {SOAK_BLOCK} requests of bench.scenarios.soak_mix, 8 connections, asyncio client"
         print(json.dumps({"machine": results.machine, "load": load, "soak": summary}, indent=None if args.json else 2))
         return 0 if all(v.ok for v in verdicts.values()) else 1
+
+    if args.import_:
+        timed = {}
+        for kind in kinds:
+            with database(kind, args.postgres_url) as url:
+                timed[kind] = imports.measure(url, lambda message, kind=kind: log(f"[{kind}] {message}"))
+        print(json.dumps({"machine": results.machine, "import_phone_numbers": timed}, indent=None if args.json else 2))
+        return 0
 
     if args.instructions:
         if not instructions.available():

@@ -20,7 +20,7 @@ from .inbound_calls import calls_in_progress_by_config, first_calls, inbound_fac
 from .models import InboundCall, Organization, PhoneNumber, TelephonyConfig, Workflow
 from .pagination import Page
 from .sql import one_of
-from .telephony import NUMBER_DETAILS, NUMBER_PARENT_COLUMN, failed_syncs, first_numbers, number_facts, organization_configs
+from .telephony import NUMBER_DETAILS, NUMBER_PARENT_COLUMN, first_numbers, flagged_numbers, number_facts, organization_configs
 
 MISSING = object()
 
@@ -195,7 +195,7 @@ class Loaders:
         # The columns lists of numbers leave out (`NUMBER_DETAILS`).
         self.number_details_by_id = self._rows_by_id(PhoneNumber, "organization_id", ("id", *NUMBER_DETAILS))
         self.number_stats_by_config = DataLoader(load_fn=self._number_stats)
-        self.failed_syncs_by_config = DataLoader(load_fn=self._failed_syncs)
+        self.flagged_numbers_by_config = DataLoader(load_fn=self._flagged_numbers)
         self.default_caller_id_by_config = DataLoader(load_fn=self._default_caller_ids)
         self.bound_count_by_workflow = DataLoader(load_fn=self._bound_counts)
         self.number_page_by_config = DataLoader(load_fn=lambda keys: self._number_pages(TelephonyConfig, keys))
@@ -243,10 +243,10 @@ class Loaders:
         await asyncio.gather(load_all(self.telephony_config_by_id, config_ids), load_all(self.workflow_by_id, workflow_ids))
 
     async def prefetch_config_facts(self, configs: Sequence[TelephonyConfig], *, warnings: bool = True) -> None:
-        """Load what the fields of a page of configurations read: number aggregates, failed syncs
-        and default caller IDs, one batch each, and the inbound facts when the warnings are read."""
+        """Load what the fields of a page of configurations read: number aggregates, flagged numbers
+        (failed syncs, numbers the account lacks) and default caller IDs, one batch each, and the inbound facts when the warnings are read."""
         ids = [config.id for config in configs]
-        loaders = [self.number_stats_by_config, self.failed_syncs_by_config, self.default_caller_id_by_config]
+        loaders = [self.number_stats_by_config, self.flagged_numbers_by_config, self.default_caller_id_by_config]
         if warnings:
             loaders.append(self.inbound_facts_by_config)
         await asyncio.gather(*(load_all(loader, ids) for loader in loaders))
@@ -259,9 +259,9 @@ class Loaders:
         found = NumberStats.of_groups(await self.db.rows(number_facts(), self._of_configs(config_ids)))
         return [found.get(i, NumberStats()) for i in config_ids]
 
-    async def _failed_syncs(self, config_ids: Sequence[int]) -> list[list[PhoneNumber]]:
+    async def _flagged_numbers(self, config_ids: Sequence[int]) -> list[list[PhoneNumber]]:
         found: dict[int, list[PhoneNumber]] = defaultdict(list)
-        for row in await self.db.records(PhoneNumber, failed_syncs(), self._of_configs(config_ids)):
+        for row in await self.db.records(PhoneNumber, flagged_numbers(), self._of_configs(config_ids)):
             found[row.telephony_config_id].append(row)
             self.phone_number_by_id.prime(row.id, row)  # warnings name these numbers
         return [found.get(i, []) for i in config_ids]

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     false,
     func,
+    or_,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -141,6 +142,9 @@ class PhoneNumber(Timestamps, Base):
     sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A copy of the configuration's account_verified, part of the routing key's index.
     account_verified: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
+    # Whether the provider account held the number at the last check (a listing of the account,
+    # or an attach that found it); None when never checked (SPEC §6 NUMBER_NOT_IN_ACCOUNT).
+    in_account: Mapped[bool | None] = mapped_column(Boolean)
 
     __table_args__ = (
         # The routing key is held at most once by a configuration whose credentials verified for
@@ -175,19 +179,20 @@ class PhoneNumber(Timestamps, Base):
             "is_default_caller_id",
             "inbound_workflow_id",
         ),
-        # The few numbers whose last provider sync failed, which every dashboard looks up. On
-        # SQLite the query must repeat this WHERE exactly: use FAILED_SYNC.
+        # The few numbers that every dashboard names in a warning: their last provider sync
+        # failed, or the provider account lacks them. On SQLite the query must repeat this WHERE
+        # exactly: use FLAGGED.
         Index(
-            "ix_phone_numbers_failed_sync",
+            "ix_phone_numbers_flagged",
             "organization_id",
             "id",
-            sqlite_where=text("sync_ok = 0"),
-            postgresql_where=text("sync_ok = false"),
+            sqlite_where=text("sync_ok = 0 OR in_account = 0"),
+            postgresql_where=text("sync_ok = false OR in_account = false"),
         ),
     )
 
 
-FAILED_SYNC = PhoneNumber.sync_ok == false()
+FLAGGED = or_(PhoneNumber.sync_ok == false(), PhoneNumber.in_account == false())
 
 
 class InboundCall(Base):

@@ -7,7 +7,7 @@ from sqlalchemy import Select, bindparam, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from .models import FAILED_SYNC, PhoneNumber, TelephonyConfig, Workflow
+from .models import FLAGGED, PhoneNumber, TelephonyConfig, Workflow
 from .organizations import lock_organization
 from .pagination import Listing
 from .sql import one_of
@@ -225,15 +225,16 @@ def number_facts() -> Select:
 
 
 @functools.cache
-def failed_syncs() -> Select:
-    """Numbers of the configurations in `:config_ids` of `:organization_id` whose last provider
-    sync failed, oldest first, through ix_phone_numbers_failed_sync."""
+def flagged_numbers() -> Select:
+    """Numbers of the configurations in `:config_ids` of `:organization_id` that warnings name:
+    their last provider sync failed, or the provider account lacks them; oldest first, through
+    ix_phone_numbers_flagged."""
     return (
         select(PhoneNumber)
         .where(
             PhoneNumber.organization_id == bindparam("organization_id"),
             one_of(PhoneNumber.telephony_config_id, "config_ids"),
-            FAILED_SYNC,
+            FLAGGED,
         )
         .order_by(PhoneNumber.id)
     )

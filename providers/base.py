@@ -133,6 +133,8 @@ class AccountNumbers:
     addresses: tuple[str, ...]
     #: False when the listing stopped early: MAX_ACCOUNT_NUMBERS, or the time budget.
     complete: bool = True
+    #: Why the listing stopped early, in a sentence; None when it is complete.
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

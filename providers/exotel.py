@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import aclosing
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .base import CredentialField, FieldType, InboundNumber, ProviderPlugin, opaque_secret
+from .account_listing import Pages, collect, listed
+from .base import AccountNumbers, CredentialField, FieldType, InboundNumber, ProviderPlugin, opaque_secret
 from .errors import FailureKind, ProviderError
 from .http import ProviderHttp
 from .inbound import CallEndedWebhook, InboundCallWebhook, MalformedWebhook, StreamTarget, WebhookAnswer, WebhookRequest
@@ -126,22 +128,47 @@ class ExotelProvider(ProviderPlugin):
     ) -> tuple[int, bool]:
         """How many ExoPhones the account has (the number list is the cheapest authenticated call),
         and whether there were more pages than we read."""
+        count = read = 0
+        async with aclosing(self._exophone_pages(http, credentials, sid, subdomain)) as pages:
+            async for numbers, more in pages:
+                count, read = count + len(numbers), read + 1
+                if more and read == _MAX_PAGES:
+                    return count, True
+        return count, False
+
+    async def _exophone_pages(
+        self, http: ProviderHttp, credentials: Mapping[str, str], sid: str, subdomain: str
+    ) -> AsyncIterator[tuple[list[Any], bool]]:
+        """The ExoPhone list (GET /v2_beta/Accounts/{sid}/IncomingPhoneNumbers) page by page, each
+        with whether another page follows (Page and PageSize of its next_page_uri)."""
         url = f"{http.base(self.key, f'https://{subdomain}')}/v2_beta/Accounts/{sid}/IncomingPhoneNumbers"
         auth = (credentials["apiKey"].strip(), credentials["apiToken"].strip())
         params: dict[str, str] = {}
-        count = 0
-        for _ in range(_MAX_PAGES):
+        while True:
             page = await http.json(self.display_name, "GET", url, params=params, auth=auth)
             numbers = page.get("incoming_phone_numbers") if isinstance(page, dict) else None
             if not isinstance(numbers, list):
                 raise ProviderError(
                     FailureKind.BAD_RESPONSE, "Exotel answered the ExoPhone list with an unexpected body."
                 )
-            count += len(numbers)
             params = _next_page_params(page.get("next_page_uri"))
-            if not params or not numbers:
-                return count, False
-        return count, True
+            more = bool(params and numbers)
+            yield numbers, more
+            if not more:
+                return
+
+    async def account_numbers(self, http: ProviderHttp, credentials: Mapping[str, str]) -> AccountNumbers:
+        sid, subdomain = credentials["accountSid"].strip(), _subdomain(credentials)
+
+        async def pages() -> Pages:
+            async with aclosing(self._exophone_pages(http, credentials, sid, subdomain)) as found:
+                async for numbers, _more in found:
+                    yield listed(number.get("phone_number") for number in numbers if isinstance(number, dict))
+
+        try:
+            return await collect(http, self.display_name, pages())
+        except ProviderError as exc:
+            raise _explained(exc, sid, subdomain) from exc
 
 
 def _require_query_or_form(request: WebhookRequest) -> None:

@@ -101,6 +101,10 @@ class ProviderHttp:
         deadline = _deadline.get()
         return self.total_timeout if deadline is None else deadline - time.monotonic()
 
+    def budget_left(self) -> bool:
+        """Whether the current budget (see `budget`) has time left for another request."""
+        return self._remaining() > 0
+
     async def request(
         self, provider: str, method: str, url: str, *, tenant_host: bool = False, **kwargs: Any
     ) -> httpx.Response:

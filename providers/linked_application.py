@@ -16,7 +16,8 @@ import abc
 from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
 
-from .base import Attached, InboundNumber, ProviderPlugin
+from .account_listing import Pages, collect
+from .base import AccountNumbers, Attached, InboundNumber, ProviderPlugin
 from .errors import FailureKind, ProviderError
 from .http import ProviderHttp
 
@@ -69,6 +70,10 @@ class LinkedApplicationApi(abc.ABC, Generic[NumberT, ApplicationT]):
         the numbers share, once no number needs it; a sentence for the summary, or None when
         nothing changed. Nothing by default."""
         return None
+
+    @abc.abstractmethod
+    def number_pages(self) -> Pages:
+        """The account's numbers, page by page, as the provider's SDK lists them (see account_listing)."""
 
 
 ApiT = TypeVar("ApiT", bound=LinkedApplicationApi[Any, Any])
@@ -153,3 +158,6 @@ class LinkedApplicationProvider(ProviderPlugin, Generic[ApiT]):
 
     @abc.abstractmethod
     def detached(self, api: ApiT, number: InboundNumber) -> str: ...
+
+    async def account_numbers(self, http: ProviderHttp, credentials: Mapping[str, str]) -> AccountNumbers:
+        return await collect(http, self.display_name, self.api(http, credentials).number_pages())

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
-from .base import UUID_HINT, UUID_PATTERN, Attached, CredentialField, FieldType, InboundNumber, opaque_secret
+from .base import UUID_HINT, UUID_PATTERN, AccountNumbers, Attached, CredentialField, FieldType, InboundNumber, opaque_secret
 from .errors import FailureKind, ProviderError
 from .http import ProviderHttp
 from .inbound import WebhookRequest
@@ -132,3 +132,7 @@ class SignalwireProvider(TwilioCompatibleProvider):
     ) -> str:
         async with self._explained(credentials):
             return await super().detach_inbound(http, credentials, number, url, replaced)
+
+    async def account_numbers(self, http: ProviderHttp, credentials: Mapping[str, str]) -> AccountNumbers:
+        async with self._explained(credentials):
+            return await super().account_numbers(http, credentials)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
-from .base import Attached, InboundNumber, ProviderPlugin
+from .account_listing import Pages, collect, listed, same_host
+from .base import AccountNumbers, Attached, InboundNumber, ProviderPlugin
 from .errors import FailureKind, ProviderError
 from .http import ProviderHttp
 from .inbound import (
@@ -24,6 +25,8 @@ from .twilio_signature import twilio_signature_valid
 from .twiml import connect_stream, say_and_hang_up
 
 _MAX_PAGES = 10
+#: The largest PageSize of Twilio's list calls (its documented maximum).
+LIST_PAGE_SIZE = 1000
 # CallStatus values after which a call is over (Twilio's call-progress events).
 ENDED_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 
@@ -89,6 +92,22 @@ class TwilioCompatibleApi:
             auth=self.auth,
             tenant_host=self.tenant_host,
         )
+
+    async def number_pages(self) -> Pages:
+        """The account's IncomingPhoneNumbers, page by page: the largest PageSize the API takes,
+        then each next_page_uri, as the SDK's `stream` follows it (on our host: `same_host`)."""
+        url = f"{self.account_url}/IncomingPhoneNumbers.json"
+        params: dict[str, str] | None = {"PageSize": str(LIST_PAGE_SIZE)}
+        while True:
+            page = await self._json("GET", url, params=params)
+            numbers = page.get("incoming_phone_numbers") if isinstance(page, dict) else None
+            if not isinstance(numbers, list):
+                raise ProviderError(FailureKind.BAD_RESPONSE, f"{self.provider} answered the number list with an unexpected body.")
+            yield listed(number.get("phone_number") for number in numbers if isinstance(number, dict))
+            next_page = page.get("next_page_uri")
+            if not isinstance(next_page, str) or not next_page:
+                return
+            url, params = self.host + same_host(next_page), None
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,3 +289,6 @@ class TwilioCompatibleProvider(ProviderPlugin):
         summary = f"{self.display_name} no longer sends inbound calls to {number.address} to Switchboard"
         restored = describe(form)
         return f"{summary}; Switchboard put back {restored}." if restored else f"{summary}."
+
+    async def account_numbers(self, http: ProviderHttp, credentials: Mapping[str, str]) -> AccountNumbers:
+        return await collect(http, self.display_name, self.api(http, credentials).number_pages())

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+from .account_listing import Pages, listed
 from .base import InboundNumber
 from .inbound import WebhookRequest
 from .plivo import AuthIdApi, AuthIdProvider, auth_id_fields, unless_missing
@@ -123,6 +124,21 @@ class VobizApi(AuthIdApi):
     async def put_back(self, number: InboundNumber, resource: str, body: dict[str, str]) -> bool:
         """POST `body` to the number's `resource`; False when Vobiz answers 404 (what it named is gone)."""
         return await unless_missing(self.send("POST", self.number_url(number, resource), json=body)) is not None
+
+    async def number_pages(self) -> Pages:
+        """GET /account/{auth_id}/numbers, `page` after `page` at the largest `per_page` (the
+        SDK's numbers.list), until page × per_page reaches `total`."""
+        page = 1
+        while True:
+            params = {"page": page, "per_page": PER_PAGE}
+            body = await self.fetch(f"{self.lower_account_url}/numbers", "number list", params=params)
+            items, per_page, total = body.get("items"), body.get("per_page"), body.get("total")
+            if not isinstance(items, list):
+                raise self.unexpected("number list")
+            yield listed(item.get("e164") for item in items if isinstance(item, dict))
+            if not isinstance(per_page, int) or not isinstance(total, int) or page * per_page >= total:
+                return
+            page += 1
 
 
 class VobizProvider(AuthIdProvider):

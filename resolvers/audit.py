@@ -28,22 +28,35 @@ async def record(
 ) -> None:
     """One event: `action` (the mutation) on the target, with the fields that differ between the
     snapshots `before` and `after` (none for a creation, none after a deletion)."""
-    principal = ctx.principal
-    event_id = await add_event(
-        session,
-        organization_id=principal.organization_id,
-        actor=principal.actor,
-        actor_name=principal.actor_name,
-        api_key_id=principal.api_key_id,
-        role=principal.role.value,
-        action=action,
-        target_type=target_type,
-        target_id=to_global_id(target_type, target_id),
-        changes=field_changes(before or {}, after or {}, secret),
-        provider_sync=provider_sync,
-        request_id=ctx.request_id,
-    )
+    values = event_values(ctx, action, target_type, target_id, before=before, after=after, secret=secret)
+    event_id = await add_event(session, **values, provider_sync=provider_sync)
     ctx.audit_events[(target_type, target_id)] = event_id
+
+
+def event_values(
+    ctx: RequestContext,
+    action: str,
+    target_type: str,
+    target_id: int,
+    *,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    secret: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """The columns of an event (see `record`), for writing many at once."""
+    principal = ctx.principal
+    return {
+        "organization_id": principal.organization_id,
+        "actor": principal.actor,
+        "actor_name": principal.actor_name,
+        "api_key_id": principal.api_key_id,
+        "role": principal.role.value,
+        "action": action,
+        "target_type": target_type,
+        "target_id": to_global_id(target_type, target_id),
+        "changes": field_changes(before or {}, after or {}, secret),
+        "request_id": ctx.request_id,
+    }
 
 
 async def join_provider_sync(session: AsyncSession, ctx: RequestContext, target_type: str, target_id: int, outcome: Any) -> None:

@@ -55,6 +55,8 @@ class RequestContext:
     # Each configuration's warnings, once computed: a dashboard lists them per configuration
     # and again in the organization's aggregate.
     config_warnings: dict = field(default_factory=dict)
+    # Each configuration's provider account listing, once read: a request lists an account at most once.
+    account_listings: dict = field(default_factory=dict)
 
     @property
     def organization_id(self) -> int:
@@ -87,3 +89,4 @@ class RequestContext:
             loaders.release()
         self.built.clear()
         self.config_warnings.clear()
+        self.account_listings.clear()

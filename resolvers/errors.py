@@ -32,3 +32,15 @@ class BadUserInput(Exception):
 
 class Forbidden(Exception):
     """A field beyond the caller's role: a top-level FORBIDDEN error (SPEC §13)."""
+
+
+class ProviderFailure(Exception):
+    """A query that asked a provider and got no answer to show (bad credentials, a timeout; no
+    list API: UNSUPPORTED): a top-level error whose code is `code`, with the provider's message
+    and its FailureKind in extensions.reason. Mutations report the same as a PROVIDER_ERROR in
+    their payload instead."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.code = "UNSUPPORTED" if reason == "UNSUPPORTED" else "PROVIDER_ERROR"
+        self.extensions = {"reason": reason}

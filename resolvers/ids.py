@@ -76,3 +76,17 @@ def page_size(first: int | None) -> int:
     if first < 0:
         raise InvalidPageSize("`first` must not be negative")
     return min(first, MAX_PAGE_SIZE)
+
+
+def to_text_cursor(tag: str, key: str) -> str:
+    """A cursor over a list keyed by text (a provider account's numbers, by address)."""
+    return _encode(f"{tag}:{key}")
+
+
+def from_text_cursor(tag: str, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    text = _decode(cursor)
+    if not text or not text.startswith(f"{tag}:"):
+        raise InvalidCursor("`after` is not a cursor returned by this API")
+    return text.removeprefix(f"{tag}:")

@@ -162,12 +162,11 @@ async def record_sync(ctx: RequestContext, number: PhoneNumber, report: SyncRepo
     """Store the outcome on the number, and on the audit event of the change that caused it; keep
     what a successful attach replaced (a later attach that replaced nothing keeps the earlier
     one: it had found Switchboard there), and forget it once a detach has put it back."""
+    values = {"sync_ok": report.ok, "sync_action": report.action.value, "sync_message": report.message, "sync_at": report.at}
+    if report.ok and report.action is SyncAction.ATTACH:
+        values["in_account"] = number.in_account = True  # the provider found the number in the account
     async with ctx.db.write() as session:
-        await session.execute(
-            update(PhoneNumber)
-            .where(PhoneNumber.id == number.id)
-            .values(sync_ok=report.ok, sync_action=report.action.value, sync_message=report.message, sync_at=report.at)
-        )
+        await session.execute(update(PhoneNumber).where(PhoneNumber.id == number.id).values(values))
         if report.ok and report.replaced is not None:
             await keep_replaced_routing(session, number.id, dict(report.replaced))
         elif report.ok and report.action is SyncAction.DETACH:

@@ -13,6 +13,7 @@ from .rules.warnings import (
     AgentlessWorkflow,
     ConfigFacts,
     FailedSync,
+    FlaggedNumber,
     NumberRejections,
     Warning,
     config_warnings,
@@ -37,7 +38,7 @@ def _inbound(rows: list[tuple]) -> tuple[tuple[NumberRejections, ...], tuple[Age
 
 
 def _facts(
-    ctx: RequestContext, config: TelephonyConfig, stats: NumberStats, failed: list[PhoneNumber], inbound: list[tuple]
+    ctx: RequestContext, config: TelephonyConfig, stats: NumberStats, flagged: list[PhoneNumber], inbound: list[tuple]
 ) -> ConfigFacts:
     plugin = get_provider(config.provider)
     secret_field = plugin.webhook_secret_field
@@ -56,20 +57,21 @@ def _facts(
         max_concurrent_calls=config.max_concurrent_calls,
         verification_status=config.verification_status,
         verification_message=config.verification_message,
-        failed_syncs=tuple(FailedSync(n.id, n.address_normalized, n.sync_message) for n in failed),
+        failed_syncs=tuple(FailedSync(n.id, n.address_normalized, n.sync_message) for n in flagged if n.sync_ok is False),
+        not_in_account=tuple(FlaggedNumber(n.id, n.address_normalized) for n in flagged if n.in_account is False),
         rejections=rejections,
         agentless_workflows=agentless,
     )
 
 
 def warnings_from(
-    ctx: RequestContext, config: TelephonyConfig, stats: NumberStats, failed: list[PhoneNumber], inbound: list[tuple]
+    ctx: RequestContext, config: TelephonyConfig, stats: NumberStats, flagged: list[PhoneNumber], inbound: list[tuple]
 ) -> list[Warning]:
     """The configuration's warnings, most severe first; computed once a request (the facts are
     the request's loaders', which read them once)."""
     found = ctx.config_warnings.get(config.id)
     if found is None:
-        facts = _facts(ctx, config, stats, failed, inbound)
+        facts = _facts(ctx, config, stats, flagged, inbound)
         found = ctx.config_warnings[config.id] = most_severe_first(
             config_warnings(facts, public_base_url_ok=public_base_url_usable(ctx.services.public_base_url))
         )
@@ -80,12 +82,12 @@ async def warnings_of_configs(ctx: RequestContext, configs: Sequence[TelephonyCo
     """Each configuration's warnings, from one batch of facts for all of them."""
     ids = [config.id for config in configs]
     loaders = ctx.loaders
-    stats, failed, inbound = await asyncio.gather(
+    stats, flagged, inbound = await asyncio.gather(
         load_all(loaders.number_stats_by_config, ids),
-        load_all(loaders.failed_syncs_by_config, ids),
+        load_all(loaders.flagged_numbers_by_config, ids),
         load_all(loaders.inbound_facts_by_config, ids),
     )
-    return [warnings_from(ctx, *facts) for facts in zip(configs, stats, failed, inbound, strict=True)]
+    return [warnings_from(ctx, *facts) for facts in zip(configs, stats, flagged, inbound, strict=True)]
 
 
 async def warnings_of_config(ctx: RequestContext, config: TelephonyConfig) -> list[Warning]:

@@ -11,18 +11,28 @@ from .audit_event import AuditQueries
 from .executor import SwitchboardExecutor, call_resolvers_directly
 from .inbound_call_fields import InboundCallMutations, InboundCallQueries
 from .node_fields import NodeQueries
+from .provider_accounts import ProviderAccountMutations, ProviderAccountQueries
 from .telephony_fields import TelephonyMutations, TelephonyQueries
 from .warnings import WarningQueries
 from .workflow_fields import WorkflowMutations, WorkflowQueries
 
 
 @strawberry.type
-class Query(NodeQueries, TelephonyQueries, WarningQueries, WorkflowQueries, InboundCallQueries, ApiKeyQueries, AuditQueries):
+class Query(
+    NodeQueries,
+    TelephonyQueries,
+    WarningQueries,
+    WorkflowQueries,
+    InboundCallQueries,
+    ApiKeyQueries,
+    AuditQueries,
+    ProviderAccountQueries,
+):
     pass
 
 
 @strawberry.type
-class Mutation(TelephonyMutations, WorkflowMutations, InboundCallMutations, ApiKeyMutations):
+class Mutation(TelephonyMutations, WorkflowMutations, InboundCallMutations, ApiKeyMutations, ProviderAccountMutations):
     pass
 
 

@@ -142,7 +142,7 @@ class TelephonyConfig(Node):
         ctx, loaders = info.context, info.context.loaders
         facts = [
             cached(loader, self.row.id)
-            for loader in (loaders.number_stats_by_config, loaders.failed_syncs_by_config, loaders.inbound_facts_by_config)
+            for loader in (loaders.number_stats_by_config, loaders.flagged_numbers_by_config, loaders.inbound_facts_by_config)
         ]
         if any(fact is MISSING for fact in facts):
             return then(warnings.warnings_of_config(ctx, self.row), lambda found: [TelephonyWarning.of(w) for w in found])

@@ -3,7 +3,7 @@
 import logging
 
 from graphql import GraphQLError
-from switchboard.resolvers.errors import BadUserInput, Forbidden
+from switchboard.resolvers.errors import BadUserInput, Forbidden, ProviderFailure
 
 log = logging.getLogger("switchboard.errors")
 
@@ -16,6 +16,8 @@ def _code(error: GraphQLError) -> str:
         return "GRAPHQL_PARSE_FAILED" if error.message.startswith("Syntax Error") else "GRAPHQL_VALIDATION_FAILED"
     if isinstance(original, Forbidden):
         return "FORBIDDEN"
+    if isinstance(original, ProviderFailure):
+        return original.code
     if isinstance(original, BadUserInput) or error.path is None:
         # Errors outside field execution come from coercing the request's variables.
         return "BAD_USER_INPUT"

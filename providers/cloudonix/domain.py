@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from ..account_listing import Pages, listed
 from ..errors import FailureKind, ProviderError
 from ..http import ProviderHttp
 
@@ -41,6 +42,18 @@ def reference(ref: Any) -> str | int | None:
 
 def bound_to(dnid: dict[str, Any], app: dict[str, Any]) -> bool:
     return bool(identifiers(voice_application(dnid)) & identifiers(app))
+
+
+def listed_number(dnid: Any) -> str | None:
+    """The number a DNID routes, as its `source` (or its `dnid` without ^…$) writes it; None for a
+    pattern that several numbers share (a prefix, a glob, an Asterisk pattern)."""
+    if not isinstance(dnid, dict) or any(dnid.get(flag) for flag in _PATTERN_FLAGS):
+        return None
+    source = dnid.get("source")
+    if isinstance(source, str) and source.strip():
+        return source
+    exact = re.fullmatch(r"\^\(?(\\?\+?[0-9]+)\)?\$", str(dnid.get("dnid") or "").strip())
+    return exact.group(1).replace("\\", "") if exact else None
 
 
 def is_exactly(dnid: Any, e164: str) -> bool:
@@ -135,3 +148,10 @@ class Domain:
         except ProviderError as exc:
             if exc.kind is not FailureKind.NOT_FOUND:  # already gone
                 raise
+
+    async def number_pages(self) -> Pages:
+        """The domain's DNIDs (GET …/dnids, a JSON array in one answer) as numbers."""
+        dnids = await self.call("GET", "/dnids")
+        if not isinstance(dnids, list):
+            raise ProviderError(FailureKind.BAD_RESPONSE, "Cloudonix answered the DNID list with an unexpected body.")
+        yield listed(listed_number(dnid) for dnid in dnids)

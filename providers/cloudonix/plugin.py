@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..base import Attached, CredentialField, FieldType, InboundNumber, ProviderPlugin
+from ..account_listing import collect
+from ..base import AccountNumbers, Attached, CredentialField, FieldType, InboundNumber, ProviderPlugin
 from ..errors import FailureKind, ProviderError
 from ..http import ProviderHttp
 from ..inbound import CallEndedWebhook, InboundCallWebhook, MalformedWebhook, StreamTarget, WebhookAnswer, WebhookRequest
@@ -192,6 +193,9 @@ class CloudonixProvider(ProviderPlugin):
             return f"{done} (its DNID is {dnid_state(replaced)} again, as before Switchboard)."
         await domain.delete_dnid(dnid)
         return f"{done} (DNID removed)."
+
+    async def account_numbers(self, http: ProviderHttp, credentials: Mapping[str, str]) -> AccountNumbers:
+        return await collect(http, self.display_name, Domain(self, http, credentials).number_pages())
 
 
 def dnid_state(routing: Mapping[str, Any]) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from ..account_listing import Pages, listed
 from ..base import InboundNumber
 from ..errors import FailureKind, ProviderError
 from .auth_id import AuthIdApi, AuthIdProvider, auth_id_fields, unless_missing
@@ -15,6 +16,8 @@ from .auth_id import AuthIdApi, AuthIdProvider, auth_id_fields, unless_missing
 PLIVO_API_BASE = "https://api.plivo.com"
 # The number's `application` is a URI such as /v1/Account/MA…/Application/29986316244302815/.
 _APPLICATION_URI = re.compile(r"/Application/([^/]+)/?$")
+#: The largest `limit` of the number list (the SDK checks 0 < limit <= 20).
+LIST_LIMIT = 20
 
 
 class PlivoApi(AuthIdApi):
@@ -85,6 +88,22 @@ class PlivoApi(AuthIdApi):
         if previous:
             return f"Its previous application {previous} no longer exists. {now}"
         return now if default else None
+
+    async def number_pages(self) -> Pages:
+        """GET …/Number/ at `offset` after `offset`, while meta.next names a next page (the SDK's
+        numbers.list takes limit and offset and leaves the paging to its caller). A number is
+        E.164 without its "+", which is put back so that the number reads the same everywhere."""
+        offset = 0
+        while True:
+            body = await self.fetch(f"{self.account_url}/Number/", "number list", params={"limit": LIST_LIMIT, "offset": offset})
+            objects, meta = body.get("objects"), body.get("meta")
+            if not isinstance(objects, list) or not isinstance(meta, dict):
+                raise self.unexpected("number list")
+            numbers = listed(found.get("number") for found in objects if isinstance(found, dict))
+            yield [f"+{number}" if number.isdigit() else number for number in numbers]
+            if not meta.get("next"):
+                return
+            offset += LIST_LIMIT
 
 
 class PlivoProvider(AuthIdProvider):

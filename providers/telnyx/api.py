@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+from ..account_listing import Pages, listed
 from ..base import InboundNumber
 from ..errors import FailureKind, ProviderError
 from ..http import ProviderHttp
@@ -15,6 +16,8 @@ from ..linked_application import LinkedApplicationApi
 API_BASE = "https://api.telnyx.com"
 _PAGE_SIZE = 100
 _MAX_PAGES = 10
+#: The largest page[size] of GET /v2/phone_numbers.
+_LIST_PAGE_SIZE = 250
 #: What a path segment keeps unescaped (RFC 3986 pchar): call control ids look like "v3:...".
 _PATH_SAFE = ":@!$&'()*+,;="
 _KEY_HINT = "Check the API key under Mission Control > Account Settings > Keys & Credentials."
@@ -135,3 +138,18 @@ class TelnyxApi(LinkedApplicationApi[dict[str, Any], tuple[dict[str, Any], bool]
     async def command(self, call_control_id: str, action: str, body: dict[str, Any]) -> None:
         """POST a Call Control command (``answer``, ``reject``...) to a call."""
         await self.call("POST", f"/calls/{quote(call_control_id, safe=_PATH_SAFE)}/actions/{action}", json=body)
+
+    async def number_pages(self) -> Pages:
+        """The account's phone numbers, page[number] after page[number] as the SDK's flat
+        pagination goes: on while meta.total_pages says there are more (or does not say)."""
+        page = 1
+        while True:
+            body = await self.call("GET", "/phone_numbers", params={"page[number]": str(page), "page[size]": str(_LIST_PAGE_SIZE)})
+            if not isinstance(body["data"], list):
+                raise ProviderError(FailureKind.BAD_RESPONSE, "Telnyx answered the number list with an unexpected body.")
+            yield listed(found.get("phone_number") for found in body["data"] if isinstance(found, dict))
+            meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
+            total_pages = meta.get("total_pages")
+            if isinstance(total_pages, int) and page >= total_pages:
+                return
+            page += 1

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..account_listing import Pages, listed
 from ..base import InboundNumber
 from ..errors import FailureKind, ProviderError
 from ..http import ProviderHttp
@@ -200,6 +201,22 @@ class VonageApi(LinkedApplicationApi[dict[str, Any], tuple[dict[str, Any], dict[
                 f"Vonage refused to {what} (error-code {code or 'missing'}: {label}).",
             )
 
+    async def number_pages(self) -> Pages:
+        """The account's numbers, `index` after `index` at the largest `size`, while `count` says
+        more follow (as the SDK's list_owned_numbers pages). A msisdn is E.164 without its "+",
+        which is put back so that the number reads the same everywhere."""
+        index = 1
+        while True:
+            page = await self.call("GET", f"{self.rest_host}/account/numbers", params={"size": str(_PAGE_SIZE), "index": str(index)})
+            numbers = page.get("numbers", [])  # absent when there are none
+            if not isinstance(numbers, list):
+                raise ProviderError(FailureKind.BAD_RESPONSE, "Vonage answered the number list with an unexpected body.")
+            msisdns = listed(found.get("msisdn") for found in numbers if isinstance(found, dict))
+            yield [f"+{msisdn}" if msisdn.isdigit() else msisdn for msisdn in msisdns]
+            count = page.get("count")
+            if not isinstance(count, int) or count <= index * _PAGE_SIZE:
+                return
+            index += 1
 
 #: The voiceCallbackType values that forward a number's calls away from its application.
 FORWARDING_TYPES = ("sip", "tel")

@@ -24,6 +24,7 @@ class WarningCode(StrEnum):
     CONCURRENCY_ABOVE_CALLER_IDS = "CONCURRENCY_ABOVE_CALLER_IDS"
     INBOUND_CALLS_REJECTED = "INBOUND_CALLS_REJECTED"
     WORKFLOW_WITHOUT_AGENT_URL = "WORKFLOW_WITHOUT_AGENT_URL"
+    NUMBER_NOT_IN_ACCOUNT = "NUMBER_NOT_IN_ACCOUNT"
 
 
 SEVERITY = {
@@ -38,6 +39,7 @@ SEVERITY = {
     WarningCode.CONCURRENCY_ABOVE_CALLER_IDS: Severity.INFO,
     WarningCode.INBOUND_CALLS_REJECTED: Severity.WARNING,
     WarningCode.WORKFLOW_WITHOUT_AGENT_URL: Severity.WARNING,
+    WarningCode.NUMBER_NOT_IN_ACCOUNT: Severity.WARNING,
 }
 
 # Why a number's calls were rejected, completing "most often ...", and what to do about it.
@@ -63,6 +65,12 @@ class FailedSync:
     number_id: int
     address: str
     message: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FlaggedNumber:
+    number_id: int
+    address: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +120,7 @@ class ConfigFacts:
     failed_syncs: tuple[FailedSync, ...] = ()
     rejections: tuple[NumberRejections, ...] = ()
     agentless_workflows: tuple[AgentlessWorkflow, ...] = ()
+    not_in_account: tuple[FlaggedNumber, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +213,13 @@ def config_warnings(facts: ConfigFacts, *, public_base_url_ok: bool) -> list[War
             WarningCode.INBOUND_CALLS_REJECTED,
             f"{rejected.address} in {name} rejected {calls} in the last 24 hours, most often {why} ({count}). {advice}".rstrip(),
             rejected.number_id,
+        )
+    for missing in facts.not_in_account:
+        add(
+            WarningCode.NUMBER_NOT_IN_ACCOUNT,
+            f"{missing.address} in {name} was not in the {provider} account's number list at the last check, so "
+            f"{provider} will not route its calls. Add it to the account, or check the configuration's credentials.",
+            missing.number_id,
         )
     return found
 

@@ -59,7 +59,7 @@ def basic_auth(header: str | None) -> tuple[str, str] | None:
 
 @dataclass
 class Fault:
-    kind: str  # "hang", "status", "malformed"
+    kind: str  # "hang", "status", "malformed"; "none" answers normally
     status: int = 500
     headers: dict[str, str] = field(default_factory=dict)
 
@@ -83,10 +83,13 @@ class FakeProvider:
         status: int = 500,
         retry_after: str | None = None,
         location: str | None = None,
+        after: int = 0,
     ) -> None:
+        """`after`: that many requests are answered normally first (a fault on page 7 of a list)."""
         headers = {"Retry-After": retry_after} if retry_after is not None else {}
         if location is not None:
             headers["Location"] = location
+        self._faults.extend(Fault("none") for _ in range(after))
         self._faults.extend(Fault(kind, status, headers) for _ in range(times))
 
     def reset(self) -> None:
@@ -138,7 +141,7 @@ class FakeProvider:
                 elif fault.kind == "malformed":
                     await Response("{not json", media_type="application/json")(scope, replay, send)
                     return
-                else:
+                elif fault.kind != "none":
                     response = self.error(fault.status)
                     response.headers.update(fault.headers)
                     await response(scope, replay, send)

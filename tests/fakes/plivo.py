@@ -98,7 +98,31 @@ class PlivoFake(PlivoLikeFake):
                 found.numbers["+" + digits].app_id = app_id or found.default_app_id
             return JSONResponse({"api_id": api_id(), "message": "changed"}, status_code=self.update_status)
 
+        async def list_numbers(request: Request, found: Account) -> Response:
+            try:
+                limit = int(request.query_params.get("limit", "20"))
+                offset = int(request.query_params.get("offset", "0"))
+            except ValueError:
+                return self.error(400, "limit and offset must be integers")
+            if not 0 < limit <= 20 or offset < 0:
+                return self.error(400, "limit must be 1 to 20 and offset at least 0")
+            digits = [e164.removeprefix("+") for e164 in found.numbers]
+            page = digits[offset : offset + limit]
+            path = f"{self.account_path(found)}/Number/"
+            more = offset + limit < len(digits)
+            meta = {
+                "limit": limit,
+                "offset": offset,
+                "total_count": len(digits),
+                "next": f"{path}?limit={limit}&offset={offset + limit}" if more else None,
+                "previous": f"{path}?limit={limit}&offset={max(0, offset - limit)}" if offset else None,
+            }
+            # The list's objects are the number resources without their own api_id.
+            objects = [{k: v for k, v in self.number_resource(found, number).items() if k != "api_id"} for number in page]
+            return JSONResponse({"api_id": api_id(), "meta": meta, "objects": objects})
+
         return [
             Route(f"{prefix}/", self.authenticated(account), methods=["GET"]),
             Route(f"{prefix}/Number/{{number}}/", self.authenticated(number), methods=["GET", "POST"]),
+            Route(f"{prefix}/Number/", self.authenticated(list_numbers), methods=["GET"]),
         ]

@@ -61,6 +61,8 @@ UPDATABLE = {
     "StatusCallback": "status_callback",
     "StatusCallbackMethod": "status_callback_method",
 }
+#: The largest PageSize of a list (Twilio's documented maximum).
+MAX_PAGE_SIZE = 1000
 METHOD_PARAMETERS = ("VoiceMethod", "StatusCallbackMethod", "VoiceFallbackMethod", "SmsMethod", "SmsFallbackMethod")
 DATE = "Mon, 01 Jan 2024 00:00:00 +0000"
 
@@ -139,6 +141,14 @@ class TwilioCompatibleFake(FakeProvider):
     def __init__(self) -> None:
         super().__init__()
         self.accounts: dict[str, Account] = {}
+        #: Faults of the list: "same" (next_page_uri points at the page itself) or "growing" (pages
+        #: of new numbers for ever); `served_page_size` answers pages of that size whatever PageSize says.
+        self.endless: str | None = None
+        self.served_page_size: int | None = None
+
+    def reset(self) -> None:
+        super().reset()
+        self.endless = self.served_page_size = None
 
     # --- state for tests
     def add_account(self, sid: str, token: str) -> Account:
@@ -254,17 +264,21 @@ class TwilioCompatibleFake(FakeProvider):
                 return self.error(400, "Page and PageSize must be integers", code=20001)
             if page < 0 or not 1 <= size <= MAX_PAGE_SIZE:
                 return self.error(400, f"PageSize must be between 1 and {MAX_PAGE_SIZE}", code=20001)
+            size = self.served_page_size or size
             wanted = query.get("PhoneNumber", "")
             # Like the real API, the filter matches partially.
             matching = [n for n in account.numbers.values() if wanted.lstrip("+") in n.phone_number]
             chunk = matching[page * size : (page + 1) * size]
+            if not chunk and self.endless == "growing":
+                chunk = [IncomingNumber(self.new_sid("PN"), f"+1202{page:03d}{i:04d}") for i in range(size)]
             uri = f"{self.prefix}/Accounts/{account.sid}/IncomingPhoneNumbers.json"
             filters = {k: v for k, v in query.items() if k in ("PhoneNumber", "FriendlyName", "Beta", "Origin")}
 
             def page_uri(number: int, **extra: str) -> str:
                 return f"{uri}?{urlencode({**filters, 'PageSize': size, 'Page': number, **extra})}"
 
-            more = (page + 1) * size < len(matching)
+            more = (page + 1) * size < len(matching) or self.endless is not None
+            next_page = page if self.endless == "same" else page + 1
             return JSONResponse(
                 {
                     "incoming_phone_numbers": [n.resource(account.sid, uri.rsplit("/", 1)[0]) for n in chunk],
@@ -274,7 +288,7 @@ class TwilioCompatibleFake(FakeProvider):
                     "end": page * size + max(len(chunk) - 1, 0),
                     "first_page_uri": page_uri(0),
                     # Twilio's next page carries a PageToken: the SID of the page's last record.
-                    "next_page_uri": page_uri(page + 1, PageToken=f"PA{chunk[-1].sid}") if more else None,
+                    "next_page_uri": page_uri(next_page, PageToken=f"PA{chunk[-1].sid}") if more and chunk else None,
                     "previous_page_uri": page_uri(page - 1) if page else None,
                     "uri": page_uri(page),
                 }

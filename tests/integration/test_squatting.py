@@ -15,6 +15,8 @@ NUMBER = "+14155550142"
 INBOUND = front_door_url("twilio")
 VERIFY = """
 mutation($id: ID!) { verifyTelephonyConfig(input: {id: $id}) { verification { status message } errors { code } } }"""
+IMPORT = """
+mutation($input: ImportPhoneNumbersInput!) { importPhoneNumbers(input: $input) { results { status message } errors { code } } }"""
 UPDATE_CONFIG = """
 mutation($input: UpdateTelephonyConfigInput!) { updateTelephonyConfig(input: $input) { errors { code message } } }"""
 
@@ -112,3 +114,20 @@ async def test_moving_to_another_account_needs_verifying_again(owner, squatter, 
     verified = (await owner.query(VERIFY, {"id": config["id"]}))["verifyTelephonyConfig"]["verification"]
     assert verified["status"] == "VERIFIED"
     assert "1 of its numbers is registered for this account by another verified configuration" in verified["message"]
+
+
+async def test_an_import_by_a_squatter_takes_no_key_a_verified_owner_holds(owner, squatter):
+    mine = (await create_config(owner, "Mine", verify=True))["telephonyConfig"]
+    assert (await create_number(owner, mine["id"], NUMBER))["errors"] == []
+    theirs = (await create_config(squatter, "Not mine", made_up(owner)))["telephonyConfig"]
+    imported = await squatter.query(IMPORT, {"input": {"telephonyConfigId": theirs["id"], "addresses": [NUMBER, "+14155550143"]}})
+    results = imported["importPhoneNumbers"]["results"]
+    assert [result["status"] for result in results] == ["CONFLICT", "CREATED"]
+    assert "verify this configuration's credentials" in results[0]["message"]
+
+
+async def test_a_verified_owner_imports_numbers_a_squatter_registered(owner, squatter):
+    await squat(owner, squatter)
+    mine = (await create_config(owner, "Mine", verify=True))["telephonyConfig"]
+    imported = await owner.query(IMPORT, {"input": {"telephonyConfigId": mine["id"], "addresses": [NUMBER]}})
+    assert [result["status"] for result in imported["importPhoneNumbers"]["results"]] == ["CREATED"]

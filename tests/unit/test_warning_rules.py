@@ -14,6 +14,7 @@ from switchboard.resolvers.rules.warnings import (
     AgentlessWorkflow,
     ConfigFacts,
     FailedSync,
+    FlaggedNumber,
     NumberRejections,
     Severity,
     Warning,
@@ -220,6 +221,7 @@ def test_every_code_has_a_severity_and_the_codes_match_the_contract():
         # Added by SPEC §6 after the contract: additions to an enum are not breaking.
         "INBOUND_CALLS_REJECTED",
         "WORKFLOW_WITHOUT_AGENT_URL",
+        "NUMBER_NOT_IN_ACCOUNT",
     ]
     assert [s.name for s in Severity] == ["INFO", "WARNING", "ERROR"]
 
@@ -236,6 +238,15 @@ def test_failed_syncs_give_one_warning_per_number_with_its_id_address_and_messag
     assert "+14155550100" in found[0].message and "Twilio answered HTTP 500" in found[0].message
     assert "sip:alice@pbx.example.com" in found[1].message
     assert all(w.severity is Severity.ERROR and w.config_id == 7 for w in found)
+
+
+def test_numbers_the_account_lacks_give_one_warning_each():
+    config = facts(not_in_account=(FlaggedNumber(11, "+14155550100"), FlaggedNumber(12, "+14155550101")))
+    found = [w for w in config_warnings(config, public_base_url_ok=True) if w.code is C.NUMBER_NOT_IN_ACCOUNT]
+    assert [w.number_id for w in found] == [11, 12]
+    assert found[0].message.startswith("+14155550100 in ")
+    assert "was not in the Twilio account's number list at the last check" in found[0].message
+    assert all(w.severity is Severity.WARNING and w.config_id == 7 for w in found)
 
 
 @pytest.mark.parametrize("detail", ["timeout", "Twilio answered HTTP 500"])
@@ -316,6 +327,7 @@ MOST_SEVERE_FIRST = [
     C.PUBLIC_BASE_URL_MISSING,
     C.INBOUND_CALLS_REJECTED,
     C.WORKFLOW_WITHOUT_AGENT_URL,
+    C.NUMBER_NOT_IN_ACCOUNT,
     C.NO_DEFAULT_CALLER_ID,
     C.CONCURRENCY_ABOVE_CALLER_IDS,
 ]
