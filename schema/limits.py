@@ -1,22 +1,44 @@
-"""Query limits and caches, built once at import.
+"""Query limits, built once at import.
 
 `QueryDepthLimiter(...)` and `MaxAliasesLimiter(...)` create a new rule class per construction,
 which makes every request miss the validation cache; the rule classes are therefore created here,
 once, and passed through a single AddValidationRules extension.
+
+The length limit comes before parsing: graphql-core's lexer reads about 3 characters a
+microsecond, so a 900 KB string or comment (within the 1 MiB body and the 2000 tokens) took a
+quarter of a second to parse. The selection limit is not a validation rule: graphql-core runs every rule in one pass over the
+document, so a rule cannot stop OverlappingFieldsCanBeMerged, which compares every pair of
+fields sharing a response name (494 copies of `organization { name }` fit in 2000 tokens and
+took about a second to validate). `validate_document` counts the selections first, in one
+linear walk, and runs the rules only on documents within the limit.
 """
 
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ParserCache,
-    ValidationCache,
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLSyntaxError,
+    SelectionSetNode,
+    Source,
+    parse,
 )
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.extensions.max_aliases import create_validator as alias_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
+from strawberry.schema.schema import validate_document as validate_with_rules
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
+# Characters of a document: ten times the longest 2000-token document of ordinary names.
+# Large values belong in variables, which JSON carries at a fraction of the cost.
+MAX_DOCUMENT_LENGTH = 32 * 1024
+# Field selections of a document, fragments expanded. The largest operation in the repository
+# (its tests, the bench, the README and the Apollo client's operations) is the dashboard's 44;
+# at 200 the most expensive document to validate takes about 50 ms (one at 500: 300 ms).
+MAX_SELECTIONS = 200
 
 DEPTH_RULE = depth_validator(MAX_DEPTH, None, None)
 ALIAS_RULE = alias_validator(MAX_ALIASES)
@@ -26,6 +48,79 @@ def extensions() -> list:
     return [
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: AddValidationRules([DEPTH_RULE, ALIAS_RULE]),
-        lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
     ]
+
+
+def parse_document(query: str, parse_options) -> DocumentNode:
+    """graphql-core's parse of a document within the length limit (the token limit is among
+    the options, see MaxTokensLimiter)."""
+    if len(query) > MAX_DOCUMENT_LENGTH:
+        raise GraphQLSyntaxError(
+            Source(query[:1]), 0, f"Document is longer than {MAX_DOCUMENT_LENGTH} characters. Parsing aborted."
+        )
+    return parse(query, **parse_options)
+
+
+def validate_document(schema, document: DocumentNode, rules: tuple) -> list[GraphQLError]:
+    """Strawberry's validation of the document, once its selections are within the limit."""
+    if selection_count(document, MAX_SELECTIONS) > MAX_SELECTIONS:
+        return [
+            GraphQLError(
+                f"The document selects more than {MAX_SELECTIONS} fields (counting each fragment spread "
+                "as the fields it brings in); split it into smaller operations."
+            )
+        ]
+    return validate_with_rules(schema, document, rules)
+
+
+def selection_count(document: DocumentNode, limit: int) -> int:
+    """The field selections of every operation and fragment definition of the document, each
+    fragment spread counted as the selections it brings in, or a number over `limit` as soon
+    as the count passes it.
+
+    Each fragment is counted once (a fragment spread twice by each of twenty fragments would
+    otherwise take 2**20 steps); a spread of an unknown fragment, or of one inside its own
+    expansion, counts nothing (validation refuses both)."""
+    fragments = {
+        definition.name.value: definition.selection_set
+        for definition in document.definitions
+        if isinstance(definition, FragmentDefinitionNode)
+    }
+    counted: dict[str, int] = {}
+    expanding: set[str] = set()
+
+    def fragment_count(name: str, budget: int) -> int:
+        if name in counted:
+            return counted[name]
+        if name in expanding or name not in fragments:
+            return 0
+        expanding.add(name)
+        count = counted[name] = selections_of(fragments[name], budget)
+        expanding.discard(name)
+        return count
+
+    def selections_of(selection_set: SelectionSetNode, budget: int) -> int:
+        """Iterative across nested fields, so that 1000 nested braces cannot overflow the stack;
+        recursive only across fragments."""
+        count = 0
+        pending = [selection_set]
+        while pending:
+            for selection in pending.pop().selections:
+                if isinstance(selection, FragmentSpreadNode):
+                    count += fragment_count(selection.name.value, budget - count)
+                else:
+                    count += isinstance(selection, FieldNode)
+                    if selection.selection_set is not None:
+                        pending.append(selection.selection_set)
+                if count > budget:
+                    return count
+        return count
+
+    total = 0
+    for definition in document.definitions:
+        selection_set = getattr(definition, "selection_set", None)
+        if selection_set is not None:
+            total += selections_of(selection_set, limit - total)
+            if total > limit:
+                break
+    return total
