@@ -94,4 +94,5 @@ def create_app(settings: Settings | None = None, *, graphiql_node_modules: Path 
     )
     app.state.services = services
     app.state.front_door = front_door.front_door
+    app.state.graphql = graphql
     return app

@@ -101,9 +101,10 @@ def settings(database_url: str) -> Settings:
 
 
 class RunningServer:
-    def __init__(self, url: str, db: Database) -> None:
+    def __init__(self, url: str, db: Database, app) -> None:
         self.url = url
         self.db = db
+        self.app = app
 
 
 @asynccontextmanager
@@ -157,7 +158,7 @@ async def running_server(settings: Settings, *, migrated: bool = True) -> AsyncI
     if migrated:
         await migrate(app.state.services.db)
     async with serving(recording(app)) as url:
-        yield RunningServer(url=url, db=app.state.services.db)
+        yield RunningServer(url=url, db=app.state.services.db, app=app)
 
 
 async def stored_secrets(db: Database) -> set[str]:

@@ -7,6 +7,7 @@ import time
 import pytest
 from conftest import BODY_TIMEOUT
 from helpers import create_config
+from switchboard.schema.document_cache import DOCUMENT_CACHE_BYTES
 
 TEN_MIB = 10 * 1024 * 1024
 
@@ -114,6 +115,30 @@ async def test_slow_client_gets_408_and_others_are_served_meanwhile(api, server)
     assert status_line.startswith(b"HTTP/1.1 408")
     assert time.monotonic() - started < BODY_TIMEOUT + 2
     writer.close()
+    await assert_healthy(api)
+
+
+async def test_flood_of_distinct_near_limit_documents_is_refused_and_kept_out_of_the_caches(api, server):
+    """Issue 21's flood: 494 copies of `organization { name }` (just under 2000 tokens), a new
+    alias each time, validated for about a second each and cached by the hundred. Now each is
+    refused by the selection limit before the validation rules, and none is kept."""
+    view = server.app.state.graphql
+    documents, persisted = view.schema.documents, view.persisted_queries
+    before = documents.size
+    for n in range(50):
+        flood = "{ a%d: organization { name } %s}" % (n, "organization { name } " * 493)
+        errors = await api.errors(flood)
+        assert "more than 200 fields" in errors[0]["message"]
+    for n in range(50):  # within the 1 MiB body and the 2000 tokens
+        errors = await api.errors("{ organization { name } } # %d %s" % (n, "x" * 900_000))
+        assert errors[0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    assert documents.size == before
+    for n in range(50):
+        query = "query Q%d { organization { name } }" % n
+        assert await api.query(query) == {"organization": {"name": "Acme"}}
+        assert documents.get(query) is not None
+    assert before < documents.size <= DOCUMENT_CACHE_BYTES
+    assert persisted.size <= 8 * 1024 * 1024
     await assert_healthy(api)
 
 
