@@ -23,6 +23,7 @@ from .body_guard import RequestBodyGuard
 from .front_door import FrontDoorEndpoint
 from .graphiql import GraphiQLPage
 from .graphql_view import SwitchboardGraphQL, json_response
+from .rate_limit import RateLimiter
 from .secret_key import load_secret_box
 from .settings import Settings, create_database_for, get_settings
 
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, *, graphiql_node_modules: Path 
         services=services,
         authenticator=ApiKeyAuthenticator(db),
         graphiql_page=graphiql_page,
+        rate_limiter=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
     )
 
     async def healthz(_: Request) -> Response:

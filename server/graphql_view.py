@@ -21,6 +21,7 @@ from .errors import INTERNAL_MESSAGE, error_body, format_error, log
 from .graphiql import GraphiQLPage
 from .media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, response_media_type
 from .persisted_queries import PersistedQueryCache, PersistedQueryNotFound, persisted_query_hash
+from .rate_limit import RateLimited, RateLimiter
 
 
 class Unauthenticated(Exception):
@@ -38,11 +39,17 @@ def _is_request_error(result: ExecutionResult) -> bool:
 
 class SwitchboardGraphQL(GraphQL):
     def __init__(
-        self, schema, services: AppServices, authenticator: ApiKeyAuthenticator, graphiql_page: GraphiQLPage
+        self,
+        schema,
+        services: AppServices,
+        authenticator: ApiKeyAuthenticator,
+        graphiql_page: GraphiQLPage,
+        rate_limiter: RateLimiter,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.services = services
         self.authenticator = authenticator
+        self.rate_limiter = rate_limiter
         self.persisted_queries = PersistedQueryCache()
         self.graphiql_page = graphiql_page
 
@@ -69,6 +76,13 @@ class SwitchboardGraphQL(GraphQL):
                 401,
                 media_type,
             )
+        except RateLimited as exc:
+            response = json_response(
+                error_body(f"Too many requests with this credential: retry after {exc.retry_after_header} s.", "RATE_LIMITED"),
+                429,
+                media_type,
+            )
+            response.headers["Retry-After"] = exc.retry_after_header
         except PersistedQueryNotFound:
             # HTTP 200 (as Apollo Server answers), uncached: the client retries with the query.
             response = json_response(error_body("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND"), 200, media_type)
@@ -96,9 +110,11 @@ class SwitchboardGraphQL(GraphQL):
     async def get_context(self, request: Request, response: Response) -> RequestContext | None:
         if self.should_render_graphql_ide(self.request_adapter_class(request)):
             return None
-        organization_id = await self.authenticator.organization_for(extract_api_key(request.headers))
+        api_key = extract_api_key(request.headers)
+        organization_id = await self.authenticator.organization_for(api_key)
         if organization_id is None:
             raise Unauthenticated
+        self.rate_limiter.take(api_key)
         request_id = uuid.uuid4().hex[:16]
         request.scope["switchboard.request_id"] = request_id
         return RequestContext(services=self.services, organization_id=organization_id, request_id=request_id)

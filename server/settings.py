@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     call_max_seconds: int = Field(default=4 * 3600, ge=60)
     # How long a client may take to send its request body (slow clients get 408).
     request_body_timeout: float = 10.0
+    # Requests per second each credential may send to one worker on average, and at once
+    # (server/rate_limit.py); beyond that HTTP 429 with Retry-After. 0: no limit.
+    rate_limit_per_second: float = Field(default=50.0, ge=0)
+    rate_limit_burst: int = Field(default=100, ge=1)
 
     def provider_api_bases(self, provider_keys: Iterable[str]) -> dict[str, str]:
         """`SWITCHBOARD_<PROVIDER>_API_BASE` for each provider, read when the app starts: the
