@@ -66,6 +66,7 @@ def _print_credentials(organization_id: int, key: str, as_json: bool) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from .http_protocol import with_header_timeout
     from .secret_key import load_secret_box
 
     settings = get_settings()
@@ -87,6 +88,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=settings.log_level,
         proxy_headers=False,
+        http=with_header_timeout(settings.request_header_timeout),
     )
     return 0
 

@@ -9,6 +9,8 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from switchboard.db.engine import POSTGRES_POOL_OVERFLOW, POSTGRES_POOL_SIZE, Database, create_database
 
+from .http_protocol import HEADER_TIMEOUT_SECONDS
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SWITCHBOARD_", extra="ignore")
@@ -32,6 +34,9 @@ class Settings(BaseSettings):
     call_max_seconds: int = Field(default=4 * 3600, ge=60)
     # How long a client may take to send its request body (slow clients get 408).
     request_body_timeout: float = 10.0
+    # How long a client may take to send a request's line and headers; then the connection is
+    # closed (server/http_protocol.py).
+    request_header_timeout: float = Field(default=HEADER_TIMEOUT_SECONDS, gt=0)
     # Requests per second each credential may send to one worker on average, and at once
     # (server/rate_limit.py); beyond that HTTP 429 with Retry-After. 0: no limit.
     rate_limit_per_second: float = Field(default=50.0, ge=0)

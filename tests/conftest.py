@@ -27,6 +27,7 @@ from switchboard.db.organizations import create_organization
 from switchboard.db.secrets import SecretBox, SecretKeyError
 from switchboard.providers.registry import get_provider, load_providers
 from switchboard.server.app import create_app
+from switchboard.server.http_protocol import HEADER_TIMEOUT_SECONDS, with_header_timeout
 from switchboard.server.settings import Settings
 
 TEST_SECRET_KEY = "n6wrjYzvU8DE4eSkfRZtLZ4hvm6sY0m4dQ1XWf4G9Ps="
@@ -111,15 +112,22 @@ class RunningServer:
 
 
 @asynccontextmanager
-async def serving(app, *, lifespan: str = "on") -> AsyncIterator[str]:
-    """Serve an ASGI app with uvicorn on a free loopback port inside the test event loop.
+async def serving(app, *, lifespan: str = "on", header_timeout: float = HEADER_TIMEOUT_SECONDS) -> AsyncIterator[str]:
+    """Serve an ASGI app with uvicorn on a free loopback port inside the test event loop, with
+    Switchboard's HTTP protocol (`header_timeout`: seconds to send a request's head).
 
     The server shuts down gracefully, lifespan included: a forced exit would leave the lifespan
     task pending, and when the collector later destroyed it uvicorn logged a traceback from
     inside whatever was running then (once, from inside an `ast.parse`, which broke it)."""
     port = free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan, timeout_graceful_shutdown=1
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan=lifespan,
+        timeout_graceful_shutdown=1,
+        http=with_header_timeout(header_timeout),
     )
     uv = uvicorn.Server(config)
     task = asyncio.create_task(uv.serve())
@@ -160,7 +168,7 @@ async def running_server(settings: Settings, *, migrated: bool = True) -> AsyncI
     app = create_app(settings)
     if migrated:
         await migrate(app.state.services.db)
-    async with serving(recording(app)) as url:
+    async with serving(recording(app), header_timeout=settings.request_header_timeout) as url:
         yield RunningServer(url=url, db=app.state.services.db, app=app)
 
 
