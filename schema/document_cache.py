@@ -31,12 +31,7 @@ MAX_CACHED_DOCUMENT_BYTES = 1024 * 1024
 def approximate_size(query: str, document: DocumentNode) -> int:
     """Bytes the cache holds for a document: its text (the key), the text again for its strings
     and comments (their values are copies), and its tokens' share of the syntax tree."""
-    tokens = 0
-    token = document.loc.start_token if document.loc else None
-    while token is not None:
-        tokens += 1
-        token = token.next
-    return 2 * sys.getsizeof(query) + BYTES_PER_TOKEN * tokens
+    return 2 * sys.getsizeof(query) + BYTES_PER_TOKEN * document.token_count
 
 
 class DocumentCache:

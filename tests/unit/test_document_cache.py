@@ -8,8 +8,8 @@ from switchboard.schema.document_cache import BYTES_PER_TOKEN, DocumentCache, ap
 
 
 def test_size_counts_the_text_twice_and_each_token():
-    query = "{ a }"  # <SOF> { a } <EOF>
-    assert approximate_size(query, parse(query)) == 2 * sys.getsizeof(query) + 5 * BYTES_PER_TOKEN
+    query = "{ a }"  # three tokens
+    assert approximate_size(query, parse(query)) == 2 * sys.getsizeof(query) + 3 * BYTES_PER_TOKEN
 
 
 def test_least_recently_used_documents_go_once_the_budget_is_spent():
