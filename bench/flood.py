@@ -33,6 +33,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import httpx
+import psutil
 
 from . import servers
 
@@ -58,6 +59,9 @@ class FloodRun:
     seconds: float
     statuses: dict[str, int]
     flood_p50_ms: float | None
+    # The worker's CPU time during the flood, per document: what a document costs the server,
+    # apart from the clients on the same machine.
+    server_cpu_ms_per_document: float | None
     probes: int
     probe_p50_ms: float
     probe_p99_ms: float
@@ -136,13 +140,16 @@ def run(env: dict[str, str], keys: tuple[str, str], kind: str, rate_limited: boo
         stop, results = context.Event(), context.Queue()
         prober = context.Process(target=_probe, args=(server.url, neighbour, stop, results))
         prober.start()
+        worker = psutil.Process(server.pid)
         with servers.RssSampler(server) as rss:
             time.sleep(1)  # the probe's first answers, before the flood
+            cpu_before = servers.cpu_seconds(worker)
             if kind == QUIET:
                 time.sleep(QUIET_SECONDS)
                 statuses, flood_latencies, seconds = Counter(), [], QUIET_SECONDS
             else:
                 statuses, flood_latencies, seconds = asyncio.run(_flood(server.url, flooder, kind, connections))
+            cpu_seconds = servers.cpu_seconds(worker) - cpu_before
             stop.set()
             probe_latencies, probe_errors = results.get(timeout=60)
             prober.join(timeout=30)
@@ -154,6 +161,7 @@ def run(env: dict[str, str], keys: tuple[str, str], kind: str, rate_limited: boo
             seconds=round(seconds, 1),
             statuses=dict(statuses),
             flood_p50_ms=round(statistics.median(flood_latencies), 1) if flood_latencies else None,
+            server_cpu_ms_per_document=round(cpu_seconds * 1000 / len(flood_latencies), 2) if flood_latencies else None,
             probes=len(probe_latencies),
             probe_p50_ms=round(statistics.median(probe_latencies), 1),
             probe_p99_ms=round(_percentile(probe_latencies, 0.99), 1),
@@ -167,13 +175,13 @@ def run(env: dict[str, str], keys: tuple[str, str], kind: str, rate_limited: boo
 
 def table(runs: list[FloodRun]) -> str:
     lines = [
-        "| documents | rate limit | conn. | answers | s | flood p50 ms | probe p50 / p99 / max ms | RSS before / peak / after MB |",
-        "|---|---|---:|---|---:|---:|---|---|",
+        "| documents | rate limit | conn. | answers | s | flood p50 ms | server CPU ms a document | probe p50 / p99 / max ms | RSS before / peak / after MB |",
+        "|---|---|---:|---|---:|---:|---:|---|---|",
     ]
     for r in runs:
         answers = ", ".join(f"{count} × {status}" for status, count in sorted(r.statuses.items()))
         lines.append(
-            f"| {r.kind} | {r.rate_limit} | {r.connections} | {answers} | {r.seconds} | {r.flood_p50_ms} | "
+            f"| {r.kind} | {r.rate_limit} | {r.connections} | {answers} | {r.seconds} | {r.flood_p50_ms} | {r.server_cpu_ms_per_document} | "
             f"{r.probe_p50_ms} / {r.probe_p99_ms} / {r.probe_max_ms} | {r.rss_before_mb} / {r.rss_peak_mb} / {r.rss_after_mb} |"
         )
     return "\n".join(lines)

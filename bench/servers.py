@@ -80,9 +80,9 @@ class Server:
             return
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            before = sum(_cpu_seconds(p) for p in tree)
+            before = sum(cpu_seconds(p) for p in tree)
             time.sleep(0.25)
-            if sum(_cpu_seconds(p) for p in tree) - before < busy_share * 0.25:
+            if sum(cpu_seconds(p) for p in tree) - before < busy_share * 0.25:
                 return
 
     def stop(self) -> None:
@@ -95,7 +95,7 @@ class Server:
                 self.process.wait()
 
 
-def _cpu_seconds(process: psutil.Process) -> float:
+def cpu_seconds(process: psutil.Process) -> float:
     try:
         times = process.cpu_times()
     except psutil.NoSuchProcess:
