@@ -10,10 +10,10 @@ before, at its peak (sampled every 0.2 s) and after.
 
 The kinds of document:
   near_limit   494 copies of `organization { name }` with a new alias each time: 1,982 tokens,
-               as in the issue (refused by the selection limit)
+               as in the issue (refused by the field limit)
   long_string  a query of a few fields and a 900 KB comment, new each time (refused by the
                length limit, inside the 1 MiB body)
-  within_cap   50 copies of `organization { name }` with a new alias: 100 selections, the most
+  within_cap   50 copies of `organization { name }` with a new alias: 100 fields, the most
                a document may have; validated, executed and cached (the worst accepted case)
 
 Runs are made with the rate limit off (what each document costs) and at its default (what one
