@@ -59,8 +59,8 @@ class DocumentCache:
 
 def cached_documents(cache: DocumentCache) -> Callable[[], SchemaExtension]:
     """A schema extension (as a factory) that parses and validates through `cache`, within the
-    length limit and with the selection limit checked before the validation rules (see
-    limits.parse_document and limits.validate_document)."""
+    length and field limits and with the expanded selections counted before the validation
+    rules (see limits.parse_document and limits.validate_document)."""
 
     class CachedDocuments(SchemaExtension):
         def on_parse(self) -> Iterator[None]:
