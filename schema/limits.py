@@ -13,7 +13,7 @@ document, so a rule cannot stop the others. OverlappingFieldsCanBeMerged compare
 pair of fields sharing a response name (494 copies of `organization { name }` fit in 2000
 tokens and took about a second to validate): the parser stops at the field that passes
 MAX_FIELDS (the 494 copies took 13 ms to parse whole). Fragments multiply what the rules that
-walk into them (the depth and alias limits) and the executor do, without more text: a fragment
+walk into them (the depth and alias limits) do, without more text: a fragment
 that spreads the next one twice, forty deep, ran for minutes; `validate_document` counts the
 selections with every fragment spread expanded, in one linear walk, before any rule runs.
 """
