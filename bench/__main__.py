@@ -8,6 +8,9 @@
                                     or growth between the 2nd and 4th 5,000
   python -m bench --profile         py-spy on one worker during the dashboard and number pages
                                     (--scenario inbound: during the inbound calls)
+  python -m bench --flood           one key floods a worker with 1,000 distinct documents of each
+                                    hostile kind while another key's { __typename } is timed;
+                                    RSS of the worker (bench/flood.py; writes bench/results/flood.json)
   python -m bench --instructions    callgrind's instructions per dashboard, number page and
                                     inbound call, in-process, for Switchboard and the reference
                                     (valgrind; --scenario picks)
@@ -35,7 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import checks, dataset, driver, imports, instructions, profiling, report, scenarios, servers
+from . import checks, dataset, driver, flood, imports, instructions, profiling, report, scenarios, servers
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SOAK_BLOCK, SOAK_BLOCKS, SOAK_LIMIT_MB, SOAK_TOLERANCE_MB = 5_000, 4, 200.0, 2.0
@@ -274,6 +277,23 @@ def profile_database(kind: str, args: argparse.Namespace, results: report.Result
             switchboard.stop()
 
 
+def flood_runs(kind: str, args: argparse.Namespace) -> list[flood.FloodRun]:
+    """The probe alone, then each kind of document with the rate limit off, then at its
+    default; the issue's documents also over four connections."""
+    runs = []
+    with database(kind, args.postgres_url) as url:
+        env = servers.server_env(url, None)
+        keys = flood.organizations(env)
+        plan = [(flood.QUIET, False, 0), *[(k, False, 1) for k in flood.KINDS], ("near_limit", False, 4), *[(k, True, 1) for k in flood.KINDS]]
+        for document_kind, rate_limited, connections in plan:
+            run = flood.run(env, keys, document_kind, rate_limited, connections)
+            log(f"[{kind}] {document_kind}, rate limit {run.rate_limit}, {connections} connection(s): {run.statuses} in {run.seconds} s; "
+                f"probe p50 {run.probe_p50_ms} ms, p99 {run.probe_p99_ms} ms, max {run.probe_max_ms} ms; "
+                f"RSS {run.rss_before_mb} -> peak {run.rss_peak_mb} -> {run.rss_after_mb} MB")
+            runs.append(run)
+    return runs
+
+
 def count_instructions(kinds: list[str], args: argparse.Namespace) -> dict:
     """Instructions per request by database and scenario (see bench/instructions.py)."""
     counted = {}
@@ -292,6 +312,7 @@ def main() -> int:
     mode.add_argument("--quick", action="store_true", help="one worker, one concurrency, short runs")
     mode.add_argument("--soak", action="store_true", help="memory check over 20,000 requests; exit 1 when it fails")
     mode.add_argument("--profile", action="store_true", help="py-spy the dashboard and number-page scenarios (or --scenario's)")
+    mode.add_argument("--flood", action="store_true", help="one key's flood of distinct documents, another key's latency, RSS")
     mode.add_argument("--instructions", action="store_true", help="callgrind instructions per request, in-process (or --scenario's)")
     mode.add_argument("--import", dest="import_", action="store_true", help="seconds per importPhoneNumbers of 1,000 numbers")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
@@ -326,6 +347,14 @@ def main() -> int:
             with database(kind, args.postgres_url) as url:
                 timed[kind] = imports.measure(url, lambda message, kind=kind: log(f"[{kind}] {message}"))
         print(json.dumps({"machine": results.machine, "import_phone_numbers": timed}, indent=None if args.json else 2))
+        return 0
+
+    if args.flood:
+        runs = {kind: flood_runs(kind, args) for kind in kinds}
+        for kind, kind_runs in runs.items():
+            print(f"{kind}:\n{flood.table(kind_runs)}")
+        flood.write(runs, results.machine, RESULTS / "flood.json")
+        log(f"wrote {RESULTS / 'flood.json'}")
         return 0
 
     if args.instructions:

@@ -116,7 +116,7 @@ async def _switchboard_in_process(dataset: Dataset, twilio_api_base: str | None)
     """A client of an in-process Switchboard on the bench database, and its statement count."""
     if twilio_api_base:
         os.environ["SWITCHBOARD_TWILIO_API_BASE"] = twilio_api_base
-    app = create_app(Settings(database_url=dataset.url, secret_key=SECRET_KEY, public_base_url=PUBLIC_BASE_URL))
+    app = create_app(Settings(database_url=dataset.url, secret_key=SECRET_KEY, public_base_url=PUBLIC_BASE_URL, rate_limit_per_second=0))
     counter = StatementCounter()
     stop_counting = app.state.services.db.listen_statements(counter)
     try:

@@ -65,11 +65,9 @@ def _application(which: str):
 
         return app_from_env()
     from switchboard.server.app import create_app
-    from switchboard.server.garbage import tune_for_serving
+    from switchboard.server.garbage import prepare_for_serving
 
-    app = create_app()
-    tune_for_serving()  # as `switchboard serve` runs it (server/asgi.py)
-    return app
+    return prepare_for_serving(create_app())  # as `switchboard serve` runs it (server/asgi.py)
 
 
 async def _call(app, path: str, body: bytes, headers: list[tuple[bytes, bytes]]) -> tuple[int, bytes]:

@@ -8,6 +8,7 @@ from . import limits
 from .admission import query_admission
 from .api_keys import ApiKeyMutations, ApiKeyQueries
 from .audit_event import AuditQueries
+from .document_cache import DocumentCache, cached_documents
 from .executor import SwitchboardExecutor, call_resolvers_directly
 from .inbound_call_fields import InboundCallMutations, InboundCallQueries
 from .node_fields import NodeQueries
@@ -37,6 +38,9 @@ class Mutation(TelephonyMutations, WorkflowMutations, InboundCallMutations, ApiK
 
 
 class SwitchboardSchema(strawberry.Schema):
+    # Parsed and validated documents of this schema, within a memory budget.
+    documents: DocumentCache
+
     def process_errors(self, errors, execution_context=None) -> None:
         """Errors are classified and logged once, by the HTTP layer (server/errors.py)."""
 
@@ -44,7 +48,8 @@ class SwitchboardSchema(strawberry.Schema):
 def build_schema(*, introspection: bool = True, query_slots: int = 0) -> strawberry.Schema:
     """`query_slots`: how many queries run at once, the others waiting their turn (0: no limit;
     see schema/admission.py)."""
-    extensions = limits.extensions()
+    documents = DocumentCache()
+    extensions = [*limits.extensions(), cached_documents(documents)]
     if not introspection:
         extensions.append(DisableIntrospection)
     if query_slots:
@@ -56,6 +61,7 @@ def build_schema(*, introspection: bool = True, query_slots: int = 0) -> strawbe
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=SwitchboardExecutor,
     )
+    schema.documents = documents
     call_resolvers_directly(schema._schema, schema.config)
     return schema
 

@@ -26,6 +26,7 @@ from .front_door import FrontDoorEndpoint
 from .graphiql import GraphiQLPage
 from .graphql_view import SwitchboardGraphQL, json_response
 from .jwt_auth import JwtAuthenticator
+from .rate_limit import RateLimiter
 from .secret_key import load_secret_box
 from .settings import Settings, create_database_for, get_settings
 
@@ -64,6 +65,7 @@ def create_app(
         services=services,
         authenticator=authenticator,
         graphiql_page=graphiql_page,
+        rate_limiter=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
     )
 
     async def healthz(_: Request) -> Response:
@@ -109,4 +111,5 @@ def create_app(
     )
     app.state.services = services
     app.state.front_door = front_door.front_door
+    app.state.graphql = graphql
     return app

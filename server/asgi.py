@@ -3,9 +3,8 @@
 import logging
 
 from .app import create_app
-from .garbage import tune_for_serving
+from .garbage import prepare_for_serving
 from .settings import get_settings
 
 logging.basicConfig(level=get_settings().log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-app = create_app()
-tune_for_serving()
+app = prepare_for_serving(create_app())

@@ -114,6 +114,8 @@ def _print_credentials(organization_id: int, key: str, as_json: bool) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from .http_protocol import with_header_timeout
+
     settings = get_settings()
     load_secret_box(settings)  # fail fast on a missing or malformed key, before any worker starts
     created = asyncio.run(_bootstrap())
@@ -133,6 +135,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=settings.log_level,
         proxy_headers=False,
+        http=with_header_timeout(settings.request_header_timeout),
     )
     return 0
 

@@ -21,6 +21,7 @@ from .errors import INTERNAL_MESSAGE, error_body, format_error, log
 from .graphiql import GraphiQLPage
 from .media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, response_media_type
 from .persisted_queries import PersistedQueryCache, PersistedQueryNotFound, persisted_query_hash
+from .rate_limit import RateLimited, RateLimiter
 
 
 class Unauthenticated(Exception):
@@ -37,10 +38,18 @@ def _is_request_error(result: ExecutionResult) -> bool:
 
 
 class SwitchboardGraphQL(GraphQL):
-    def __init__(self, schema, services: AppServices, authenticator: Authenticator, graphiql_page: GraphiQLPage) -> None:
+    def __init__(
+        self,
+        schema,
+        services: AppServices,
+        authenticator: Authenticator,
+        graphiql_page: GraphiQLPage,
+        rate_limiter: RateLimiter,
+    ) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.services = services
         self.authenticator = authenticator
+        self.rate_limiter = rate_limiter
         self.persisted_queries = PersistedQueryCache()
         self.graphiql_page = graphiql_page
 
@@ -68,6 +77,13 @@ class SwitchboardGraphQL(GraphQL):
                 401,
                 media_type,
             )
+        except RateLimited as exc:
+            response = json_response(
+                error_body(f"Too many requests with this credential: retry after {exc.retry_after_header} s.", "RATE_LIMITED"),
+                429,
+                media_type,
+            )
+            response.headers["Retry-After"] = exc.retry_after_header
         except PersistedQueryNotFound:
             # HTTP 200 (as Apollo Server answers), uncached: the client retries with the query.
             response = json_response(error_body("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND"), 200, media_type)
@@ -99,6 +115,8 @@ class SwitchboardGraphQL(GraphQL):
         principal = await self.authenticator.principal_for(credential) if credential else None
         if principal is None:
             raise Unauthenticated
+        # One bucket per key, or per token subject: a caller's new tokens share it.
+        self.rate_limiter.take(f"{principal.organization_id}:{principal.api_key_id or principal.actor}")
         request_id = uuid.uuid4().hex[:16]
         request.scope["switchboard.request_id"] = request_id
         return RequestContext(services=self.services, principal=principal, request_id=request_id)

@@ -1,8 +1,9 @@
 """Automatic persisted queries (Apollo's protocol, `extensions.persistedQuery` version 1)."""
 
-from collections import OrderedDict
+import sys
 from typing import Any
 
+from cachetools import LRUCache
 from cross_web import HTTPException
 
 
@@ -11,36 +12,28 @@ class PersistedQueryNotFound(Exception):
 
 
 class PersistedQueryCache:
-    """Automatic persisted queries: query text by the hex SHA-256 of its UTF-8 bytes, kept in a
-    bounded in-process LRU (by entry count and by total characters). Each worker has its own;
-    a client that meets PERSISTED_QUERY_NOT_FOUND simply sends the query again."""
+    """Automatic persisted queries: query text by the hex SHA-256 of its UTF-8 bytes, kept in an
+    in-process LRU bounded by the memory of the texts (`sys.getsizeof`: a text of wide
+    characters takes up to four bytes each). Each worker has its own; a client that meets
+    PERSISTED_QUERY_NOT_FOUND simply sends the query again."""
 
-    def __init__(self, max_entries: int = 1000, max_chars: int = 8 * 1024 * 1024) -> None:
-        self.max_entries = max_entries
-        self.max_chars = max_chars
-        self._queries: OrderedDict[str, str] = OrderedDict()
-        self._chars = 0
+    def __init__(self, max_bytes: int = 8 * 1024 * 1024) -> None:
+        self._queries: LRUCache[str, str] = LRUCache(max_bytes, getsizeof=sys.getsizeof)
 
     def __len__(self) -> int:
         return len(self._queries)
 
+    @property
+    def size(self) -> int:
+        """The bytes of the stored texts."""
+        return int(self._queries.currsize)
+
     def get(self, sha256_hash: str) -> str | None:
-        query = self._queries.get(sha256_hash)
-        if query is not None:
-            self._queries.move_to_end(sha256_hash)
-        return query
+        return self._queries.get(sha256_hash)
 
     def put(self, sha256_hash: str, query: str) -> None:
-        if len(query) > self.max_chars:
-            return
-        previous = self._queries.pop(sha256_hash, None)
-        if previous is not None:
-            self._chars -= len(previous)
-        self._queries[sha256_hash] = query
-        self._chars += len(query)
-        while len(self._queries) > self.max_entries or self._chars > self.max_chars:
-            _, evicted = self._queries.popitem(last=False)
-            self._chars -= len(evicted)
+        if sys.getsizeof(query) <= self._queries.maxsize:
+            self._queries[sha256_hash] = query
 
 
 def persisted_query_hash(extensions: dict[str, Any] | None) -> str | None:

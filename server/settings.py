@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from switchboard.db.engine import POSTGRES_POOL_OVERFLOW, POSTGRES_POOL_SIZE, Database, create_database
 from switchboard.providers.url_guard import ALLOWED_NETWORKS_SETTING, IPNetwork
 
+from .http_protocol import HEADER_TIMEOUT_SECONDS
+
 
 class Settings(BaseSettings):
     # Errors name the variable but never echo values: the settings hold secrets, and a check of
@@ -52,6 +54,13 @@ class Settings(BaseSettings):
     jwt_role_claim: str = Field(default="switchboard_role", min_length=1)
     # Least seconds between two reads of the JWKS by one worker, whatever asks (an unknown `kid`).
     jwt_jwks_refetch_seconds: float = Field(default=60, ge=1)
+    # How long a client may take to send a request's line and headers; then the connection is
+    # closed (server/http_protocol.py).
+    request_header_timeout: float = Field(default=HEADER_TIMEOUT_SECONDS, gt=0)
+    # Requests per second each credential may send to one worker on average, and at once
+    # (server/rate_limit.py); beyond that HTTP 429 with Retry-After. 0: no limit.
+    rate_limit_per_second: float = Field(default=50.0, ge=0)
+    rate_limit_burst: int = Field(default=100, ge=1)
 
     def provider_api_bases(self, provider_keys: Iterable[str]) -> dict[str, str]:
         """`SWITCHBOARD_<PROVIDER>_API_BASE` for each provider, read when the app starts: the

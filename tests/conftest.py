@@ -29,6 +29,7 @@ from switchboard.db.secrets import SecretBox, SecretKeyError
 from switchboard.providers.registry import get_provider, load_providers
 from switchboard.providers.url_guard import Resolver, resolve_with_getaddrinfo
 from switchboard.server.app import create_app
+from switchboard.server.http_protocol import HEADER_TIMEOUT_SECONDS, with_header_timeout
 from switchboard.server.settings import Settings
 
 TEST_SECRET_KEY = "n6wrjYzvU8DE4eSkfRZtLZ4hvm6sY0m4dQ1XWf4G9Ps="
@@ -99,19 +100,26 @@ def settings(database_url: str) -> Settings:
         provider_timeout=PROVIDER_TIMEOUT,
         request_body_timeout=BODY_TIMEOUT,
         database_pool_size=TEST_POOL_SIZE,
+        # The suite sends far faster than any dashboard with one key (the fuzzer, the floods);
+        # test_rate_limit.py serves its own server with a limit.
+        rate_limit_per_second=0,
     )
 
 
 class RunningServer:
-    def __init__(self, url: str, db: Database) -> None:
+    def __init__(self, url: str, db: Database, app) -> None:
         self.url = url
         self.db = db
+        self.app = app
 
 
 @asynccontextmanager
-async def serving(app, *, lifespan: str = "on", **uvicorn_options) -> AsyncIterator[str]:
-    """Serve an ASGI app with uvicorn on a free loopback port inside the test event loop; over
-    https when `uvicorn_options` name a certificate (``ssl_certfile``, ``ssl_keyfile``).
+async def serving(
+    app, *, lifespan: str = "on", header_timeout: float = HEADER_TIMEOUT_SECONDS, **uvicorn_options
+) -> AsyncIterator[str]:
+    """Serve an ASGI app with uvicorn on a free loopback port inside the test event loop, with
+    Switchboard's HTTP protocol (`header_timeout`: seconds to send a request's head); over https
+    when `uvicorn_options` name a certificate (``ssl_certfile``, ``ssl_keyfile``).
 
     The server shuts down gracefully, lifespan included: a forced exit would leave the lifespan
     task pending, and when the collector later destroyed it uvicorn logged a traceback from
@@ -124,6 +132,7 @@ async def serving(app, *, lifespan: str = "on", **uvicorn_options) -> AsyncItera
         log_level="warning",
         lifespan=lifespan,
         timeout_graceful_shutdown=1,
+        http=with_header_timeout(header_timeout),
         **uvicorn_options,
     )
     uv = uvicorn.Server(config)
@@ -167,8 +176,8 @@ async def running_server(
     app = create_app(settings, resolver=resolver)
     if migrated:
         await migrate(app.state.services.db)
-    async with serving(recording(app)) as url:
-        yield RunningServer(url=url, db=app.state.services.db)
+    async with serving(recording(app), header_timeout=settings.request_header_timeout) as url:
+        yield RunningServer(url=url, db=app.state.services.db, app=app)
 
 
 async def stored_secrets(db: Database) -> set[str]:

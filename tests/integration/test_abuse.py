@@ -2,11 +2,15 @@
 
 import asyncio
 import json
+import os
 import time
 
+import httpx
 import pytest
-from conftest import BODY_TIMEOUT
+from conftest import BODY_TIMEOUT, free_port, running_server
 from helpers import create_config
+from processes import switchboard_serve
+from switchboard.schema.document_cache import DOCUMENT_CACHE_BYTES
 
 TEN_MIB = 10 * 1024 * 1024
 
@@ -115,6 +119,66 @@ async def test_slow_client_gets_408_and_others_are_served_meanwhile(api, server)
     assert time.monotonic() - started < BODY_TIMEOUT + 2
     writer.close()
     await assert_healthy(api)
+
+
+async def test_flood_of_distinct_near_limit_documents_is_refused_and_kept_out_of_the_caches(api, server):
+    """Issue 21's flood: 494 copies of `organization { name }` (just under 2000 tokens), a new
+    alias each time, validated for about a second each and cached by the hundred. Now each is
+    refused by the parser at its 101st field, and none is kept."""
+    documents = server.app.state.graphql.schema.documents
+    before = documents.size
+    for n in range(50):
+        flood = "{ a%d: organization { name } %s}" % (n, "organization { name } " * 493)
+        errors = await api.errors(flood)
+        assert "more than 100 fields" in errors[0]["message"]
+    for n in range(50):  # within the 1 MiB body and the 2000 tokens
+        errors = await api.errors("{ organization { name } } # %d %s" % (n, "x" * 900_000))
+        assert errors[0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    assert documents.size == before
+    for n in range(50):
+        query = "query Q%d { organization { name } }" % n
+        assert await api.query(query) == {"organization": {"name": "Acme"}}
+        assert documents.get(query) is not None
+    assert before < documents.size <= DOCUMENT_CACHE_BYTES
+    await assert_healthy(api)
+
+
+HEADER_TIMEOUT = 1.0
+
+
+async def test_connections_that_do_not_finish_their_headers_are_closed_and_others_are_served(settings, server):
+    """Issue 21: 500 connections that sent half their headers were still open after 20 s."""
+    short = settings.model_copy(update={"request_header_timeout": HEADER_TIMEOUT})
+    async with running_server(short, migrated=False) as running:
+        host, port = running.url.removeprefix("http://").split(":")
+        stalled = [await asyncio.open_connection(host, int(port)) for _ in range(200)]
+        for n, (_, writer) in enumerate(stalled):
+            if n % 2:  # the others send nothing at all
+                writer.write(b"POST /graphql HTTP/1.1\r\nHost: test\r\nContent-Type: appli")
+        kept_alive = await asyncio.open_connection(host, int(port))
+        kept_alive[1].write(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
+        assert (await kept_alive[0].readuntil(b'{"status":"ok"}')).startswith(b"HTTP/1.1 200")
+        kept_alive[1].write(b"GET /healthz HTTP/1.1\r\nHo")  # a second request's head, half sent
+        async with httpx.AsyncClient(base_url=running.url, timeout=10) as http:
+            assert (await http.get("/healthz")).status_code == 200
+        for reader, writer in [*stalled, kept_alive]:
+            assert await asyncio.wait_for(reader.read(), HEADER_TIMEOUT + 5) == b""
+            writer.close()
+
+
+async def test_switchboard_serve_with_workers_closes_half_sent_heads(tmp_path):
+    """The protocol is pickled into the processes `--workers` starts: they serve every connection."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
+    env["SWITCHBOARD_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}"
+    env["SWITCHBOARD_REQUEST_HEADER_TIMEOUT"] = str(HEADER_TIMEOUT)
+    with switchboard_serve(env, tmp_path, free_port(), "--workers", "2") as served:
+        host, port = served.url.removeprefix("http://").split(":")
+        stalled = [await asyncio.open_connection(host, int(port)) for _ in range(20)]
+        for _, writer in stalled:
+            writer.write(b"GET /healthz HTTP/1.1\r\nHo")
+        for reader, writer in stalled:
+            assert await asyncio.wait_for(reader.read(), HEADER_TIMEOUT + 5) == b""
+            writer.close()
 
 
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])

@@ -5,6 +5,7 @@ hash alone is enough, over POST and GET."""
 import hashlib
 import json
 import secrets
+import sys
 
 from helpers import CREATE_CONFIG
 from switchboard.server.persisted_queries import PersistedQueryCache
@@ -170,8 +171,8 @@ async def test_stored_queries_serve_every_organization_with_its_own_data(api, ot
     assert theirs.json() == {"data": {"organization": {"name": "Other"}}}
 
 
-def test_cache_is_a_bounded_lru_by_entries():
-    cache = PersistedQueryCache(max_entries=3)
+def test_cache_is_an_lru_bounded_by_the_bytes_of_its_texts():
+    cache = PersistedQueryCache(max_bytes=3 * sys.getsizeof("{ a }"))
     for name in "abc":
         cache.put(name, f"{{ {name} }}")
     assert cache.get("a") == "{ a }"  # a is now the most recently used
@@ -179,24 +180,16 @@ def test_cache_is_a_bounded_lru_by_entries():
     assert len(cache) == 3
     assert cache.get("b") is None
     assert [cache.get(name) for name in "acd"] == ["{ a }", "{ c }", "{ d }"]
+    assert cache.size == 3 * sys.getsizeof("{ a }")
 
 
-def test_cache_is_bounded_by_size():
-    cache = PersistedQueryCache(max_entries=1000, max_chars=100)
-    cache.put("big", "x" * 101)
-    assert cache.get("big") is None
-    for n in range(5):
-        cache.put(str(n), "y" * 30)
-    assert len(cache) == 3
-    assert cache.get("0") is None and cache.get("4") == "y" * 30
-
-
-def test_default_bound_is_1000_entries():
-    cache = PersistedQueryCache()
-    for n in range(1001):
-        cache.put(str(n), "{ __typename }")
-    assert len(cache) == 1000
-    assert cache.get("0") is None and cache.get("1000") is not None
+def test_wide_characters_count_for_their_bytes_and_a_text_over_the_budget_is_not_stored():
+    cache = PersistedQueryCache(max_bytes=1000)
+    cache.put("big", "x" * 1000)
+    assert cache.get("big") is None and cache.size == 0
+    cache.put("wide", "\U0001f4de" * 200)  # 200 characters, 800 bytes
+    cache.put("narrow", "y" * 200)
+    assert cache.get("wide") is None and cache.get("narrow") == "y" * 200
 
 
 async def test_query_with_a_lone_surrogate_is_a_400_not_a_crash(api):

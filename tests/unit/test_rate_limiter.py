@@ -1,0 +1,63 @@
+"""server/rate_limit.py: a token bucket per credential, on a clock the test moves."""
+
+import pytest
+from switchboard.server.rate_limit import RateLimited, RateLimiter
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_burst_then_the_rate_and_each_credential_has_its_own_bucket():
+    clock = Clock()
+    limiter = RateLimiter(per_second=2, burst=3, clock=clock)
+    for _ in range(3):
+        limiter.take("key-a")
+    with pytest.raises(RateLimited) as refused:
+        limiter.take("key-a")
+    assert refused.value.retry_after == pytest.approx(0.5)
+    assert refused.value.retry_after_header == "1"
+    limiter.take("key-b")
+    clock.now += 0.5
+    limiter.take("key-a")  # one token back after half a second at 2 a second
+    with pytest.raises(RateLimited):
+        limiter.take("key-a")
+
+
+def test_refused_requests_take_nothing_and_a_bucket_refills_no_further_than_the_burst():
+    clock = Clock()
+    limiter = RateLimiter(per_second=1, burst=2, clock=clock)
+    limiter.take("key")
+    limiter.take("key")
+    for _ in range(5):
+        with pytest.raises(RateLimited):
+            limiter.take("key")
+    clock.now += 1
+    limiter.take("key")
+    clock.now += 3600
+    limiter.take("key")
+    limiter.take("key")
+    with pytest.raises(RateLimited):
+        limiter.take("key")
+
+
+def test_idle_buckets_are_forgotten_once_they_would_be_full_and_at_most_max_credentials_are_kept():
+    clock = Clock()
+    limiter = RateLimiter(per_second=10, burst=20, max_credentials=100, clock=clock)
+    for n in range(150):
+        limiter.take(f"key-{n}")
+    assert len(limiter) == 100
+    clock.now += 2  # 20 tokens at 10 a second: full again
+    limiter.take("key-new")
+    assert len(limiter) == 1
+
+
+def test_zero_rate_is_no_limit():
+    limiter = RateLimiter(per_second=0, burst=1)
+    for _ in range(1000):
+        limiter.take("key")
+    assert len(limiter) == 0
