@@ -50,6 +50,9 @@ class RequestContext:
     # The audit event this request wrote for each target, by (type name, database id), so that
     # a provider-sync outcome recorded later joins it.
     audit_events: dict[tuple[str, int], int] = field(default_factory=dict)
+    # The tokens of the request's document when this worker had not parsed it before: parsing
+    # and validating it is charged to the caller's rate limit (server/graphql_view.py).
+    unseen_document_tokens: int = 0
     # GraphQL objects the schema built from rows during this request, by (type, database id).
     built: dict = field(default_factory=dict)
     # Each configuration's warnings, once computed: a dashboard lists them per configuration

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from cachetools import LRUCache
 from graphql import DocumentNode
 from strawberry.extensions import SchemaExtension
+from switchboard.resolvers.context import RequestContext
 
 from .limits import parse_document, validate_document
 
@@ -69,6 +70,8 @@ def cached_documents(cache: DocumentCache) -> Callable[[], SchemaExtension]:
             self.cached = context.graphql_document is not None
             if not self.cached:
                 context.graphql_document = parse_document(context.query, context.parse_options)
+                if isinstance(context.context, RequestContext):
+                    context.context.unseen_document_tokens = context.graphql_document.token_count
             yield
 
         def on_validate(self) -> Iterator[None]:

@@ -49,10 +49,22 @@ class RateLimiter:
         until the bucket holds one again."""
         if not self.per_second:
             return
-        key = hashlib.sha256(credential.encode("utf-8", "surrogatepass")).digest()
-        now = self._buckets.timer()
-        tokens, then = self._buckets.get(key, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - then) * self.per_second)
+        key, tokens, now = self._bucket(credential)
         if tokens < 1:
             raise RateLimited((1 - tokens) / self.per_second)
         self._buckets[key] = (tokens - 1, now)
+
+    def charge(self, credential: str, requests: float) -> None:
+        """Take `requests` more from the bucket for work already done (a document parsed and
+        validated for the first time), into debt down to minus the burst: the credential's next
+        requests wait until it is paid back."""
+        if not self.per_second or requests <= 0:
+            return
+        key, tokens, now = self._bucket(credential)
+        self._buckets[key] = (max(tokens - requests, -self.burst), now)
+
+    def _bucket(self, credential: str) -> tuple[bytes, float, float]:
+        key = hashlib.sha256(credential.encode("utf-8", "surrogatepass")).digest()
+        now = self._buckets.timer()
+        tokens, then = self._buckets.get(key, (self.burst, now))
+        return key, min(self.burst, tokens + (now - then) * self.per_second), now

@@ -57,3 +57,23 @@ async def test_unauthenticated_requests_get_401_and_no_bucket(limited):
         response = await http.post("/graphql", json={"query": TYPENAME}, headers={"X-API-Key": f"sb_not-a-key-{n}"})
         assert response.status_code == 401
     assert len(rate_limiter) == before
+
+
+def distinct_document(tag: int, repeats: int = 30) -> str:
+    """A valid document no worker has seen (its operation's name is new): 4 + 4 × `repeats` tokens."""
+    return f"query T{tag} {{ " + "organization { name } " * repeats + "}"
+
+
+async def test_a_document_not_seen_before_is_charged_by_its_size(limited):
+    """Parsing and validating a new document is the expensive part of a flood of distinct ones:
+    a document of 124 tokens (3 more requests) costs its key the rest of its burst; the same document again, cached,
+    costs one request, as a dashboard's repeated queries do."""
+    flooder, dashboard = await limited_api(limited), await limited_api(limited)
+    assert (await flooder.raw(distinct_document(1))).status_code == 200
+    assert (await flooder.raw(TYPENAME)).status_code == 429
+    repeated = distinct_document(2)
+    assert (await dashboard.raw(repeated)).status_code == 200  # seen once: charged
+    other = await limited_api(limited)
+    for n in range(3):
+        assert (await other.raw(repeated)).status_code == 200, n  # cached now: one request each
+    assert (await other.raw(repeated)).status_code == 429

@@ -61,3 +61,31 @@ def test_zero_rate_is_no_limit():
     for _ in range(1000):
         limiter.take("key")
     assert len(limiter) == 0
+
+
+def test_a_charge_puts_the_bucket_into_debt_that_the_rate_pays_back():
+    clock = Clock()
+    limiter = RateLimiter(per_second=1, burst=4, clock=clock)
+    limiter.take("key")
+    limiter.charge("key", 5)  # 4 - 1 - 5 = -2
+    with pytest.raises(RateLimited) as refused:
+        limiter.take("key")
+    assert refused.value.retry_after == pytest.approx(3)
+    clock.now += 3
+    limiter.take("key")
+
+
+def test_a_charge_never_goes_below_minus_the_burst():
+    clock = Clock()
+    limiter = RateLimiter(per_second=1, burst=2, clock=clock)
+    limiter.charge("key", 1000)
+    with pytest.raises(RateLimited) as refused:
+        limiter.take("key")
+    assert refused.value.retry_after == pytest.approx(3)
+
+
+def test_charges_are_free_without_a_limit():
+    limiter = RateLimiter(per_second=0, burst=1)
+    limiter.charge("key", 1000)
+    limiter.take("key")
+    assert len(limiter) == 0
