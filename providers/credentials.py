@@ -18,13 +18,23 @@ _MASK_REVEAL_MIN_LENGTH = 12
 _MASK_REVEAL_CHARS = 4
 
 
+_PEM_ARMOR = re.compile(r"^-----(BEGIN|END) [^-]*-----$")
+
+
 def mask_secret(value: str) -> str:
     """``****`` plus the last 4 characters when the value has 12 or more, else ``****``.
 
-    The mask never reveals the length of the value.
+    For a value of several lines (a PEM private key), the last 4 characters of its last line of
+    content: the armor line's dashes would be all the mask showed. The mask never reveals the
+    length of the value.
     """
-    if len(value) >= _MASK_REVEAL_MIN_LENGTH:
-        return MASK + value[-_MASK_REVEAL_CHARS:]
+    visible = value
+    lines = value.splitlines()
+    if len(lines) > 1:
+        content = [line.strip() for line in lines if line.strip() and not _PEM_ARMOR.match(line.strip())]
+        visible = content[-1] if content else ""
+    if len(value) >= _MASK_REVEAL_MIN_LENGTH and len(visible) >= _MASK_REVEAL_CHARS:
+        return MASK + visible[-_MASK_REVEAL_CHARS:]
     return MASK
 
 

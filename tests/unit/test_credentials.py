@@ -87,6 +87,20 @@ def test_mask_secret(value: str, masked: str) -> None:
     assert MASK == "****"
 
 
+PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj==\n-----END PRIVATE KEY-----\n"
+
+
+def test_a_pem_key_masks_to_the_end_of_its_body_not_its_armor() -> None:
+    """A Vonage private key masked as ****---- (issue 23): the dashes said nothing."""
+    assert mask_secret(PEM) == "****Kj=="
+    assert mask_secret(PEM.replace("\n", "\r\n")) == "****Kj=="
+
+
+def test_a_multi_line_value_without_content_reveals_nothing() -> None:
+    assert mask_secret("-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----") == MASK
+    assert mask_secret("first line is long\nab") == MASK
+
+
 def test_mask_does_not_reveal_length() -> None:
     assert mask_secret("a" * 12 + "wxyz") == mask_secret("b" * 40 + "wxyz")
     assert mask_secret("a") == mask_secret("a" * 11)
