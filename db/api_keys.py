@@ -101,8 +101,13 @@ async def touch_key(db: Database, key_id: int, now: datetime, stale_before: date
     await db.write_alone(_TOUCH, {"key_id": key_id, "now": now, "stale_before": stale_before})
 
 
+def key_usable(revoked: bool, expires_at: datetime | None, now: datetime) -> bool:
+    """Whether a key authenticates at `now`: not revoked, not expired (`usable` in SQL)."""
+    return not revoked and (expires_at is None or expires_at > now)
+
+
 def usable(now: datetime):
-    """The keys that authenticate at `now`: not revoked, not expired."""
+    """The keys that authenticate at `now`: not revoked, not expired (`key_usable` in SQL)."""
     return and_(ApiKey.revoked_at.is_(None), or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now))
 
 

@@ -4,7 +4,7 @@ organization always keeps a usable ADMIN key."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from switchboard.db.api_keys import create_api_key, get_key, key_listing, usable_admin_count
+from switchboard.db.api_keys import create_api_key, get_key, key_listing, key_usable, usable_admin_count
 from switchboard.db.models import ApiKey
 from switchboard.db.organizations import lock_organization
 from switchboard.db.types import utcnow
@@ -84,8 +84,7 @@ async def revoke_key(ctx: RequestContext, global_id: str) -> KeyResult:
         if key.revoked_at is not None:
             return KeyResult(key=key)
         now = utcnow()
-        usable = key.expires_at is None or key.expires_at > now
-        if usable and key.role == Role.ADMIN and not await usable_admin_count(session, ctx.organization_id, now, besides=key.id):
+        if key_usable(key.revoked_at is not None, key.expires_at, now) and key.role == Role.ADMIN and not await usable_admin_count(session, ctx.organization_id, now, besides=key.id):
             return _last_admin()
         before = audit.key_fields(key)
         key.revoked_at = now

@@ -41,7 +41,7 @@ from .access import denied
 from .context import RequestContext
 from .errors import ProviderFailure, UserError, UserErrorCode, not_found
 from .ids import database_id_of, from_text_cursor, page_size, to_global_id, to_text_cursor
-from .provider_calls import SyncReport, push_binding
+from .provider_calls import SyncReport, plain_credentials, push_binding
 from .rules.accounts import MAX_IMPORT_ROWS, Holder, ImportStatus, matches, search_keys, unimported_status
 from .rules.addresses import (
     AddressType,
@@ -97,7 +97,7 @@ async def _read_listing(ctx: RequestContext, config: TelephonyConfig) -> Account
 async def _list_and_record(ctx: RequestContext, config: TelephonyConfig) -> AccountNumbers:
     plugin = get_provider(config.provider)
     http = ctx.services.provider_http
-    credentials = ctx.services.secrets.unseal(config.credentials, plugin.secret_field_names)
+    credentials = plain_credentials(ctx, config, plugin)
     with http.budget():
         listing = await plugin.account_numbers(http, credentials)
     async with ctx.db.write() as session:

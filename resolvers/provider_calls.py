@@ -48,7 +48,8 @@ class SyncReport:
         return {"ok": self.ok, "action": self.action.value, "message": self.message}
 
 
-def _credentials(ctx: RequestContext, config: TelephonyConfig, plugin: ProviderPlugin) -> dict[str, str]:
+def plain_credentials(ctx: RequestContext, config: TelephonyConfig, plugin: ProviderPlugin) -> dict[str, str]:
+    """The configuration's credentials, decrypted."""
     return ctx.services.secrets.unseal(config.credentials, plugin.secret_field_names)
 
 
@@ -67,7 +68,7 @@ async def verify_credentials(ctx: RequestContext, config: TelephonyConfig, *, au
     http = ctx.services.provider_http
     try:
         with http.budget():
-            message = await plugin.verify_credentials(http, _credentials(ctx, config, plugin))
+            message = await plugin.verify_credentials(http, plain_credentials(ctx, config, plugin))
         status = VERIFIED
     except ProviderError as exc:
         status, message = _verification_status(exc), exc.message
@@ -146,7 +147,7 @@ async def push_binding(ctx: RequestContext, config: TelephonyConfig, number: Pho
     http = ctx.services.provider_http
     try:
         with http.budget():
-            credentials = _credentials(ctx, config, plugin)
+            credentials = plain_credentials(ctx, config, plugin)
             if action is SyncAction.ATTACH:
                 attached = await plugin.attach_inbound(http, credentials, target, url)
                 return SyncReport(ok=True, action=action, message=attached.message, at=utcnow(), replaced=attached.replaced)

@@ -25,7 +25,7 @@ from .errors import UserError, UserErrorCode, not_found
 from .ids import database_id_of
 from .nodes import load_of_type
 from .phone_numbers import NestedPageArgs, prefetch_numbers_of_configs
-from .provider_calls import SyncReport, VerificationReport, push_binding, verify_credentials
+from .provider_calls import SyncReport, VerificationReport, plain_credentials, push_binding, verify_credentials
 from .rules.names import InvalidName, clean_name
 from .rules.roles import Role
 from .rules.sync import SyncAction
@@ -206,7 +206,7 @@ async def update_config(
             if credentials is not None:
                 if credentials.provider != config.provider:
                     return _fail(_provider_mismatch(config.provider))
-                stored = ctx.services.secrets.unseal(config.credentials, plugin.secret_field_names)
+                stored = plain_credentials(ctx, config, plugin)
                 before = audit.config_fields(config, stored)
                 merged, problems = merge_update(plugin, stored, credentials.values)
                 if problems:

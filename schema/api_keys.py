@@ -6,6 +6,7 @@ from datetime import datetime
 
 import strawberry
 from switchboard.db import models
+from switchboard.db.api_keys import key_usable
 from switchboard.db.types import utcnow
 from switchboard.resolvers import api_keys
 from switchboard.resolvers.ids import to_global_id
@@ -40,7 +41,7 @@ class ApiKey:
 
     @strawberry.field(description="Not revoked and not expired: requests with it are accepted.")
     def usable(self) -> bool:
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > utcnow())
+        return key_usable(self.revoked_at is not None, self.expires_at, utcnow())
 
     @classmethod
     def of(cls, row: models.ApiKey) -> "ApiKey":

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from switchboard.db.api_keys import KEY_PREFIX, StoredKey, hash_api_key, stored_key, touch_key
+from switchboard.db.api_keys import KEY_PREFIX, StoredKey, hash_api_key, key_usable, stored_key, touch_key
 from switchboard.db.engine import Database
 from switchboard.db.types import utcnow
 from switchboard.resolvers.principal import Principal
@@ -61,7 +61,7 @@ class ApiKeyAuthenticator:
                 self._cache.clear()
             self._cache[digest] = (found, now + self._freshness)
         wall_now = utcnow()
-        if found.revoked or (found.expires_at is not None and found.expires_at <= wall_now):
+        if not key_usable(found.revoked, found.expires_at, wall_now):
             return None
         if found.last_used_at is None or wall_now - found.last_used_at >= LAST_USED_PRECISION:
             await self._touch(digest, found, wall_now)
