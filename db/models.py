@@ -37,6 +37,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# The tables whose rows have global IDs: SQLite, like PostgreSQL's sequences, never hands out the
+# ID of a deleted row again (migration 0010), since clients cache objects by `__typename:id`.
+IDS_NEVER_REUSED = {"sqlite_autoincrement": True}
+
+
 class Timestamps:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
@@ -44,6 +49,7 @@ class Timestamps:
 
 class Organization(Base):
     __tablename__ = "organizations"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(128), nullable=False)
@@ -52,6 +58,7 @@ class Organization(Base):
 
 class ApiKey(Base):
     __tablename__ = "api_keys"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -75,7 +82,10 @@ class Workflow(Timestamps, Base):
     # bound to a workflow without one are rejected.
     agent_stream_url: Mapped[str | None] = mapped_column(String(2048))
 
-    __table_args__ = (Index("uq_workflows_org_lower_name", "organization_id", func.lower(text("name")), unique=True),)
+    __table_args__ = (
+        Index("uq_workflows_org_lower_name", "organization_id", func.lower(text("name")), unique=True),
+        IDS_NEVER_REUSED,
+    )
 
 
 class TelephonyConfig(Timestamps, Base):
@@ -115,6 +125,7 @@ class TelephonyConfig(Timestamps, Base):
             sqlite_where=text("is_default_outbound"),
             postgresql_where=text("is_default_outbound"),
         ),
+        IDS_NEVER_REUSED,
     )
 
 
@@ -189,6 +200,7 @@ class PhoneNumber(Timestamps, Base):
             sqlite_where=text("sync_ok = 0 OR in_account = 0"),
             postgresql_where=text("sync_ok = false OR in_account = false"),
         ),
+        IDS_NEVER_REUSED,
     )
 
 
@@ -242,6 +254,7 @@ class InboundCall(Base):
             sqlite_where=text("status = 'REJECTED'"),
             postgresql_where=text("status = 'REJECTED'"),
         ),
+        IDS_NEVER_REUSED,
     )
 
 
@@ -271,6 +284,7 @@ class AuditEvent(Base):
         Index("ix_audit_events_org_id", "organization_id", "id"),
         Index("ix_audit_events_org_target", "organization_id", "target_id", "id"),
         Index("ix_audit_events_at", "at"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

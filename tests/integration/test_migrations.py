@@ -88,3 +88,54 @@ async def test_widening_sync_action_keeps_the_calls_and_counts_that_refer_to_pho
         await connection.execute(text("UPDATE phone_numbers SET sync_action = 'MANUAL_STEP'"))
         if fresh_db.engine.dialect.name == "sqlite":
             assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar() == 1, "foreign keys are back on"
+
+
+def _sqlite_schema(connection) -> list[tuple[str, str, str]]:
+    """sqlite_master in its own order, which is the order SQLite's planner breaks ties in."""
+    return connection.exec_driver_sql(
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY rowid"
+    ).all()
+
+
+async def test_ids_of_deleted_rows_are_not_reused_after_the_upgrade(fresh_db):
+    """0010 makes SQLite keep the largest ID each table ever had, in place: the rows stay, the
+    indexes keep their order, and a deleted row's ID is not given to the next row."""
+    await upgrade_to(fresh_db, "0009")
+    async with fresh_db.engine.begin() as connection:
+        for name in ("Acme", "Globex"):
+            await connection.execute(
+                text("INSERT INTO organizations (name, created_at) VALUES (:name, CURRENT_TIMESTAMP)"), {"name": name}
+            )
+        before = await connection.run_sync(_sqlite_schema) if fresh_db.engine.dialect.name == "sqlite" else None
+
+    await migrate(fresh_db)
+
+    async with fresh_db.engine.begin() as connection:
+        await connection.execute(text("DELETE FROM organizations WHERE name = 'Globex'"))
+        await connection.execute(text("INSERT INTO organizations (name, created_at) VALUES ('Initech', CURRENT_TIMESTAMP)"))
+        ids = (await connection.execute(text("SELECT name, id FROM organizations ORDER BY id"))).all()
+        assert [tuple(row) for row in ids] == [("Acme", 1), ("Initech", 3)]
+        if before is not None:
+            after = await connection.run_sync(_sqlite_schema)
+            assert [row[:2] for row in after] == [row[:2] for row in before], "same tables and indexes, same order"
+            assert "AUTOINCREMENT" in dict((row[1], row[2]) for row in after)["phone_numbers"]
+            assert (await connection.exec_driver_sql("PRAGMA integrity_check")).scalar() == "ok"
+
+
+async def test_downgrading_0010_restores_the_earlier_declarations(fresh_db):
+    if fresh_db.engine.dialect.name != "sqlite":
+        pytest.skip("0010 changes nothing on PostgreSQL, whose sequences never reuse an ID")
+    await upgrade_to(fresh_db, "0009")
+    async with fresh_db.engine.connect() as connection:
+        before = await connection.run_sync(_sqlite_schema)
+    await migrate(fresh_db)
+
+    def downgrade(connection):
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0009")
+
+    async with fresh_db.engine.begin() as connection:
+        await connection.run_sync(downgrade)
+        assert await connection.run_sync(_sqlite_schema) == before

@@ -170,6 +170,18 @@ async def test_delete_removes_its_numbers(api, server):
     assert (await api.query("{ phoneNumbers { totalCount } }"))["phoneNumbers"]["totalCount"] == 0
 
 
+async def test_ids_of_deleted_objects_are_never_given_again(api):
+    """Apollo Client caches objects by `__typename:id`: a new configuration or number must not
+    take the ID of a deleted one, which SQLite hands out again unless told not to."""
+    config = (await create_config(api))["telephonyConfig"]
+    number = (await create_number(api, config["id"], "+14155550100"))["phoneNumber"]
+    await api.query("mutation($id: ID!) { deleteTelephonyConfig(input: {id: $id}) { deletedId } }", {"id": config["id"]})
+    again = (await create_config(api))["telephonyConfig"]
+    number_again = (await create_number(api, again["id"], "+14155550100"))["phoneNumber"]
+    assert again["id"] != config["id"]
+    assert number_again["id"] != number["id"]
+
+
 async def test_provider_filter_and_counts(api):
     twilio = (await create_config(api, "T", maxConcurrentCalls=1))["telephonyConfig"]
     await create_config(api, "X", {"telnyx": TELNYX})
