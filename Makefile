@@ -48,7 +48,7 @@ upgrade-check:
 	$(UPGRADE_VENV)/bin/pip install --quiet --upgrade -e '.[test]'
 	@grep -oE '^[A-Za-z0-9_.-]+==[^ ;]+' $(LOCK) | tr 'A-Z_' 'a-z-' | sort > $(UPGRADE_VENV)/locked.txt
 	@$(UPGRADE_VENV)/bin/pip list --format=freeze --exclude-editable | tr 'A-Z_' 'a-z-' | sort > $(UPGRADE_VENV)/newest.txt
-	@echo "== newer than $(LOCK):"; comm -13 $(UPGRADE_VENV)/locked.txt $(UPGRADE_VENV)/newest.txt
+	@echo "== newer than $(LOCK):"; comm -13 $(UPGRADE_VENV)/locked.txt $(UPGRADE_VENV)/newest.txt | grep -v -E '^(pip|setuptools)==' || true
 	$(UPGRADE_VENV)/bin/pytest -q -p no:cacheprovider tests/unit tests/integration/test_graphql_over_http.py \
 		tests/integration/test_query_counts.py tests/integration/test_bulk_reads.py $(PYTEST_ARGS)
 

@@ -26,6 +26,7 @@ from .front_door import FrontDoorEndpoint
 from .graphiql import GraphiQLPage
 from .graphql_view import SwitchboardGraphQL, json_response
 from .jwt_auth import JwtAuthenticator
+from .logs import AccessLog
 from .rate_limit import RateLimiter
 from .secret_key import load_secret_box
 from .settings import Settings, create_database_for, get_settings
@@ -87,7 +88,7 @@ def create_app(
         await provider_http.aclose()
         await db.dispose()
 
-    middleware = [Middleware(RequestBodyGuard, timeout=settings.request_body_timeout)]
+    middleware = [Middleware(AccessLog), Middleware(RequestBodyGuard, timeout=settings.request_body_timeout)]
     if settings.cors_origins:
         middleware.append(
             Middleware(

@@ -1,10 +1,9 @@
 """ASGI entry point for uvicorn workers: `switchboard.server.asgi:app`."""
 
-import logging
-
 from .app import create_app
 from .garbage import prepare_for_serving
+from .logs import configure_logging
 from .settings import get_settings
 
-logging.basicConfig(level=get_settings().log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+configure_logging(get_settings().log_level, get_settings().log_format)
 app = prepare_for_serving(create_app())

@@ -115,8 +115,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .http_protocol import with_header_timeout
+    from .logs import configure_logging, logging_config
 
     settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
     load_secret_box(settings)  # fail fast on a missing or malformed key, before any worker starts
     created = asyncio.run(_bootstrap())
     if created:
@@ -133,7 +135,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        log_level=settings.log_level,
+        log_config=logging_config(settings.log_level, settings.log_format),
+        access_log=False,
         proxy_headers=False,
         http=with_header_timeout(settings.request_header_timeout),
     )

@@ -2,7 +2,6 @@
 (406 when neither JSON media type is acceptable) and automatic persisted queries."""
 
 import hashlib
-import uuid
 from typing import Any
 
 import orjson
@@ -20,6 +19,7 @@ from switchboard.resolvers.principal import Principal
 from .auth import Authenticator, extract_credential
 from .errors import INTERNAL_MESSAGE, error_body, format_error, log
 from .graphiql import GraphiQLPage
+from .logs import REQUEST_ID
 from .media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, response_media_type
 from .persisted_queries import PersistedQueryCache, PersistedQueryNotFound, persisted_query_hash
 from .rate_limit import RateLimited, RateLimiter
@@ -110,7 +110,7 @@ class SwitchboardGraphQL(GraphQL):
             if status == 405:
                 response.headers["Allow"] = "POST" if mutation_over_get else "GET, POST"
         except Exception:
-            request_id = uuid.uuid4().hex[:16]
+            request_id = REQUEST_ID.get()
             log.exception("request %s: unexpected error outside execution", request_id)
             body = error_body(INTERNAL_MESSAGE, "INTERNAL_SERVER_ERROR")
             body["errors"][0]["extensions"]["requestId"] = request_id
@@ -129,9 +129,7 @@ class SwitchboardGraphQL(GraphQL):
         if principal is None:
             raise Unauthenticated
         self.rate_limiter.take(_bucket_of(principal))
-        request_id = uuid.uuid4().hex[:16]
-        request.scope["switchboard.request_id"] = request_id
-        return RequestContext(services=self.services, principal=principal, request_id=request_id)
+        return RequestContext(services=self.services, principal=principal, request_id=REQUEST_ID.get())
 
     async def get_sub_response(self, request: Request) -> Response:
         sub_response = Response(media_type=response_media_type(request.headers.get("accept")) or APPLICATION_JSON)
@@ -217,8 +215,7 @@ class SwitchboardGraphQL(GraphQL):
             if sub_response.media_type == GRAPHQL_RESPONSE_JSON:
                 sub_response.status_code = 400
         if result.errors:
-            request_id = request.scope.get("switchboard.request_id", "")
-            body["errors"] = [format_error(error, request_id) for error in result.errors]
+            body["errors"] = [format_error(error, REQUEST_ID.get()) for error in result.errors]
         if result.extensions:
             body["extensions"] = result.extensions
         return body

@@ -13,6 +13,7 @@ from switchboard.db.engine import POSTGRES_POOL_OVERFLOW, POSTGRES_POOL_SIZE, Da
 from switchboard.providers.url_guard import ALLOWED_NETWORKS_SETTING, IPNetwork
 
 from .http_protocol import HEADER_TIMEOUT_SECONDS
+from .logs import LogFormat
 
 
 class Settings(BaseSettings):
@@ -29,6 +30,8 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = []
     introspection: bool = True
     log_level: str = "info"
+    # `text` for people, `json` for log pipelines: one object per line (server/logs.py).
+    log_format: LogFormat = "text"
     # Queries a worker runs at once; the others wait their turn, first come, first served
     # (schema/admission.py). 0: no limit.
     max_concurrent_queries: int = Field(default=8, ge=0)

@@ -22,6 +22,7 @@ class ServedProcess:
     url: str
     key: str | None  # printed only on the first start of an empty database
     output: str
+    lines: list[str]  # all it printed so far, to the end once it has stopped
 
 
 def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
@@ -61,7 +62,7 @@ def switchboard_serve(env: dict[str, str], cwd: Path, port: int, *args: str) -> 
         output = "".join(lines)  # the key is printed before the server starts listening
         match = KEY_LINE.search(output)
         try:
-            yield ServedProcess(process, url, match.group(1) if match else None, output)
+            yield ServedProcess(process, url, match.group(1) if match else None, output, lines)
         except BaseException as error:
             failure = error
             raise
