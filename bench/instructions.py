@@ -125,17 +125,22 @@ def _count(on: bool) -> None:
 
 
 async def _child(which: str, scenario: str, requests: int, data: dataset.Dataset, tag: int) -> None:
+    from switchboard.server.metrics_files import metrics_directory
+    from switchboard.server.settings import get_settings
+
     warmup, counted, expected = _requests(scenario, data, requests, tag)
-    app, starlette = _application(which)
-    async with starlette.router.lifespan_context(starlette):
-        for path, body, headers in warmup:
-            status, answer = await _call(app, path, body, headers)
-            if status != 200 or expected not in answer:
-                raise SystemExit(f"{which} answered {scenario} with {status}: {answer[:300]!r}")
-        _count(True)
-        for path, body, headers in counted:
-            await _call(app, path, body, headers)
-        _count(False)
+    # Metrics (on in servers.server_env) kept in files as `switchboard serve` keeps them.
+    with metrics_directory(get_settings()):
+        app, starlette = _application(which)
+        async with starlette.router.lifespan_context(starlette):
+            for path, body, headers in warmup:
+                status, answer = await _call(app, path, body, headers)
+                if status != 200 or expected not in answer:
+                    raise SystemExit(f"{which} answered {scenario} with {status}: {answer[:300]!r}")
+            _count(True)
+            for path, body, headers in counted:
+                await _call(app, path, body, headers)
+            _count(False)
 
 
 if __name__ == "__main__":
