@@ -199,9 +199,10 @@ class SwitchboardGraphQL(GraphQL):
     async def execute_operation(self, request, request_adapter, request_data, context, root_value, sub_response):
         """Automatic persisted queries (`extensions.persistedQuery`, version 1) over GET and POST."""
         record: RequestRecord | None = request.scope.get(METRICS_RECORD)
-        if record is not None and isinstance(request_data, GraphQLRequestData):
+        named = request_data.operation_name if isinstance(request_data, GraphQLRequestData) else None
+        if record is not None:
             # As the client names it; by the document's name when it gives none (below).
-            record.operation = self.metrics.operation_label(request_data.operation_name)
+            record.operation = self.metrics.operation_label(named)
         sha256_hash, registering = self._persisted_query(request_data, record)
         try:
             with self.metrics.executing(record) if record is not None else nullcontext():
@@ -216,7 +217,7 @@ class SwitchboardGraphQL(GraphQL):
                     # stream of distinct documents repeats: charged as that many more requests.
                     requests = context.unseen_document_tokens // UNSEEN_DOCUMENT_TOKENS_PER_REQUEST
                     self.rate_limiter.charge(_bucket_of(context.principal), requests)
-                if record is not None and request_data.operation_name is None and context.operation_name is not None:
+                if record is not None and named is None and context.operation_name is not None:
                     record.operation = self.metrics.operation_label(context.operation_name)
         if sha256_hash is not None and isinstance(result, ExecutionResult) and not _is_request_error(result):
             self.persisted_queries.put(sha256_hash, request_data.query)

@@ -4,14 +4,15 @@ statements, persisted queries, provider calls, front-door webhooks, the admissio
 bound on operation labels, and what it must never show (query text, variables, secrets)."""
 
 import asyncio
+import hashlib
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import PUBLIC_BASE_URL, free_port, new_organization, serve_environment
+from conftest import PUBLIC_BASE_URL, free_port, new_organization, running_server, serve_environment
 from helpers import Api
 from processes import switchboard_serve
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -82,7 +83,7 @@ def metered(database_url, server, fakes, tmp_path_factory) -> Iterator[Metered]:
 
 
 @pytest.fixture
-async def metered_api(metered: Metered, server) -> Iterator[Api]:
+async def metered_api(metered: Metered, server) -> AsyncIterator[Api]:
     organization_id, key = await new_organization(server.db, "Metered")
     async with httpx.AsyncClient(base_url=metered.url, timeout=30, limits=httpx.Limits(max_keepalive_connections=0)) as client:
         yield Api(client, key, organization_id)
@@ -157,8 +158,6 @@ async def test_outcomes_and_who_may_name_operations(metered: Metered, metered_ap
 
 
 async def test_persisted_query_lookups(metered: Metered, metered_api: Api):
-    import hashlib
-
     query = f"query Persisted{secrets.token_hex(4)} {{ organization {{ name }} }}"
     extensions = {"persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(query.encode()).hexdigest()}}
     before = parsed(await metered.scrape())
@@ -185,7 +184,9 @@ async def test_provider_calls_by_provider_operation_and_outcome(metered: Metered
     fakes["twilio"].add_account(metered_api.twilio["accountSid"], metered_api.twilio["authToken"])
     create = """mutation($input: CreateTelephonyConfigInput!) {
       createTelephonyConfig(input: $input) { verification { status } errors { code } } }"""
-    good = await metered_api.query(create, {"input": {"name": "Good", "credentials": {"twilio": metered_api.twilio}, "verify": True}})
+    good = await metered_api.query(
+        create, {"input": {"name": "Good", "credentials": {"twilio": metered_api.twilio}, "verify": True}}
+    )
     assert good["createTelephonyConfig"]["verification"]["status"] == "VERIFIED"
     wrong = {**metered_api.twilio, "authToken": "0" * 32}
     bad = await metered_api.query(create, {"input": {"name": "Wrong", "credentials": {"twilio": wrong}, "verify": True}})
@@ -199,13 +200,20 @@ async def test_provider_calls_by_provider_operation_and_outcome(metered: Metered
 
 
 async def test_front_door_webhooks_by_provider_and_outcome(metered: Metered):
-    form = {"CallSid": "CA" + secrets.token_hex(16), "AccountSid": "AC" + secrets.token_hex(16), "To": "+14155550199", "From": "+14155550111"}
+    form = {
+        "CallSid": "CA" + secrets.token_hex(16),
+        "AccountSid": "AC" + secrets.token_hex(16),
+        "To": "+14155550199",
+        "From": "+14155550111",
+    }
     async with httpx.AsyncClient(base_url=metered.url, timeout=30) as client:
         unknown = await client.post("/telephony/twilio/inbound", data=form)
         nowhere = await client.post("/telephony/madeupprovider/inbound", data=form)
     assert unknown.status_code == 200 and nowhere.status_code == 404
     text = await metered.scrape()
-    assert value_of(parsed(text), "switchboard_front_door_webhooks_total", {"provider": "twilio", "outcome": "unknown_number"}) >= 1
+    assert (
+        value_of(parsed(text), "switchboard_front_door_webhooks_total", {"provider": "twilio", "outcome": "unknown_number"}) >= 1
+    )
     assert "madeupprovider" not in text and form["AccountSid"] not in text
 
 
@@ -236,3 +244,30 @@ async def test_a_flood_of_operation_names_stays_within_the_bound(metered: Metere
     families = parsed(text)
     counted = sum(value_of(families, "switchboard_graphql_requests_total", {"operation": name}) for name in flooded | {OTHER})
     assert counted == 1000
+
+
+async def test_one_worker_keeps_its_metrics_in_the_directory_too(database_url, server, tmp_path):
+    """`serve` with one worker runs the application in its own process, which must not have
+    imported prometheus_client before the directory was exported."""
+    directory = tmp_path / "metrics"
+    env = serve_environment(database_url) | {"SWITCHBOARD_METRICS_PUBLIC": "true", "SWITCHBOARD_METRICS_DIR": str(directory)}
+    organization_id, key = await new_organization(server.db, "Single")
+    with switchboard_serve(env, tmp_path, free_port()) as served:
+        async with httpx.AsyncClient(base_url=served.url, timeout=30) as client:
+            api = Api(client, key, organization_id)
+            await api.query("query Single { organization { name } }")
+            text = (await client.get("/metrics")).text
+        assert list(directory.glob("counter_*.db"))
+    assert value_of(parsed(text), "switchboard_graphql_requests_total", {"operation": "Single", "outcome": "ok"}) == 1
+
+
+async def test_a_server_without_the_directory_counts_for_itself(settings, server):
+    """An application served otherwise than by `serve` (no PROMETHEUS_MULTIPROC_DIR) counts in memory."""
+    async with running_server(settings.model_copy(update={"metrics_public": True}), migrated=False) as running:
+        organization_id, key = await new_organization(running.db, "InMemory")
+        async with httpx.AsyncClient(base_url=running.url, timeout=30) as client:
+            await Api(client, key, organization_id).query("query InMemory { organization { name } }")
+            text = (await client.get("/metrics")).text
+    families = parsed(text)
+    assert value_of(families, "switchboard_graphql_requests_total", {"operation": "InMemory", "outcome": "ok"}) == 1
+    assert value_of(families, "switchboard_graphql_sql_statements_count", {"operation": "InMemory"}) == 1

@@ -5,7 +5,6 @@ import os
 
 import pytest
 from pydantic import ValidationError
-
 from switchboard.server.metrics import ANONYMOUS, MAX_OPERATION_NAME_LENGTH, OTHER, OperationLabels
 from switchboard.server.metrics_files import MULTIPROCESS_DIRECTORY, metrics_directory
 from switchboard.server.settings import Settings
@@ -24,7 +23,15 @@ def test_an_anonymous_operation_has_a_fixed_label() -> None:
 
 def test_names_that_are_not_graphql_names_are_other() -> None:
     labels = OperationLabels()
-    for name in ("", "2fast", "with space", "query { organization { name } }", "naïve", "a-b", "x" * (MAX_OPERATION_NAME_LENGTH + 1)):
+    for name in (
+        "",
+        "2fast",
+        "with space",
+        "query { organization { name } }",
+        "naïve",
+        "a-b",
+        "x" * (MAX_OPERATION_NAME_LENGTH + 1),
+    ):
         assert labels(name) == OTHER, name
     assert labels("x" * MAX_OPERATION_NAME_LENGTH) == "x" * MAX_OPERATION_NAME_LENGTH
 
