@@ -60,14 +60,17 @@ def per_request(which: str, scenario: str, env: dict[str, str], saved_dataset: P
 
 
 def _application(which: str):
+    """The application as it serves, and the Starlette application whose lifespan it runs."""
     if which == "reference":
         from .reference import app_from_env
 
-        return app_from_env()
+        app = app_from_env()
+        return app, app
     from switchboard.server.app import create_app
     from switchboard.server.garbage import prepare_for_serving
 
-    return prepare_for_serving(create_app())  # as `switchboard serve` runs it (server/asgi.py)
+    app = create_app()
+    return prepare_for_serving(app), app  # as `switchboard serve` runs it (server/asgi.py)
 
 
 async def _call(app, path: str, body: bytes, headers: list[tuple[bytes, bytes]]) -> tuple[int, bytes]:
@@ -122,17 +125,22 @@ def _count(on: bool) -> None:
 
 
 async def _child(which: str, scenario: str, requests: int, data: dataset.Dataset, tag: int) -> None:
+    from switchboard.server.metrics_files import metrics_directory
+    from switchboard.server.settings import get_settings
+
     warmup, counted, expected = _requests(scenario, data, requests, tag)
-    app = _application(which)
-    async with app.router.lifespan_context(app):
-        for path, body, headers in warmup:
-            status, answer = await _call(app, path, body, headers)
-            if status != 200 or expected not in answer:
-                raise SystemExit(f"{which} answered {scenario} with {status}: {answer[:300]!r}")
-        _count(True)
-        for path, body, headers in counted:
-            await _call(app, path, body, headers)
-        _count(False)
+    # Metrics (on in servers.server_env) kept in files as `switchboard serve` keeps them.
+    with metrics_directory(get_settings()):
+        app, starlette = _application(which)
+        async with starlette.router.lifespan_context(starlette):
+            for path, body, headers in warmup:
+                status, answer = await _call(app, path, body, headers)
+                if status != 200 or expected not in answer:
+                    raise SystemExit(f"{which} answered {scenario} with {status}: {answer[:300]!r}")
+            _count(True)
+            for path, body, headers in counted:
+                await _call(app, path, body, headers)
+            _count(False)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,8 @@ def free_port() -> int:
 
 def server_env(database_url: str, twilio_api_base: str | None) -> dict[str, str]:
     """The settings both servers read, as a deployment would set them, less the rate limit: the
-    bench drives one worker with one key as fast as it answers (the flood scenario sets its own)."""
+    bench drives one worker with one key as fast as it answers (the flood scenario sets its own).
+    Metrics are on, so that what they cost is measured."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
     env.update(
         SWITCHBOARD_DATABASE_URL=database_url,
@@ -40,6 +41,7 @@ def server_env(database_url: str, twilio_api_base: str | None) -> dict[str, str]
         SWITCHBOARD_PUBLIC_BASE_URL=PUBLIC_BASE_URL,
         SWITCHBOARD_LOG_LEVEL="warning",
         SWITCHBOARD_RATE_LIMIT_PER_SECOND="0",
+        SWITCHBOARD_METRICS_PUBLIC="true",
     )
     if twilio_api_base:
         env["SWITCHBOARD_TWILIO_API_BASE"] = twilio_api_base

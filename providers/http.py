@@ -6,16 +6,18 @@ exponential backoff on 429 and 5xx that honour `Retry-After` while the budget al
 classified by status into `ProviderError`s whose messages a user can act on. Request bodies,
 headers and credentials never appear in messages or logs. Redirects are never followed: a 3xx is
 a failure. Hosts that tenants supply are vetted first (`url_guard`) and reached at the vetted
-address (`request`'s `tenant_host`).
+address (`request`'s `tenant_host`). Each call (its retries included) is reported to the
+observer, when there is one, with the provider and operation its budget names.
 """
 
 import asyncio
 import email.utils
 import logging
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from enum import StrEnum
 from typing import Any
 
 import httpx
@@ -33,7 +35,29 @@ MAX_RETRY_AFTER = 5.0
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
+
+class ProviderOperation(StrEnum):
+    """What a budget's calls are for: the provider plugin's operation."""
+
+    VERIFY = "verify"
+    ATTACH = "attach"
+    DETACH = "detach"
+    LIST_NUMBERS = "list_numbers"
+    ANSWER_CALL = "answer_call"
+
+
+# The labels of a call made outside any budget that names its provider and operation.
+UNLABELLED = "(other)"
+OK = "ok"
+# The call ended otherwise than with an answer or a ProviderError (cancelled, say).
+ABORTED = "aborted"
+
+# Called with the provider's key, the operation, the outcome (OK, ABORTED or a FailureKind in
+# lower case) and the call's seconds, retries included.
+CallObserver = Callable[[str, str, str, float], None]
+
 _deadline: ContextVar[float | None] = ContextVar("provider_deadline", default=None)
+_labels: ContextVar[tuple[str, str]] = ContextVar("provider_call_labels", default=(UNLABELLED, UNLABELLED))
 
 
 def _retry_after_seconds(response: httpx.Response) -> float | None:
@@ -60,8 +84,10 @@ class ProviderHttp:
         *,
         total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
         url_guard: UrlGuard | None = None,
+        observer: CallObserver | None = None,
     ) -> None:
         self.total_timeout = total_timeout
+        self._observer = observer
         self._api_bases = {k: v.rstrip("/") for k, v in (api_bases or {}).items() if v}
         self._url_guard = url_guard or UrlGuard()
         timeout = httpx.Timeout(total_timeout, connect=min(CONNECT_TIMEOUT, total_timeout))
@@ -88,14 +114,36 @@ class ProviderHttp:
         return provider_key in self._api_bases
 
     @contextmanager
-    def budget(self) -> Iterator[None]:
-        """All requests inside share one total deadline (an operation may take several requests)."""
+    def budget(self, provider_key: str | None = None, operation: ProviderOperation | None = None) -> Iterator[None]:
+        """All requests inside share one total deadline (an operation may take several requests).
+        A budget inside another keeps the outer deadline; `provider_key` and `operation` label the
+        calls inside (the innermost budget that names them)."""
         token = _deadline.set(time.monotonic() + self.total_timeout) if _deadline.get() is None else None
+        labels = _labels.set((provider_key, operation.value)) if provider_key and operation else None
         try:
             yield
         finally:
+            if labels is not None:
+                _labels.reset(labels)
             if token is not None:
                 _deadline.reset(token)
+
+    @contextmanager
+    def _observed(self) -> Iterator[None]:
+        """Report the call inside to the observer."""
+        if self._observer is None:
+            yield
+            return
+        started = time.perf_counter()
+        outcome = ABORTED
+        try:
+            yield
+            outcome = OK
+        except ProviderError as exc:
+            outcome = exc.kind.value.lower()
+            raise
+        finally:
+            self._observer(*_labels.get(), outcome, time.perf_counter() - started)
 
     def _remaining(self) -> float:
         deadline = _deadline.get()
@@ -105,13 +153,15 @@ class ProviderHttp:
         """Whether the current budget (see `budget`) has time left for another request."""
         return self._remaining() > 0
 
-    async def request(
-        self, provider: str, method: str, url: str, *, tenant_host: bool = False, **kwargs: Any
-    ) -> httpx.Response:
+    async def request(self, provider: str, method: str, url: str, *, tenant_host: bool = False, **kwargs: Any) -> httpx.Response:
         """Send with retries; return a 2xx response, raise ProviderError otherwise.
 
         `tenant_host`: the URL's host is one a tenant supplied (not an operator-configured API
         base): its addresses are vetted once, and every attempt goes to the vetted one."""
+        with self._observed():
+            return await self._send(provider, method, url, tenant_host=tenant_host, **kwargs)
+
+    async def _send(self, provider: str, method: str, url: str, *, tenant_host: bool, **kwargs: Any) -> httpx.Response:
         client = self._client
         if tenant_host:
             client = self._tenant_client
@@ -127,12 +177,16 @@ class ProviderHttp:
                     response = await client.request(method, url, **kwargs)
             except (TimeoutError, httpx.TimeoutException) as exc:
                 log.warning("%s %s %s: timed out", provider, method, _path(url))
-                raise ProviderError(FailureKind.UNREACHABLE, f"{provider} did not answer within {self.total_timeout:g} s.") from exc
+                raise ProviderError(
+                    FailureKind.UNREACHABLE, f"{provider} did not answer within {self.total_timeout:g} s."
+                ) from exc
             except httpx.TransportError as exc:
                 log.warning("%s %s %s: %s", provider, method, _path(url), type(exc).__name__)
                 if attempt < MAX_ATTEMPTS and await self._pause(attempt, None):
                     continue
-                raise ProviderError(FailureKind.UNREACHABLE, f"Could not connect to {provider} ({_transport_reason(exc)}).") from exc
+                raise ProviderError(
+                    FailureKind.UNREACHABLE, f"Could not connect to {provider} ({_transport_reason(exc)})."
+                ) from exc
             status = response.status_code
             if status < 300:
                 return response
@@ -153,20 +207,24 @@ class ProviderHttp:
             async with asyncio.timeout(self._remaining()):
                 address = await self._url_guard.vetted_address(provider, host, port)
         except TimeoutError as exc:
-            raise ProviderError(FailureKind.UNREACHABLE, f"Could not connect to {provider} ({host} did not resolve in time).") from exc
+            raise ProviderError(
+                FailureKind.UNREACHABLE, f"Could not connect to {provider} ({host} did not resolve in time)."
+            ) from exc
         headers = httpx.Headers(kwargs.get("headers"))
         headers["Host"] = target.netloc.decode("ascii")
         extensions = {**kwargs.get("extensions", {}), "sni_hostname": host}
         return str(target.copy_with(host=str(address))), {**kwargs, "headers": headers, "extensions": extensions}
 
-    async def json(self, provider: str, method: str, url: str, **kwargs: Any) -> Any:
-        response = await self.request(provider, method, url, **kwargs)
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise ProviderError(
-                FailureKind.BAD_RESPONSE, f"{provider} answered with malformed JSON (HTTP {response.status_code})."
-            ) from exc
+    async def json(self, provider: str, method: str, url: str, *, tenant_host: bool = False, **kwargs: Any) -> Any:
+        """`request`, and the answer's JSON (a malformed one is the call's failure)."""
+        with self._observed():
+            response = await self._send(provider, method, url, tenant_host=tenant_host, **kwargs)
+            try:
+                return response.json()
+            except ValueError as exc:
+                raise ProviderError(
+                    FailureKind.BAD_RESPONSE, f"{provider} answered with malformed JSON (HTTP {response.status_code})."
+                ) from exc
 
     async def _pause(self, attempt: int, retry_after: float | None) -> bool:
         """Wait before the next attempt; False when the wait would not fit in the budget."""

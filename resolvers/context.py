@@ -28,6 +28,8 @@ class AppServices:
     call_max_seconds: int = 4 * 3600
     # Called with a revoked key's hash, so that this worker refuses it at once (server/auth.py).
     forget_key: Callable[[str], None] = lambda key_hash: None
+    # Called with a provider's key and a front-door webhook's outcome (front_door.WebhookOutcome).
+    observe_webhook: Callable[[str, str], None] = lambda provider_key, outcome: None
 
     def inbound_url(self, plugin: ProviderPlugin, config_id: int, account_id: str) -> str | None:
         """Where the provider sends a configuration's inbound calls; None without a public URL."""
@@ -53,6 +55,9 @@ class RequestContext:
     # The tokens of the request's document when this worker had not parsed it before: parsing
     # and validating it is charged to the caller's rate limit (server/graphql_view.py).
     unseen_document_tokens: int = 0
+    # The operation's name, as the request or its parsed document gives it (None: anonymous, or
+    # not parsed): the server's metrics count requests by it.
+    operation_name: str | None = None
     # GraphQL objects the schema built from rows during this request, by (type, database id).
     built: dict = field(default_factory=dict)
     # Each configuration's warnings, once computed: a dashboard lists them per configuration

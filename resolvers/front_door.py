@@ -8,6 +8,7 @@ signature on a matched number only increments that number's counter for the hour
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from switchboard.db.inbound_calls import (
 )
 from switchboard.db.types import utcnow
 from switchboard.providers.base import ProviderPlugin
+from switchboard.providers.http import ProviderOperation
 from switchboard.providers.inbound import (
     EMPTY_ANSWER,
     CallEndedWebhook,
@@ -50,6 +52,23 @@ from .rules.inbound import (
 from .rules.sync import inbound_token_purpose
 
 log = logging.getLogger("switchboard.front_door")
+
+
+class WebhookOutcome(enum.StrEnum):
+    """What became of a webhook at the front door, as the server's metrics count it."""
+
+    CONNECTED = "connected"  # a call streamed to its workflow's agent
+    REJECTED = "rejected"  # a signed call the number refused (inactive, no workflow, at capacity…)
+    REFUSED = "refused"  # a matched number's webhook whose signature failed
+    UNKNOWN_NUMBER = "unknown_number"
+    MALFORMED = "malformed"
+    IGNORED = "ignored"  # an event that is neither a call nor its end
+    CALL_ENDED = "call_ended"
+    UNKNOWN_CALL = "unknown_call"  # a status callback for no call of ours (or not signed for it)
+    # Answered by the server before the front door saw the webhook.
+    TOO_LARGE = "too_large"
+    BAD_FORM = "bad_form"
+    NOT_CONFIGURED = "not_configured"  # no SWITCHBOARD_PUBLIC_BASE_URL
 
 
 def bad_request(message: str) -> WebhookAnswer:
@@ -119,8 +138,10 @@ class FrontDoor:
                 raise MalformedWebhook(problem)
         except MalformedWebhook as exc:
             self._unmatched(plugin, "malformed", str(exc))
+            self.services.observe_webhook(plugin.key, WebhookOutcome.MALFORMED)
             return bad_request(f"Not a {plugin.display_name} {what}: {exc}.")
         if webhook is None:
+            self.services.observe_webhook(plugin.key, WebhookOutcome.IGNORED)
             return EMPTY_ANSWER
         if isinstance(webhook, CallEndedWebhook):
             return await self.ended(plugin, request, webhook)
@@ -136,6 +157,7 @@ class FrontDoor:
             )
         if row is None:
             self._unmatched(plugin, "unknown number", f"{webhook.called!r} of account {webhook.account_id!r}")
+            self.services.observe_webhook(plugin.key, WebhookOutcome.UNKNOWN_NUMBER)
             return plugin.reject_answer()
         matched = Route(*row)
         credentials = self.credentials(plugin, matched.stored_credentials)
@@ -147,6 +169,7 @@ class FrontDoor:
                 await count_rejection(
                     session, matched.organization_id, matched.number_id, hour, failure.value, hour - REJECTION_COUNTER_RETENTION
                 )
+            self.services.observe_webhook(plugin.key, WebhookOutcome.REFUSED)
             return plugin.reject_answer()
 
         reason = decide(
@@ -166,7 +189,10 @@ class FrontDoor:
                 calling=webhook.calling,
                 called=webhook.called,
             )
-        await plugin.complete_answer(self.services.provider_http, credentials, webhook, target)
+        http = self.services.provider_http
+        with http.budget(plugin.key, ProviderOperation.ANSWER_CALL):
+            await plugin.complete_answer(http, credentials, webhook, target)
+        self.services.observe_webhook(plugin.key, WebhookOutcome.CONNECTED if target is not None else WebhookOutcome.REJECTED)
         return plugin.stream_answer(target) if target is not None else plugin.reject_answer()
 
     async def _record(
@@ -215,8 +241,10 @@ class FrontDoor:
             if status == CallStatus.CONNECTED:
                 async with self.services.db.write() as session:
                     await end_call(session, call_id, utcnow())
+            self.services.observe_webhook(plugin.key, WebhookOutcome.CALL_ENDED)
             return EMPTY_ANSWER
         self._unmatched(plugin, "unknown call", f"status callback for {webhook.call_id!r}")
+        self.services.observe_webhook(plugin.key, WebhookOutcome.UNKNOWN_CALL)
         return EMPTY_ANSWER
 
 

@@ -34,6 +34,7 @@ from switchboard.db.types import utcnow
 from switchboard.db.workflows import get_workflow
 from switchboard.providers.base import AccountNumbers
 from switchboard.providers.errors import FailureKind, ProviderError
+from switchboard.providers.http import ProviderOperation
 from switchboard.providers.registry import get_provider
 
 from . import audit
@@ -98,7 +99,7 @@ async def _list_and_record(ctx: RequestContext, config: TelephonyConfig) -> Acco
     plugin = get_provider(config.provider)
     http = ctx.services.provider_http
     credentials = plain_credentials(ctx, config, plugin)
-    with http.budget():
+    with http.budget(plugin.key, ProviderOperation.LIST_NUMBERS):
         listing = await plugin.account_numbers(http, credentials)
     async with ctx.db.write() as session:
         await record_listing(session, config.id, sorted(_listed_e164(listing.addresses)), complete=listing.complete)

@@ -17,6 +17,7 @@ from switchboard.db.telephony import hold_verified_keys
 from switchboard.db.types import utcnow
 from switchboard.providers.base import InboundNumber, ProviderPlugin
 from switchboard.providers.errors import FailureKind, ProviderError
+from switchboard.providers.http import ProviderOperation
 from switchboard.providers.registry import get_provider
 
 from . import audit
@@ -67,7 +68,7 @@ async def verify_credentials(ctx: RequestContext, config: TelephonyConfig, *, au
     plugin = get_provider(config.provider)
     http = ctx.services.provider_http
     try:
-        with http.budget():
+        with http.budget(plugin.key, ProviderOperation.VERIFY):
             message = await plugin.verify_credentials(http, plain_credentials(ctx, config, plugin))
         status = VERIFIED
     except ProviderError as exc:
@@ -146,7 +147,7 @@ async def push_binding(ctx: RequestContext, config: TelephonyConfig, number: Pho
         return SyncReport(ok=True, action=SyncAction.MANUAL_STEP, message=message, at=utcnow())
     http = ctx.services.provider_http
     try:
-        with http.budget():
+        with http.budget(plugin.key, ProviderOperation.ATTACH if action is SyncAction.ATTACH else ProviderOperation.DETACH):
             credentials = plain_credentials(ctx, config, plugin)
             if action is SyncAction.ATTACH:
                 attached = await plugin.attach_inbound(http, credentials, target, url)

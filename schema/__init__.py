@@ -5,7 +5,7 @@ from strawberry.extensions import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 
 from . import limits
-from .admission import query_admission
+from .admission import AdmissionObserver, query_admission
 from .api_keys import ApiKeyMutations, ApiKeyQueries
 from .audit_event import AuditQueries
 from .document_cache import DocumentCache, cached_documents
@@ -45,15 +45,17 @@ class SwitchboardSchema(strawberry.Schema):
         """Errors are classified and logged once, by the HTTP layer (server/errors.py)."""
 
 
-def build_schema(*, introspection: bool = True, query_slots: int = 0) -> strawberry.Schema:
+def build_schema(
+    *, introspection: bool = True, query_slots: int = 0, admission_observer: AdmissionObserver | None = None
+) -> strawberry.Schema:
     """`query_slots`: how many queries run at once, the others waiting their turn (0: no limit;
-    see schema/admission.py)."""
+    see schema/admission.py); `admission_observer` is told how many wait and run."""
     documents = DocumentCache()
     extensions = [*limits.extensions(), cached_documents(documents)]
     if not introspection:
         extensions.append(DisableIntrospection)
     if query_slots:
-        extensions.append(query_admission(query_slots))
+        extensions.append(query_admission(query_slots, admission_observer))
     schema = SwitchboardSchema(
         query=Query,
         mutation=Mutation,

@@ -18,17 +18,41 @@ from collections.abc import AsyncIterator, Callable
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
+# Called with the number of queries waiting and the number running, whenever either changes.
+AdmissionObserver = Callable[[int, int], None]
 
-def query_admission(slots: int) -> Callable[[], SchemaExtension]:
+
+def query_admission(slots: int, observer: AdmissionObserver | None = None) -> Callable[[], SchemaExtension]:
     """A schema extension (as a factory) that admits `slots` queries of the process at once."""
     turns = asyncio.Semaphore(slots)
+    report = observer or (lambda waiting, running: None)
+    waiting = running = 0
 
     class QueryAdmission(SchemaExtension):
         async def on_execute(self) -> AsyncIterator[None]:
+            nonlocal waiting, running
             if self.execution_context.operation_type is not OperationType.QUERY:
                 yield
                 return
-            async with turns:
+            if turns.locked():
+                waiting += 1
+                report(waiting, running)
+                try:
+                    await turns.acquire()
+                except BaseException:  # cancelled: the client went away
+                    waiting -= 1
+                    report(waiting, running)
+                    raise
+                waiting -= 1
+            else:
+                await turns.acquire()
+            running += 1
+            report(waiting, running)
+            try:
                 yield
+            finally:
+                running -= 1
+                turns.release()
+                report(waiting, running)
 
     return QueryAdmission

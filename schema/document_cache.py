@@ -70,7 +70,9 @@ def cached_documents(cache: DocumentCache) -> Callable[[], SchemaExtension]:
             self.cached = context.graphql_document is not None
             if not self.cached:
                 context.graphql_document = parse_document(context.query, context.parse_options)
-                if isinstance(context.context, RequestContext):
+            if isinstance(context.context, RequestContext):
+                context.context.operation_name = context.operation_name
+                if not self.cached:
                     context.context.unseen_document_tokens = context.graphql_document.token_count
             yield
 

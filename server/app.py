@@ -1,5 +1,5 @@
-"""The Starlette application: /graphql, /graphiql/assets/..., /healthz, /readyz, and the front
-door /telephony/{provider}/inbound and /status."""
+"""The Starlette application: /graphql, /graphiql/assets/..., /healthz, /readyz, the front
+door /telephony/{provider}/inbound and /status, and /metrics when enabled."""
 
 import contextlib
 import logging
@@ -27,6 +27,7 @@ from .graphiql import GraphiQLPage
 from .graphql_view import SwitchboardGraphQL, json_response
 from .jwt_auth import JwtAuthenticator
 from .logs import AccessLog
+from .metrics import Metrics, MetricsEndpoint
 from .rate_limit import RateLimiter
 from .secret_key import load_secret_box
 from .settings import Settings, create_database_for, get_settings
@@ -44,10 +45,12 @@ def create_app(
     `resolver`: how tenant-supplied host names are resolved before they are vetted."""
     settings = settings or get_settings()
     db = create_database_for(settings)
+    metrics = Metrics() if settings.metrics_enabled else None
     provider_http = ProviderHttp(
         settings.provider_api_bases(load_providers()),
         total_timeout=settings.provider_timeout,
         url_guard=UrlGuard(tuple(settings.allowed_private_networks), resolver),
+        observer=metrics.provider_call if metrics else None,
     )
     services = AppServices(
         db=db,
@@ -56,17 +59,25 @@ def create_app(
         public_base_url=settings.public_base_url,
         call_max_seconds=settings.call_max_seconds,
     )
+    if metrics:
+        services.observe_webhook = metrics.webhook
+        db.listen_statements(metrics.count_statement)
     front_door = FrontDoorEndpoint(FrontDoor(services), load_providers(), settings.public_base_url)
     graphiql_page = GraphiQLPage.load(graphiql_node_modules)
     api_keys = ApiKeyAuthenticator(db)
     services.forget_key = api_keys.forget
     authenticator = Authenticator(api_keys, JwtAuthenticator(db, settings) if settings.jwt_jwks_url else None)
     graphql = SwitchboardGraphQL(
-        build_schema(introspection=settings.introspection, query_slots=settings.max_concurrent_queries),
+        build_schema(
+            introspection=settings.introspection,
+            query_slots=settings.max_concurrent_queries,
+            admission_observer=metrics.admission if metrics else None,
+        ),
         services=services,
         authenticator=authenticator,
         graphiql_page=graphiql_page,
         rate_limiter=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
+        metrics=metrics,
     )
 
     async def healthz(_: Request) -> Response:
@@ -106,6 +117,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *front_door.routes(),
+            *([MetricsEndpoint(metrics, settings.metrics_token).route()] if metrics else []),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -21,6 +21,7 @@ from switchboard.resolvers.ids import to_global_id
 from switchboard.resolvers.principal import Principal
 from switchboard.resolvers.rules.roles import Role
 
+from .metrics_files import metrics_directory
 from .secret_key import load_secret_box
 from .settings import create_database_for, get_settings
 
@@ -130,16 +131,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
             f'{{"X-API-Key": "{key}"}} in GraphiQL\'s Headers tab.',
             flush=True,
         )
-    uvicorn.run(
-        "switchboard.server.asgi:app",
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_config=logging_config(settings.log_level, settings.log_format),
-        access_log=False,
-        proxy_headers=False,
-        http=with_header_timeout(settings.request_header_timeout),
-    )
+    # Before any worker imports prometheus_client (see metrics_files.py).
+    with metrics_directory(settings):
+        uvicorn.run(
+            "switchboard.server.asgi:app",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_config=logging_config(settings.log_level, settings.log_format),
+            access_log=False,
+            proxy_headers=False,
+            http=with_header_timeout(settings.request_header_timeout),
+        )
     return 0
 
 

@@ -15,7 +15,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from switchboard.providers.base import ProviderPlugin
 from switchboard.providers.inbound import WebhookRequest
-from switchboard.resolvers.front_door import FrontDoor
+from switchboard.resolvers.front_door import FrontDoor, WebhookOutcome
 
 # Call webhooks are a few kilobytes; anything much larger is not one.
 MAX_WEBHOOK_BYTES = 64 * 1024
@@ -46,14 +46,18 @@ class FrontDoorEndpoint:
         plugin = self.providers.get(request.path_params["provider"])
         if plugin is None:
             return PlainTextResponse("No inbound front door for this provider.", 404)
+        observe = self.front_door.services.observe_webhook
         if self.public_base_url is None:
             # The signed URL is rebuilt from the public base URL, never from the client's Host.
+            observe(plugin.key, WebhookOutcome.NOT_CONFIGURED)
             return PlainTextResponse("Inbound calls need SWITCHBOARD_PUBLIC_BASE_URL to be set.", 503)
         body = await request.body()
         if len(body) > MAX_WEBHOOK_BYTES:
+            observe(plugin.key, WebhookOutcome.TOO_LARGE)
             return PlainTextResponse(f"A webhook body is at most {MAX_WEBHOOK_BYTES} bytes.", 413)
         webhook = _webhook_request(request, body, f"{self.public_base_url}/telephony/{plugin.key}/{kind}")
         if webhook is None:
+            observe(plugin.key, WebhookOutcome.BAD_FORM)
             return PlainTextResponse("The form body is not valid form-encoded UTF-8.", 400)
         handle = self.front_door.inbound if kind == "inbound" else self.front_door.status
         answer = await handle(plugin, webhook)
@@ -67,9 +71,7 @@ def _webhook_request(request: Request, body: bytes, signed_path: str) -> Webhook
     form: tuple[tuple[str, str], ...] = ()
     if headers.get("content-type", "").split(";", 1)[0].strip().lower() == FORM:
         try:
-            form = tuple(
-                parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS, errors="strict")
-            )
+            form = tuple(parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS, errors="strict"))
         except (UnicodeDecodeError, ValueError):
             return None
     return WebhookRequest(

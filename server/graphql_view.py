@@ -2,6 +2,8 @@
 (406 when neither JSON media type is acceptable) and automatic persisted queries."""
 
 import hashlib
+import time
+from contextlib import nullcontext
 from typing import Any
 
 import orjson
@@ -21,12 +23,17 @@ from .errors import INTERNAL_MESSAGE, error_body, format_error, log
 from .graphiql import GraphiQLPage
 from .logs import REQUEST_ID
 from .media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, response_media_type
+from .metrics import Metrics, Outcome, PersistedQuery, RequestRecord
 from .persisted_queries import PersistedQueryCache, PersistedQueryNotFound, persisted_query_hash
 from .rate_limit import RateLimited, RateLimiter
 
 
 class Unauthenticated(Exception):
     pass
+
+
+# Where a request's RequestRecord is kept in its ASGI scope while metrics are collected.
+METRICS_RECORD = "switchboard.metrics"
 
 
 def json_response(body: object, status_code: int = 200, media_type: str = APPLICATION_JSON) -> Response:
@@ -58,8 +65,10 @@ class SwitchboardGraphQL(GraphQL):
         authenticator: Authenticator,
         graphiql_page: GraphiQLPage,
         rate_limiter: RateLimiter,
+        metrics: Metrics | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+        self.metrics = metrics
         self.services = services
         self.authenticator = authenticator
         self.rate_limiter = rate_limiter
@@ -78,9 +87,14 @@ class SwitchboardGraphQL(GraphQL):
             await json_response(error_body(message, "BAD_USER_INPUT"), 406)(scope, receive, send)
             return
         media_type = media_type or APPLICATION_JSON
+        started = time.perf_counter()
+        record = scope[METRICS_RECORD] = RequestRecord() if self.metrics is not None else None
+        outcome = None
         try:
             response = await self.run(request)
+            outcome = record and record.outcome  # None for the GraphiQL page: not an operation
         except Unauthenticated:
+            outcome = Outcome.UNAUTHENTICATED
             response = json_response(
                 error_body(
                     "Missing, invalid, revoked or expired API key or token: send `X-API-Key: <key>` or "
@@ -91,6 +105,7 @@ class SwitchboardGraphQL(GraphQL):
                 media_type,
             )
         except RateLimited as exc:
+            outcome = Outcome.RATE_LIMITED
             response = json_response(
                 error_body(f"Too many requests with this credential: retry after {exc.retry_after_header} s.", "RATE_LIMITED"),
                 429,
@@ -98,10 +113,12 @@ class SwitchboardGraphQL(GraphQL):
             )
             response.headers["Retry-After"] = exc.retry_after_header
         except PersistedQueryNotFound:
+            outcome = Outcome.PERSISTED_QUERY_NOT_FOUND
             # HTTP 200 (as Apollo Server answers), uncached: the client retries with the query.
             response = json_response(error_body("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND"), 200, media_type)
             response.headers["Cache-Control"] = "private, no-cache, must-revalidate"
         except HTTPException as exc:
+            outcome = Outcome.BAD_REQUEST
             status = exc.status_code
             mutation_over_get = request.method == "GET" and "not allowed when using GET" in exc.reason
             if mutation_over_get:
@@ -110,11 +127,14 @@ class SwitchboardGraphQL(GraphQL):
             if status == 405:
                 response.headers["Allow"] = "POST" if mutation_over_get else "GET, POST"
         except Exception:
+            outcome = Outcome.INTERNAL
             request_id = REQUEST_ID.get()
             log.exception("request %s: unexpected error outside execution", request_id)
             body = error_body(INTERNAL_MESSAGE, "INTERNAL_SERVER_ERROR")
             body["errors"][0]["extensions"]["requestId"] = request_id
             response = json_response(body, 500, media_type)
+        if record is not None and outcome is not None:
+            self.metrics.request_finished(record, outcome, time.perf_counter() - started)
         await response(scope, receive, send)
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -176,19 +196,17 @@ class SwitchboardGraphQL(GraphQL):
 
     async def execute_operation(self, request, request_adapter, request_data, context, root_value, sub_response):
         """Automatic persisted queries (`extensions.persistedQuery`, version 1) over GET and POST."""
-        sha256_hash = None
-        if isinstance(request_data, GraphQLRequestData):
-            sha256_hash = persisted_query_hash(request_data.extensions)
-        if sha256_hash is not None:
-            if request_data.query:
-                if hashlib.sha256(request_data.query.encode("utf-8", "surrogatepass")).hexdigest() != sha256_hash:
-                    raise HTTPException(400, "provided sha does not match query")
-            else:
-                request_data.query = self.persisted_queries.get(sha256_hash)
-                if request_data.query is None:
-                    raise PersistedQueryNotFound
+        record: RequestRecord | None = request.scope.get(METRICS_RECORD)
+        named = request_data.operation_name if isinstance(request_data, GraphQLRequestData) else None
+        if record is not None:
+            # As the client names it; by the document's name when it gives none (below).
+            record.operation = self.metrics.operation_label(named)
+        sha256_hash, registering = self._persisted_query(request_data, record)
         try:
-            result = await super().execute_operation(request, request_adapter, request_data, context, root_value, sub_response)
+            with self.metrics.executing(record) if record is not None else nullcontext():
+                result = await super().execute_operation(
+                    request, request_adapter, request_data, context, root_value, sub_response
+                )
         finally:
             if isinstance(context, RequestContext):
                 context.release()
@@ -197,9 +215,32 @@ class SwitchboardGraphQL(GraphQL):
                     # stream of distinct documents repeats: charged as that many more requests.
                     requests = context.unseen_document_tokens // UNSEEN_DOCUMENT_TOKENS_PER_REQUEST
                     self.rate_limiter.charge(_bucket_of(context.principal), requests)
+                if record is not None and named is None and context.operation_name is not None:
+                    record.operation = self.metrics.operation_label(context.operation_name)
         if sha256_hash is not None and isinstance(result, ExecutionResult) and not _is_request_error(result):
             self.persisted_queries.put(sha256_hash, request_data.query)
+            if registering and record is not None:
+                self.metrics.persisted_query(PersistedQuery.REGISTERED)
         return result
+
+    def _persisted_query(self, request_data, record: RequestRecord | None) -> tuple[str | None, bool]:
+        """The request's persisted-query hash (None without one), and whether it registers its
+        query; a hash alone gets the stored query, or raises PersistedQueryNotFound."""
+        if not isinstance(request_data, GraphQLRequestData):
+            return None, False
+        sha256_hash = persisted_query_hash(request_data.extensions)
+        if sha256_hash is None:
+            return None, False
+        if request_data.query:
+            if hashlib.sha256(request_data.query.encode("utf-8", "surrogatepass")).hexdigest() != sha256_hash:
+                raise HTTPException(400, "provided sha does not match query")
+            return sha256_hash, True
+        request_data.query = self.persisted_queries.get(sha256_hash)
+        if record is not None:
+            self.metrics.persisted_query(PersistedQuery.MISS if request_data.query is None else PersistedQuery.HIT)
+        if request_data.query is None:
+            raise PersistedQueryNotFound
+        return sha256_hash, False
 
     def create_response(self, response_data: object, sub_response: Response) -> Response:
         return Response(self.encode_json(response_data), status_code=sub_response.status_code, media_type=sub_response.media_type)
@@ -214,6 +255,9 @@ class SwitchboardGraphQL(GraphQL):
             sub_response = request.scope["switchboard.sub_response"]
             if sub_response.media_type == GRAPHQL_RESPONSE_JSON:
                 sub_response.status_code = 400
+        record: RequestRecord | None = request.scope.get(METRICS_RECORD)
+        if record is not None:
+            record.outcome = Outcome.INVALID if _is_request_error(result) else Outcome.ERROR if result.errors else Outcome.OK
         if result.errors:
             body["errors"] = [format_error(error, REQUEST_ID.get()) for error in result.errors]
         if result.extensions:

@@ -7,13 +7,16 @@ from functools import lru_cache
 from typing import Annotated
 from urllib.parse import urlparse
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from switchboard.db.engine import POSTGRES_POOL_OVERFLOW, POSTGRES_POOL_SIZE, Database, create_database
 from switchboard.providers.url_guard import ALLOWED_NETWORKS_SETTING, IPNetwork
 
 from .http_protocol import HEADER_TIMEOUT_SECONDS
 from .logs import LogFormat
+
+# A shorter bearer token could be guessed by a scraper's neighbours.
+MIN_METRICS_TOKEN_LENGTH = 16
 
 
 class Settings(BaseSettings):
@@ -64,6 +67,17 @@ class Settings(BaseSettings):
     # (server/rate_limit.py); beyond that HTTP 429 with Retry-After. 0: no limit.
     rate_limit_per_second: float = Field(default=50.0, ge=0)
     rate_limit_burst: int = Field(default=100, ge=1)
+    # Prometheus metrics at /metrics (server/metrics.py): with a token, only `Authorization:
+    # Bearer <token>` may read them; without one, only when declared public; otherwise 404.
+    metrics_token: SecretStr | None = None
+    metrics_public: bool = False
+    # Where `switchboard serve` keeps the workers' metric files (emptied at start); default a
+    # temporary directory of its own, removed at exit.
+    metrics_dir: str | None = None
+
+    @property
+    def metrics_enabled(self) -> bool:
+        return self.metrics_token is not None or self.metrics_public
 
     def provider_api_bases(self, provider_keys: Iterable[str]) -> dict[str, str]:
         """`SWITCHBOARD_<PROVIDER>_API_BASE` for each provider, read when the app starts: the
@@ -95,7 +109,15 @@ class Settings(BaseSettings):
                     f"{ALLOWED_NETWORKS_SETTING}: {item!r} is not a network in CIDR notation such as 10.0.0.0/8 ({exc})"
                 ) from exc
         return networks
-    @field_validator("jwt_jwks_url", "jwt_issuer", "jwt_audience", mode="before")
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_METRICS_TOKEN_LENGTH:
+            raise ValueError(f"SWITCHBOARD_METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_LENGTH} characters")
+        return value
+
+    @field_validator("jwt_jwks_url", "jwt_issuer", "jwt_audience", "metrics_token", "metrics_dir", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         if isinstance(value, str):

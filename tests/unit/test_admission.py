@@ -7,7 +7,7 @@ import strawberry
 from switchboard.schema.admission import query_admission
 
 
-def gated_schema(slots: int) -> tuple[strawberry.Schema, list[str], dict[str, asyncio.Event]]:
+def gated_schema(slots: int, observer=None) -> tuple[strawberry.Schema, list[str], dict[str, asyncio.Event]]:
     """A schema whose `wait(name)` query and `act(name)` mutation record when they start and
     then wait for the test to open the gate of that name."""
     started: list[str] = []
@@ -30,7 +30,7 @@ def gated_schema(slots: int) -> tuple[strawberry.Schema, list[str], dict[str, as
         async def act(self, name: str) -> str:
             return await hold(name)
 
-    schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[query_admission(slots)])
+    schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[query_admission(slots, observer)])
     return schema, started, gates
 
 
@@ -81,3 +81,26 @@ async def test_a_failed_query_gives_its_turn_back() -> None:
     answered = await asyncio.wait_for(schema.execute('{ wait(name: "y") }'), timeout=5)
     assert answered.data == {"wait": "y"}
     assert started == ["x", "y"]
+
+
+async def test_the_observer_is_told_how_many_wait_and_run() -> None:
+    seen: list[tuple[int, int]] = []
+    schema, started, gates = gated_schema(slots=2, observer=lambda waiting, running: seen.append((waiting, running)))
+    tasks = [query(schema, name) for name in ("a", "b", "c", "d")]
+    await settle()
+    assert seen[-1] == (2, 2)
+    gates.setdefault("m", asyncio.Event()).set()
+    await schema.execute('mutation { act(name: "m") }')
+    assert seen[-1] == (2, 2)  # mutations are not counted
+    waiting_task = query(schema, "e")
+    broken = query(schema, "x")
+    await settle()
+    assert seen[-1] == (4, 2)
+    broken.cancel()  # a client that went away while waiting
+    await asyncio.gather(broken, return_exceptions=True)
+    assert seen[-1] == (3, 2)
+    for name in ("a", "b", "c", "d", "e"):
+        gates.setdefault(name, asyncio.Event()).set()
+    await asyncio.gather(*tasks, waiting_task)
+    assert seen[-1] == (0, 0)
+    assert max(waiting for waiting, _ in seen) == 4 and max(running for _, running in seen) == 2
