@@ -13,7 +13,7 @@ LOCK := requirements.lock
 UV_VERSION := 0.13.9
 UPGRADE_VENV := .venv-upgrade
 
-.PHONY: serve test install web schema lint clean lock upgrade-check
+.PHONY: serve test install web schema lint clean lock upgrade-check mutation
 
 serve: $(STAMP) web
 	$(BIN)/switchboard serve $(ARGS)
@@ -66,6 +66,11 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 		echo "'npm ci --prefix web' failed: GraphiQL will load its files from a CDN (needs internet). Run 'make web' again once the npm registry is reachable."; \
 	fi
 
+# Mutation testing of the domain rules and security checks against tests/unit, with the score of
+# each file (tests/mutation/run.py). MUTATION_ARGS: e.g. `providers/url_guard.py` for one file.
+mutation: $(STAMP)
+	$(BIN)/python tests/mutation/run.py $(MUTATION_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
@@ -73,4 +78,4 @@ schema: $(STAMP)
 	$(BIN)/switchboard export-schema > schema.graphql
 
 clean:
-	rm -rf $(VENV) $(UPGRADE_VENV) .venv-lock web/node_modules switchboard.db switchboard.db-* switchboard.db.secret-key
+	rm -rf $(VENV) $(UPGRADE_VENV) .venv-lock .mutation web/node_modules switchboard.db switchboard.db-* switchboard.db.secret-key
