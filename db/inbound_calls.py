@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from .changes import Change, ChangeKind, collect
 from .engine import Database
 from .models import InboundCall, InboundRejectionCount, PhoneNumber, TelephonyConfig, Workflow
 from .pagination import Listing
@@ -142,11 +143,15 @@ async def calls_by_provider_id(db: Database, provider: str, call_id: str) -> lis
 
 
 async def end_call(session: AsyncSession, call_id: int, ended_at: datetime) -> None:
-    await session.execute(
+    """End a connected call; its end is announced (db/changes.py)."""
+    organization_id = await session.scalar(
         update(InboundCall)
         .where(InboundCall.id == call_id, InboundCall.status == "CONNECTED")
         .values(status="ENDED", ended_at=ended_at)
+        .returning(InboundCall.organization_id)
     )
+    if organization_id is not None:
+        collect(session, Change("InboundCall", organization_id, call_id, ChangeKind.UPDATED))
 
 
 @functools.cache

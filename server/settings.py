@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     # (server/rate_limit.py); beyond that HTTP 429 with Retry-After. 0: no limit.
     rate_limit_per_second: float = Field(default=50.0, ge=0)
     rate_limit_burst: int = Field(default=100, ge=1)
+    # Live updates over WebSocket (server/live.py): operations one connection may run at once,
+    # connections one credential may hold to one worker, events one subscription may have
+    # waiting before it is closed as too slow, and seconds to send connection_init.
+    max_subscriptions_per_connection: int = Field(default=100, ge=1)
+    ws_connections_per_key: int = Field(default=50, ge=1)
+    subscriber_queue: int = Field(default=100, ge=1)
+    ws_init_timeout: float = Field(default=10.0, gt=0)
 
     def provider_api_bases(self, provider_keys: Iterable[str]) -> dict[str, str]:
         """`SWITCHBOARD_<PROVIDER>_API_BASE` for each provider, read when the app starts: the
