@@ -30,6 +30,7 @@ from datetime import timedelta
 from typing import Any
 
 import orjson
+from graphql import GraphQLError
 from starlette.websockets import WebSocket, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -37,6 +38,7 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 from switchboard.resolvers.context import AppServices, RequestContext
 from switchboard.resolvers.live import FORBIDDEN_CLOSE
@@ -138,12 +140,17 @@ class _OperationScoped:
 
 
 async def _masked(source: Any, context: RequestContext) -> AsyncIterator[Any]:
+    """The operation's results with execution errors masked; a document that our parse or limits
+    refuse (they raise, where Strawberry's own checks return an error) as the error before execution."""
     try:
         async with aclosing(source):
-            async for result in source:
-                if isinstance(result, ExecutionResult) and result.errors:
-                    result.errors = [_MaskedError(format_error(error, context.request_id)) for error in result.errors]
-                yield result
+            try:
+                async for result in source:
+                    if isinstance(result, ExecutionResult) and not isinstance(result, PreExecutionError) and result.errors:
+                        result.errors = [_MaskedError(format_error(error, context.request_id)) for error in result.errors]
+                    yield result
+            except GraphQLError as error:
+                yield PreExecutionError(data=None, errors=[error])
     finally:
         context.release()
 

@@ -20,6 +20,8 @@ def ws_url(http_url: str) -> str:
 class LiveClient:
     def __init__(self, socket: ClientConnection) -> None:
         self.socket = socket
+        # Messages of operations that `next_data` read while waiting for another's.
+        self.held: list[dict] = []
 
     async def send(self, message: Any) -> None:
         await self.socket.send(message if isinstance(message, str) else json.dumps(message))
@@ -33,20 +35,26 @@ class LiveClient:
         await self.send({"id": operation_id, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}})
 
     async def next_data(self, operation_id: str, timeout: float = 5) -> dict:
-        """The data of the operation's next event (pings answered, other operations' events skipped)."""
-        while True:
+        """The data of the operation's next event (pings answered, other operations' events held)."""
+        held = next((m for m in self.held if m.get("id") == operation_id), None)
+        if held is not None:
+            self.held.remove(held)
+        message = held
+        while message is None:
             message = await self.receive(timeout)
             if message.get("type") == "ping":
                 await self.send({"type": "pong"})
-                continue
-            if message.get("id") != operation_id:
-                continue
-            assert message["type"] == "next", message
-            assert "errors" not in message["payload"], message
-            return message["payload"]["data"]
+                message = None
+            elif message.get("id") != operation_id:
+                self.held.append(message)
+                message = None
+        assert message["type"] == "next", message
+        assert "errors" not in message["payload"], message
+        return message["payload"]["data"]
 
     async def nothing(self, seconds: float = 0.5) -> None:
-        """Nothing arrives for a while."""
+        """Nothing arrives for a while (nor arrived unread)."""
+        assert not self.held, self.held
         with contextlib.suppress(TimeoutError):
             message = await self.receive(seconds)
             raise AssertionError(f"unexpected message {message}")
@@ -62,7 +70,7 @@ class LiveClient:
 
 @contextlib.asynccontextmanager
 async def connected(url: str, *, subprotocols: tuple[str, ...] = (PROTOCOL,), **options: Any) -> AsyncIterator[LiveClient]:
-    async with websockets.connect(ws_url(url), subprotocols=list(subprotocols), open_timeout=10, **options) as socket:
+    async with websockets.connect(ws_url(url), subprotocols=list(subprotocols) or None, open_timeout=10, **options) as socket:
         yield LiveClient(socket)
 
 
