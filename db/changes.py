@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import orjson
-from sqlalchemy import ARRAY, Text, TextClause, bindparam, text
+from sqlalchemy import ARRAY, ColumnElement, Text, TextClause, bindparam, cast, func, literal, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 CHANNEL = "switchboard_changes"
@@ -83,6 +83,13 @@ def decode(payload: str) -> list[Change]:
         return [Change(str(t), int(o), int(i), ChangeKind(k)) for t, o, i, k in items]
     except (orjson.JSONDecodeError, TypeError) as exc:
         raise ValueError("not a change notice") from exc
+
+
+def notice_of_row(type_name: str, organization_id: ColumnElement, object_id: ColumnElement, kind: ChangeKind) -> ColumnElement:
+    """`pg_notify` of one change whose organization and id are columns of a statement's rows: a
+    write that is a single statement announces itself without a statement more."""
+    item = func.json_build_array(literal(type_name), organization_id, object_id, literal(kind.value))
+    return func.pg_notify(literal(CHANNEL), cast(func.json_build_array(item), Text))
 
 
 @functools.cache

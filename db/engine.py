@@ -214,15 +214,6 @@ class Database:
             if changes and self.is_sqlite:
                 self.committed_changes(changes)
 
-    async def publish(self, changes: list[Change]) -> None:
-        """Send the changes of a write already committed outside `write` (`write_alone`)."""
-        if self.is_sqlite:
-            self.committed_changes(changes)
-            return
-        async with self.engine.connect() as connection:
-            await connection.execute(notify_statement(), {"payloads": encode(changes)})
-            await connection.commit()
-
     async def write_alone(self, stmt: Executable, params: Params = None) -> Sequence[Sequence[Any]]:
         """One writing statement in a transaction of its own, its rows returned (RETURNING):
         straight to the driver in autocommit, as `rows` reads. A session's ORM flush, BEGIN and

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from switchboard.db.changes import Change, ChangeKind
 from switchboard.db.errors import is_foreign_key_violation
 from switchboard.db.inbound_calls import (
     calls_by_provider_id,
@@ -198,7 +197,6 @@ class FrontDoor:
                 raise
             return gone
         if call_id is not None:
-            await db.publish([Change("InboundCall", matched.organization_id, call_id, ChangeKind.CREATED)])
             return call_id, status.value
         return await recorded_call(db, matched.number_id, webhook.call_id) or gone
 

@@ -99,7 +99,6 @@ def create_app(
             if not db.is_sqlite:
                 await running.enter_async_context(listening(settings.database_url, services.changes.dispatch))
             yield
-            await live.close_all()
         await provider_http.aclose()
         await db.dispose()
 

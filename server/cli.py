@@ -115,6 +115,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .http_protocol import with_header_timeout
+    from .ws_protocol import GoingAwayWebSocketProtocol
 
     settings = get_settings()
     load_secret_box(settings)  # fail fast on a missing or malformed key, before any worker starts
@@ -136,6 +137,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_level=settings.log_level,
         proxy_headers=False,
         http=with_header_timeout(settings.request_header_timeout),
+        ws=GoingAwayWebSocketProtocol,
     )
     return 0
 

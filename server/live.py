@@ -16,7 +16,7 @@ Strawberry speaks the protocol; here is what Switchboard adds to it:
   each event; errors are masked as over HTTP.
 - A revoked or expired credential is checked again at each event (the authenticator trusts a
   key for half a second), and the connection closed with 4403.
-- At shutdown the open connections are closed with 1001 (going away).
+- At shutdown uvicorn closes the open connections with 1001 (going away; server/ws_protocol.py).
 """
 
 import asyncio
@@ -51,7 +51,6 @@ from .rate_limit import RateLimited, RateLimiter
 
 log = logging.getLogger("switchboard.live")
 
-GOING_AWAY_CLOSE = 1001
 BAD_REQUEST_CLOSE = 4400
 # A connection_init the credential's rate limit refuses: 1013 "try again later".
 TRY_AGAIN_LATER_CLOSE = 1013
@@ -241,7 +240,6 @@ class LiveGraphQL(GraphQL):
         self.rate_limiter = rate_limiter
         self.limits = limits
         self._per_credential: Counter[str] = Counter()
-        self._open: set[Connection] = set()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         websocket = WebSocket(scope, receive=receive, send=send)
@@ -253,7 +251,6 @@ class LiveGraphQL(GraphQL):
     async def get_context(self, request: Any, response: Any) -> Connection:
         connection = Connection(self, response)
         request.scope["switchboard.connection"] = connection
-        self._open.add(connection)
         return connection
 
     async def on_ws_connect(self, context: Connection) -> None:
@@ -277,16 +274,11 @@ class LiveGraphQL(GraphQL):
         connection: Connection | None = scope.get("switchboard.connection")
         if connection is None:
             return
-        self._open.discard(connection)
         if connection.principal is not None:
             bucket = _bucket_of(connection.principal)
             self._per_credential[bucket] -= 1
             if self._per_credential[bucket] <= 0:
                 del self._per_credential[bucket]
-
-    async def close_all(self) -> None:
-        """Close every open connection with 1001 (going away): the worker is stopping."""
-        await asyncio.gather(*(connection.close(GOING_AWAY_CLOSE, "Server shutting down") for connection in list(self._open)))
 
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)
