@@ -1,6 +1,7 @@
 """Inbound calls as live updates (SPEC §15): a call's start and end reach the organization's
 subscribers; the webhooks are Twilio's, signed by twilio-python."""
 
+import pytest
 from front_door import bind_number
 from live_client import live
 from test_inbound_twilio import NUMBER, STATUS, call_form, call_sid, deliver, twilio  # noqa: F401 (fixture)
@@ -10,7 +11,8 @@ CALLS = """subscription($number: ID) {
 }"""
 
 
-async def test_a_calls_start_and_end_reach_subscribers(synced_server, synced_api, twilio):
+@pytest.mark.usefixtures("twilio")
+async def test_a_calls_start_and_end_reach_subscribers(synced_server, synced_api):
     bound = await bind_number(synced_api, {"twilio": synced_api.twilio}, NUMBER)
     sid = call_sid("live")
     async with live(synced_server.url, synced_api.key) as client:
