@@ -71,17 +71,14 @@ async def _deliveries(
             yield delivery
 
 
-def _loader(ctx: RequestContext, type_name: str) -> Any:
-    return getattr(ctx.loaders, _LOADERS[type_name])
-
-
 def _apart(ctx: RequestContext) -> RequestContext:
-    """A context of the same caller for a load that the change's subscribers share."""
+    """A context of the same caller for a load that the change's subscribers share: each
+    subscriber's own loaders are built only if its selection needs them."""
     return RequestContext(services=ctx.services, principal=ctx.principal, request_id=ctx.request_id)
 
 
 async def _load_apart(ctx: RequestContext, type_name: str, object_id: int) -> Any:
-    return await _loader(_apart(ctx), type_name).load(object_id)
+    return await getattr(_apart(ctx).loaders, _LOADERS[type_name]).load(object_id)
 
 
 async def object_changes(
@@ -101,7 +98,6 @@ async def object_changes(
         row = await delivery.shared("row", functools.partial(_load_apart, ctx, type_name, change.id))
         if row is None or (belongs is not None and not belongs(row)):
             continue  # deleted since (its deletion follows), or not among the subscriber's
-        _loader(ctx, type_name).prime(row.id, row)
         yield ObjectChange(change.kind, type_name, change.id, row)
 
 
