@@ -48,6 +48,7 @@ from .auth import Authenticator, extract_credential
 from .errors import format_error
 from .graphql_view import _bucket_of
 from .rate_limit import RateLimited, RateLimiter
+from .shared_streams import SharedStreams
 
 log = logging.getLogger("switchboard.live")
 
@@ -97,10 +98,12 @@ class Connection:
         self.principal: Principal | None = None
         self._closing: asyncio.Task | None = None
 
-    def for_operation(self) -> RequestContext:
+    def for_operation(self, live: Any) -> RequestContext:
+        """A request context of this connection's caller for one operation, whose subscriptions
+        answer to `live` (resolvers/live.py LiveConnection)."""
         assert self.principal is not None  # Strawberry runs operations only after the acknowledgement
         return RequestContext(
-            services=self.endpoint.services, principal=self.principal, request_id=uuid.uuid4().hex[:16], live=self
+            services=self.endpoint.services, principal=self.principal, request_id=uuid.uuid4().hex[:16], live=live
         )
 
     async def still_authorized(self) -> bool:
@@ -121,21 +124,42 @@ class Connection:
 
 
 class _OperationScoped:
-    """The schema as the protocol handler sees it: every operation gets a request context of its
-    own (`Connection.for_operation`), only subscriptions run, and errors are masked."""
+    """The schema as the protocol handler sees it: an operation joins the group of identical ones
+    (server/shared_streams.py), whose source runs with a request context of its own
+    (`Connection.for_operation`); only subscriptions run, and errors are masked."""
 
-    def __init__(self, schema: Any) -> None:
+    def __init__(self, schema: Any, shared: SharedStreams) -> None:
         self._schema = schema
+        self._shared = shared
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._schema, name)
 
-    async def stream(self, query: str | None, *, context_value: Connection, **options: Any) -> AsyncIterator[Any]:
-        context = context_value.for_operation()
-        source = await self._schema.stream(
-            query, context_value=context, allowed_operation_types=(OperationType.SUBSCRIPTION,), **options
-        )
-        return _masked(source, context)
+    async def stream(
+        self,
+        query: str | None,
+        *,
+        context_value: Connection,
+        variable_values: dict | None = None,
+        operation_name: str | None = None,
+        **options: Any,
+    ) -> AsyncIterator[Any]:
+        assert context_value.principal is not None  # Strawberry runs operations only after the acknowledgement
+        key = SharedStreams.key(context_value.principal, query or "", variable_values, operation_name)
+
+        async def start(group: Any) -> AsyncIterator[Any]:
+            context = context_value.for_operation(live=group)
+            source = await self._schema.stream(
+                query,
+                context_value=context,
+                variable_values=variable_values,
+                operation_name=operation_name,
+                allowed_operation_types=(OperationType.SUBSCRIPTION,),
+                **options,
+            )
+            return _masked(source, context)
+
+        return self._shared.join(key, context_value, start)
 
 
 async def _masked(source: Any, context: RequestContext) -> AsyncIterator[Any]:
@@ -175,7 +199,7 @@ def _well_formed(message: object) -> bool:
 class _Protocol(BaseGraphQLTransportWSHandler):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.schema = _OperationScoped(self.schema)
+        self.schema = _OperationScoped(self.schema, self.view.shared_streams)
 
     async def handle_message(self, message: Any) -> None:
         if not _well_formed(message):
@@ -240,6 +264,7 @@ class LiveGraphQL(GraphQL):
         self.rate_limiter = rate_limiter
         self.limits = limits
         self._per_credential: Counter[str] = Counter()
+        self.shared_streams = SharedStreams(services.changes.queue_size)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         websocket = WebSocket(scope, receive=receive, send=send)

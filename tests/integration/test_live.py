@@ -167,17 +167,22 @@ async def test_organizations_see_only_their_own_changes(server, api, other_api):
 
 
 async def test_a_viewer_may_subscribe_and_a_revoked_key_is_closed_with_4403(server, api):
+    """Two viewers' identical subscriptions share their execution; revoking one key closes only its connection."""
     key_id, viewer_key = await new_key(api, "VIEWER")
+    _, other_viewer_key = await new_key(api, "VIEWER")
     config = (await create_config(api))["telephonyConfig"]
-    async with live(server.url, viewer_key) as viewer:
-        await viewer.subscribe("configs", CONFIGS)
+    async with live(server.url, viewer_key) as viewer, live(server.url, other_viewer_key) as other_viewer:
+        for client in (viewer, other_viewer):
+            await client.subscribe("configs", CONFIGS)
         await viewer.nothing(0.2)
         await api.query(UPDATE_CONFIG_NAME, {"id": config["id"], "name": "Seen"})
-        assert (await viewer.next_data("configs"))["telephonyConfigChanged"]["telephonyConfig"]["name"] == "Seen"
+        for client in (viewer, other_viewer):
+            assert (await client.next_data("configs"))["telephonyConfigChanged"]["telephonyConfig"]["name"] == "Seen"
         await api.query(REVOKE_KEY, {"id": key_id})
         await asyncio.sleep(0.6)  # what any worker trusts a key for at most
         await api.query(UPDATE_CONFIG_NAME, {"id": config["id"], "name": "Unseen"})
         assert (await viewer.closed())[0] == 4403
+        assert (await other_viewer.next_data("configs"))["telephonyConfigChanged"]["telephonyConfig"]["name"] == "Unseen"
 
 
 async def test_connection_init_authenticates_like_http(server, api):
