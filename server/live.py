@@ -14,13 +14,15 @@ Strawberry speaks the protocol; here is what Switchboard adds to it:
 - Only subscriptions run over the socket; queries and mutations go over HTTP.
 - Each operation gets its own request context, so what it loads is its own and is dropped at
   each event; errors are masked as over HTTP.
-- A revoked or expired credential is checked again at each event (the authenticator trusts a
-  key for half a second), and the connection closed with 4403.
+- A revoked or expired credential is checked again before an event when the last check is half a
+  second old (the authenticator trusts a key for another half second), and the connection is
+  closed with 4403.
 - At shutdown uvicorn closes the open connections with 1001 (going away; server/ws_protocol.py).
 """
 
 import asyncio
 import logging
+import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Mapping
@@ -52,7 +54,9 @@ from .shared_streams import SharedStreams
 
 log = logging.getLogger("switchboard.live")
 
-BAD_REQUEST_CLOSE = 4400
+# How long a connection's credential, once checked, is trusted before the next event checks it
+# again; with the authenticator's own half second a revoked key is closed within a second.
+RECHECK_SECONDS = 0.5
 # A connection_init the credential's rate limit refuses: 1013 "try again later".
 TRY_AGAIN_LATER_CLOSE = 1013
 
@@ -97,6 +101,7 @@ class Connection:
         self.credential: str | None = None
         self.principal: Principal | None = None
         self._closing: asyncio.Task | None = None
+        self._checked_until = 0.0
 
     def for_operation(self, live: Any) -> RequestContext:
         """A request context of this connection's caller for one operation, whose subscriptions
@@ -107,8 +112,17 @@ class Connection:
         )
 
     async def still_authorized(self) -> bool:
+        """Whether the credential is still usable, asked of the authenticator at most every
+        RECHECK_SECONDS per connection: the events of one change to a connection's many
+        subscriptions share the answer."""
+        now = time.monotonic()
+        if now < self._checked_until:
+            return True
         found = await self.endpoint.authenticator.principal_for(self.credential) if self.credential else None
-        return found is not None and self.principal is not None and found.organization_id == self.principal.organization_id
+        usable = found is not None and self.principal is not None and found.organization_id == self.principal.organization_id
+        if usable:
+            self._checked_until = now + RECHECK_SECONDS
+        return usable
 
     def close_soon(self, code: int, reason: str) -> None:
         """Close the connection from a task of its own (the caller may be the socket's sender)."""
