@@ -11,14 +11,11 @@ which scopes every load.
 """
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from switchboard.db.changes import Change
-
-log = logging.getLogger("switchboard.live")
 
 # Events a subscriber may have waiting before it counts as too slow (SWITCHBOARD_SUBSCRIBER_QUEUE).
 DEFAULT_SUBSCRIBER_QUEUE = 100

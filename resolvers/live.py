@@ -1,10 +1,11 @@
 """Live updates (SPEC §15): the streams behind the Subscription fields, without GraphQL.
 
 A subscription registers with this worker's hub (change_hub.py) for its organization. For each
-change it wants, it checks that the connection's credential is still usable (a revoked or
-expired one closes the connection with 4403), then loads the current object through the
-organization-scoped loaders, as a query would: an object of another organization can never be
-loaded, and a deleted object is announced by its id alone.
+change it wants, it asks its connection whether the credential is still usable (a revoked or
+expired one closes the connection with 4403; server/shared_streams.py asks each member of a
+shared subscription), then loads the current object through the organization-scoped loaders,
+as a query would: an object of another organization can never be loaded, and a deleted object
+is announced by its id alone.
 """
 
 import functools
@@ -18,7 +19,7 @@ from .change_hub import Delivery
 from .context import RequestContext
 from .errors import BadUserInput
 from .ids import database_id_of
-from .nodes import load_of_type
+from .nodes import LOADER_BY_TYPE, load_of_type
 from .warnings import warnings_of_organization
 
 # The close code of a connection whose credential stopped being usable, as graphql-ws rejects
@@ -35,9 +36,6 @@ class LiveConnection(Protocol):
     async def still_authorized(self) -> bool: ...
 
     def close_soon(self, code: int, reason: str) -> None: ...
-
-
-_LOADERS = {"TelephonyConfig": "telephony_config_by_id", "PhoneNumber": "phone_number_by_id", "InboundCall": "inbound_call_by_id"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +76,7 @@ def _apart(ctx: RequestContext) -> RequestContext:
 
 
 async def _load_apart(ctx: RequestContext, type_name: str, object_id: int) -> Any:
-    return await getattr(_apart(ctx).loaders, _LOADERS[type_name]).load(object_id)
+    return await getattr(_apart(ctx).loaders, LOADER_BY_TYPE[type_name]).load(object_id)
 
 
 async def object_changes(
