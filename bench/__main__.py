@@ -20,6 +20,9 @@
                                     signed Twilio call webhooks against their reference
   python -m bench --import          importPhoneNumbers of 1,000 numbers, seconds per import
                                     (issue 22: under 5 s); --db picks the databases
+  python -m bench --live            1,000 subscriptions to one number on one worker (and two on
+                                    PostgreSQL): event latency after a mutation, workers' RSS
+                                    (bench/live.py; writes bench/results/live.json)
 
 Progress goes to stderr; --json prints the summary on stdout.
 """
@@ -38,7 +41,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import checks, dataset, driver, flood, imports, instructions, profiling, report, scenarios, servers
+from . import checks, dataset, driver, flood, imports, instructions, live, profiling, report, scenarios, servers
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SOAK_BLOCK, SOAK_BLOCKS, SOAK_LIMIT_MB, SOAK_TOLERANCE_MB = 5_000, 4, 200.0, 2.0
@@ -315,6 +318,7 @@ def main() -> int:
     mode.add_argument("--flood", action="store_true", help="one key's flood of distinct documents, another key's latency, RSS")
     mode.add_argument("--instructions", action="store_true", help="callgrind instructions per request, in-process (or --scenario's)")
     mode.add_argument("--import", dest="import_", action="store_true", help="seconds per importPhoneNumbers of 1,000 numbers")
+    mode.add_argument("--live", action="store_true", help="1,000 subscriptions: event latency and RSS (1 worker; 2 on PostgreSQL)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--postgres-url", default=dataset.POSTGRES_ADMIN_URL, help="a database to connect to for CREATE/DROP DATABASE")
@@ -347,6 +351,17 @@ def main() -> int:
             with database(kind, args.postgres_url) as url:
                 timed[kind] = imports.measure(url, lambda message, kind=kind: log(f"[{kind}] {message}"))
         print(json.dumps({"machine": results.machine, "import_phone_numbers": timed}, indent=None if args.json else 2))
+        return 0
+
+    if args.live:
+        runs = []
+        for kind in kinds:
+            for workers in (1, 2) if kind == "postgres" else (1,):
+                with database(kind, args.postgres_url) as url:
+                    runs.append(live.run(servers.server_env(url, None), kind, workers, log))
+        print(live.table(runs))
+        (RESULTS / "live.json").write_text(json.dumps({"machine": results.machine, "runs": [vars(r) for r in runs]}, indent=2) + "\n")
+        log(f"wrote {RESULTS / 'live.json'}")
         return 0
 
     if args.flood:

@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.sql import Executable
 
+from .changes import Change, encode, notify_statement, pending_changes
 from .driver_reads import DriverStatement, Params, driver_statement, fetch_aiosqlite, fetch_asyncpg, fetch_sqlite
 from .records import record_class
 
@@ -109,6 +110,9 @@ class Database:
     # Called with the SQL of each bulk read that bypasses SQLAlchemy's execution (and so its
     # events); see `listen_statements`.
     _statement_listeners: list[Callable[[str], None]] = field(default_factory=list)
+    # Called with the changes of each committed write on SQLite, where there is no NOTIFY: this
+    # process's subscribers are the only ones (db/changes.py).
+    committed_changes: Callable[[list[Change]], None] = lambda changes: None
     # What a write transaction waits on first (see `write`): on SQLite a lock, so that this
     # process's writers go one at a time; on PostgreSQL nothing.
     _turn_to_write: AbstractAsyncContextManager[Any] = field(init=False)
@@ -197,9 +201,18 @@ class Database:
         aiosqlite's thread: under a burst of edits on one worker that made p99 latency one to two
         seconds. A process's writers therefore wait their turn on an asyncio lock, holding
         nothing; only writers of other processes still meet in the busy handler.
+
+        The changes collected in the session (db/changes.py) leave on commit only: on PostgreSQL
+        as one `pg_notify` statement just before it, on SQLite to `committed_changes` after it.
         """
-        async with self._turn_to_write, self.writer() as session, session.begin():
-            yield session
+        async with self._turn_to_write, self.writer() as session:
+            async with session.begin():
+                yield session
+                changes = pending_changes(session)
+                if changes and not self.is_sqlite:
+                    await session.execute(notify_statement(), {"payloads": encode(changes)})
+            if changes and self.is_sqlite:
+                self.committed_changes(changes)
 
     async def write_alone(self, stmt: Executable, params: Params = None) -> Sequence[Sequence[Any]]:
         """One writing statement in a transaction of its own, its rows returned (RETURNING):

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from .changes import Change, ChangeKind, collect, notice_of_row
 from .engine import Database
 from .models import InboundCall, InboundRejectionCount, PhoneNumber, TelephonyConfig, Workflow
 from .pagination import Listing
@@ -77,19 +78,29 @@ RECORDED_COLUMNS = tuple(column.key for column in InboundCall.__table__.columns 
 
 @functools.cache
 def _record_statement(dialect_name: str) -> Any:
-    return (
+    """The insert; on PostgreSQL with its change notice in the same statement (and transaction)."""
+    insert = (
         _insert(dialect_name)(InboundCall)
         .values({column: bindparam(column, type_=InboundCall.__table__.c[column].type) for column in RECORDED_COLUMNS})
         .on_conflict_do_nothing(index_elements=["phone_number_id", "provider_call_id"])
-        .returning(InboundCall.id)
     )
+    if dialect_name != "postgresql":
+        return insert.returning(InboundCall.id)
+    recorded = insert.returning(InboundCall.id, InboundCall.organization_id).cte("recorded")
+    notice = notice_of_row("InboundCall", recorded.c.organization_id, recorded.c.id, ChangeKind.CREATED)
+    return select(recorded.c.id, notice)
 
 
 async def record_call(db: Database, values: dict[str, Any]) -> int | None:
-    """Insert the call (`values` of RECORDED_COLUMNS) in one statement; None when the same call of
-    the same number is already recorded."""
+    """Insert the call (`values` of RECORDED_COLUMNS) in one statement, and announce it; None when
+    the same call of the same number is already recorded."""
     rows = await db.write_alone(_record_statement(db.engine.dialect.name), values)
-    return rows[0][0] if rows else None
+    if not rows:
+        return None
+    call_id = rows[0][0]
+    if db.is_sqlite:
+        db.committed_changes([Change("InboundCall", values["organization_id"], call_id, ChangeKind.CREATED)])
+    return call_id
 
 
 @functools.cache
@@ -142,11 +153,15 @@ async def calls_by_provider_id(db: Database, provider: str, call_id: str) -> lis
 
 
 async def end_call(session: AsyncSession, call_id: int, ended_at: datetime) -> None:
-    await session.execute(
+    """End a connected call; its end is announced (db/changes.py)."""
+    organization_id = await session.scalar(
         update(InboundCall)
         .where(InboundCall.id == call_id, InboundCall.status == "CONNECTED")
         .values(status="ENDED", ended_at=ended_at)
+        .returning(InboundCall.organization_id)
     )
+    if organization_id is not None:
+        collect(session, Change("InboundCall", organization_id, call_id, ChangeKind.UPDATED))
 
 
 @functools.cache

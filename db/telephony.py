@@ -7,6 +7,7 @@ from sqlalchemy import Select, bindparam, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from .changes import Change, ChangeKind, collect, collect_all
 from .models import FLAGGED, PhoneNumber, TelephonyConfig, Workflow
 from .organizations import lock_organization
 from .pagination import Listing
@@ -51,8 +52,9 @@ async def get_config(
 
 
 async def make_default_outbound(session: AsyncSession, organization_id: int, config_id: int) -> None:
+    """Unset the previous default and set this one; the previous one's change is announced."""
     await lock_organization(session, organization_id)
-    await session.execute(
+    demoted = await session.scalars(
         update(TelephonyConfig)
         .where(
             TelephonyConfig.organization_id == organization_id,
@@ -60,7 +62,9 @@ async def make_default_outbound(session: AsyncSession, organization_id: int, con
             TelephonyConfig.id != config_id,
         )
         .values(is_default_outbound=False)
+        .returning(TelephonyConfig.id)
     )
+    collect_all(session, "TelephonyConfig", organization_id, demoted, ChangeKind.UPDATED)
     await session.execute(update(TelephonyConfig).where(TelephonyConfig.id == config_id).values(is_default_outbound=True))
 
 
@@ -178,6 +182,10 @@ def number_listing(
     return Listing(PhoneNumber, stmt, params)
 
 
+async def number_ids_of_config(session: AsyncSession, config_id: int) -> list[int]:
+    return list(await session.scalars(select(PhoneNumber.id).where(PhoneNumber.telephony_config_id == config_id)))
+
+
 async def get_number(session: AsyncSession, organization_id: int, number_id: int) -> PhoneNumber | None:
     return await session.scalar(
         select(PhoneNumber).where(PhoneNumber.organization_id == organization_id, PhoneNumber.id == number_id)
@@ -185,9 +193,10 @@ async def get_number(session: AsyncSession, organization_id: int, number_id: int
 
 
 async def make_default_caller_id(session: AsyncSession, config_id: int, number_id: int) -> None:
-    """Unset the previous default and set this one; the config row lock serializes racing calls."""
+    """Unset the previous default and set this one; the config row lock serializes racing calls.
+    The previous default's change is announced."""
     await session.execute(select(TelephonyConfig.id).where(TelephonyConfig.id == config_id).with_for_update(key_share=True))
-    await session.execute(
+    demoted = await session.execute(
         update(PhoneNumber)
         .where(
             PhoneNumber.telephony_config_id == config_id,
@@ -195,7 +204,10 @@ async def make_default_caller_id(session: AsyncSession, config_id: int, number_i
             PhoneNumber.id != number_id,
         )
         .values(is_default_caller_id=False)
+        .returning(PhoneNumber.organization_id, PhoneNumber.id)
     )
+    for organization_id, demoted_id in demoted:
+        collect(session, Change("PhoneNumber", organization_id, demoted_id, ChangeKind.UPDATED))
     await session.execute(update(PhoneNumber).where(PhoneNumber.id == number_id).values(is_default_caller_id=True))
 
 

@@ -1,17 +1,23 @@
 """Audit events of the API's changes (SPEC §13), written in the change's own transaction: a
 change rolled back leaves no event. Provider-sync outcomes, which arrive after the change has
-committed, join its event in the transaction that stores them on the row."""
+committed, join its event in the transaction that stores them on the row. Each event also
+collects the change notice of live updates (db/changes.py), which leaves on commit only."""
 
 from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from switchboard.db.audit import add_event, set_provider_sync
+from switchboard.db.changes import Change, ChangeKind, collect
 from switchboard.db.models import ApiKey, PhoneNumber, TelephonyConfig, Workflow
 
 from .context import RequestContext
 from .ids import to_global_id
 from .rules.audit import field_changes
+
+# The audited changes that live updates announce (SPEC §15); a workflow's changes show in its
+# numbers' fields and in the warnings.
+LIVE_TYPES = frozenset({"TelephonyConfig", "PhoneNumber", "Workflow"})
 
 
 async def record(
@@ -31,6 +37,12 @@ async def record(
     values = event_values(ctx, action, target_type, target_id, before=before, after=after, secret=secret)
     event_id = await add_event(session, **values, provider_sync=provider_sync)
     ctx.audit_events[(target_type, target_id)] = event_id
+    if target_type in LIVE_TYPES:
+        # A creation records only what it made, a deletion only what it removed.
+        kind = ChangeKind.CREATED if before is None and after is not None else ChangeKind.UPDATED
+        if after is None and before is not None:
+            kind = ChangeKind.DELETED
+        collect(session, Change(target_type, ctx.organization_id, target_id, kind))
 
 
 def event_values(

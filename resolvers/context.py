@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from switchboard.db.engine import Database
 from switchboard.db.loaders import Loaders
@@ -11,6 +12,7 @@ from switchboard.db.types import utcnow
 from switchboard.providers.base import ProviderPlugin
 from switchboard.providers.http import ProviderHttp
 
+from .change_hub import DEFAULT_SUBSCRIBER_QUEUE, ChangeHub
 from .principal import Principal
 from .rules.inbound import REJECTION_WARNING_WINDOW, in_progress_since
 from .rules.sync import inbound_token_purpose, inbound_url
@@ -30,6 +32,8 @@ class AppServices:
     forget_key: Callable[[str], None] = lambda key_hash: None
     # Called with a provider's key and a front-door webhook's outcome (front_door.WebhookOutcome).
     observe_webhook: Callable[[str, str], None] = lambda provider_key, outcome: None
+    # This worker's subscribers to changes (live updates, SPEC §15).
+    changes: ChangeHub = field(default_factory=lambda: ChangeHub(queue_size=DEFAULT_SUBSCRIBER_QUEUE))
 
     def inbound_url(self, plugin: ProviderPlugin, config_id: int, account_id: str) -> str | None:
         """Where the provider sends a configuration's inbound calls; None without a public URL."""
@@ -65,6 +69,8 @@ class RequestContext:
     config_warnings: dict = field(default_factory=dict)
     # Each configuration's provider account listing, once read: a request lists an account at most once.
     account_listings: dict = field(default_factory=dict)
+    # A subscription's WebSocket connection (resolvers/live.py LiveConnection); None over HTTP.
+    live: Any = None
 
     @property
     def organization_id(self) -> int:

@@ -7,7 +7,7 @@ from .context import RequestContext
 from .ids import database_id_of, from_global_id
 
 # GraphQL type name -> attribute of Loaders that loads it (scoped to the organization).
-_LOADER_BY_TYPE = {
+LOADER_BY_TYPE = {
     "Organization": "organization_by_id",
     "Workflow": "workflow_by_id",
     "TelephonyConfig": "telephony_config_by_id",
@@ -21,15 +21,15 @@ async def load_of_type(ctx: RequestContext, global_id: str, type_name: str) -> A
     database_id = database_id_of(global_id, type_name)
     if database_id is None:
         return None
-    return await getattr(ctx.loaders, _LOADER_BY_TYPE[type_name]).load(database_id)
+    return await getattr(ctx.loaders, LOADER_BY_TYPE[type_name]).load(database_id)
 
 
 async def load_node(ctx: RequestContext, global_id: str) -> tuple[str, Any] | None:
     parsed = from_global_id(global_id)
-    if parsed is None or parsed[0] not in _LOADER_BY_TYPE:
+    if parsed is None or parsed[0] not in LOADER_BY_TYPE:
         return None
     type_name, database_id = parsed
-    row = await getattr(ctx.loaders, _LOADER_BY_TYPE[type_name]).load(database_id)
+    row = await getattr(ctx.loaders, LOADER_BY_TYPE[type_name]).load(database_id)
     return (type_name, row) if row is not None else None
 
 

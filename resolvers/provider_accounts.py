@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy.exc import IntegrityError
+from switchboard.db.changes import ChangeKind, collect_all
 from switchboard.db.errors import is_foreign_key_violation
 from switchboard.db.models import PhoneNumber, TelephonyConfig
 from switchboard.db.provider_accounts import (
@@ -314,6 +315,7 @@ async def import_numbers(
                 own = number if status is ImportStatus.ALREADY_REGISTERED else None
                 in_account = own.in_account if own is not None else None
                 rows[index] = ImportRow(index, addresses[index], status, message, number.address_normalized, own, in_account)
+            collect_all(session, "PhoneNumber", ctx.organization_id, (n.id for n in created), ChangeKind.CREATED)
             events = await add_events(
                 session,
                 [
@@ -387,4 +389,5 @@ async def _attach_all(
             joined.append({"event_id": event_id, "outcome": report.as_event()})
     async with ctx.db.write() as session:
         await store_syncs(session, outcomes, replaced, joined)
+        collect_all(session, "PhoneNumber", ctx.organization_id, (n.id for n in numbers), ChangeKind.UPDATED)
     return {number.id: report for number, report in zip(numbers, reports, strict=True)}

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from switchboard.db.changes import Change, ChangeKind, collect
 from switchboard.db.models import PhoneNumber, TelephonyConfig
 from switchboard.db.replaced_routings import forget_replaced_routing, keep_replaced_routing, replaced_routing
 from switchboard.db.telephony import hold_verified_keys
@@ -82,6 +83,7 @@ async def verify_credentials(ctx: RequestContext, config: TelephonyConfig, *, au
             .where(TelephonyConfig.id == config.id)
             .values(verification_status=status, verification_message=message, verification_checked_at=report.checked_at)
         )
+        collect(session, Change("TelephonyConfig", config.organization_id, config.id, ChangeKind.UPDATED))
         if audited:
             await audit.record(
                 session,
@@ -174,6 +176,7 @@ async def record_sync(ctx: RequestContext, number: PhoneNumber, report: SyncRepo
         elif report.ok and report.action is SyncAction.DETACH:
             await forget_replaced_routing(session, number.id)
         await audit.join_provider_sync(session, ctx, "PhoneNumber", number.id, report.as_event())
+        collect(session, Change("PhoneNumber", number.organization_id, number.id, ChangeKind.UPDATED))
     number.sync_ok, number.sync_action = report.ok, report.action.value
     number.sync_message, number.sync_at = report.message, report.at
 

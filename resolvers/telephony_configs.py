@@ -5,11 +5,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
+from switchboard.db.changes import ChangeKind, collect_all
 from switchboard.db.errors import is_unique_violation
 from switchboard.db.models import TelephonyConfig
 from switchboard.db.telephony import (
     get_config,
     make_default_outbound,
+    number_ids_of_config,
     rekey_numbers,
     routed_numbers_of,
 )
@@ -291,6 +293,9 @@ async def delete_config(ctx: RequestContext, global_id: str) -> ConfigResult:
             before=audit.config_fields(current),
             provider_sync=[report.as_event() for report in reports] or None,
         )
+        # Its numbers go with it, by cascade in the database.
+        numbers = await number_ids_of_config(session, current.id)
+        collect_all(session, "PhoneNumber", ctx.organization_id, numbers, ChangeKind.DELETED)
         await session.delete(current)
     return ConfigResult(deleted_id=config.id, syncs=tuple(reports))
 

@@ -13,6 +13,7 @@ from .executor import SwitchboardExecutor, call_resolvers_directly
 from .inbound_call_fields import InboundCallMutations, InboundCallQueries
 from .node_fields import NodeQueries
 from .provider_accounts import ProviderAccountMutations, ProviderAccountQueries
+from .subscriptions import Subscription
 from .telephony_fields import TelephonyMutations, TelephonyQueries
 from .warnings import WarningQueries
 from .workflow_fields import WorkflowMutations, WorkflowQueries
@@ -59,6 +60,7 @@ def build_schema(
     schema = SwitchboardSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=SwitchboardExecutor,

@@ -757,8 +757,11 @@ def _plain_argument(argument: Any) -> bool:
 
 
 def _direct_candidate(field: StrawberryField, field_def: GraphQLField) -> bool:
+    """Subscription fields keep Strawberry's chain: their resolver is the event stream, which
+    graphql-core subscribes to (`field_def.subscribe`), not a field's value."""
     return (
         field.base_resolver is not None
+        and not field.is_subscription
         and not field.extensions
         and len(field.arguments) == len(field_def.args)
         and all(_plain_argument(argument) for argument in field.arguments)

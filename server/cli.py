@@ -117,6 +117,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from .http_protocol import with_header_timeout
     from .logs import configure_logging, logging_config
+    from .ws_protocol import GoingAwayWebSocketProtocol
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -142,6 +143,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             access_log=False,
             proxy_headers=False,
             http=with_header_timeout(settings.request_header_timeout),
+            ws=GoingAwayWebSocketProtocol,
         )
     return 0
 

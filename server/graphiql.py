@@ -226,8 +226,9 @@ def render_page(tags: list[AssetTag]) -> str:
 
 
 # Based on strawberry/static/graphiql.html (0.341): the same libraries and explorer plugin, plus an
-# API-key note, default headers, a fetcher that explains the placeholder key instead of sending it,
-# and a schema reload once a key is entered (introspection needs the key too).
+# API-key note, default headers, a fetcher that explains the placeholder key instead of sending it
+# and sends subscriptions over WebSocket, and a schema reload once a key is entered (introspection
+# needs the key too).
 PAGE_TEMPLATE = """\
 <!doctype html>
 <html lang="en">
@@ -266,6 +267,9 @@ PAGE_TEMPLATE = """\
       // ?q=... and ?variables=... share an operation, as on Strawberry's page (headers never go in the URL).
       const parameters = new URLSearchParams(window.location.search);
       const fetchURL = window.location.origin + window.location.pathname;
+      // Subscriptions go over graphql-ws (bundled in GraphiQL) to the same path; the Headers tab's
+      // entries become connection_init's payload, where the server reads the key as over HTTP.
+      const subscriptionURL = (window.location.protocol === "https:" ? "wss://" : "ws://") + window.location.host + window.location.pathname;
 
       function updateURL(name, value) {
         if (value) parameters.set(name, value);
@@ -282,7 +286,7 @@ PAGE_TEMPLATE = """\
       }
 
       function createFetcher() {
-        const send = GraphiQL.createFetcher({ url: fetchURL });
+        const send = GraphiQL.createFetcher({ url: fetchURL, subscriptionUrl: subscriptionURL });
         return function fetcher(params, options) {
           if (apiKeyOf(options && options.headers) === PLACEHOLDER_KEY) {
             return Promise.resolve({ errors: [{ message: MISSING_KEY_MESSAGE }] });

@@ -79,6 +79,14 @@ class Settings(BaseSettings):
     def metrics_enabled(self) -> bool:
         return self.metrics_token is not None or self.metrics_public
 
+    # Live updates over WebSocket (server/live.py): operations one connection may run at once,
+    # connections one credential may hold to one worker, events one subscription may have
+    # waiting before it is closed as too slow, and seconds to send connection_init.
+    max_subscriptions_per_connection: int = Field(default=100, ge=1)
+    ws_connections_per_key: int = Field(default=50, ge=1)
+    subscriber_queue: int = Field(default=100, ge=1)
+    ws_init_timeout: float = Field(default=10.0, gt=0)
+
     def provider_api_bases(self, provider_keys: Iterable[str]) -> dict[str, str]:
         """`SWITCHBOARD_<PROVIDER>_API_BASE` for each provider, read when the app starts: the
         providers come from entry points, so these variables cannot be declared as fields."""

@@ -31,6 +31,7 @@ from switchboard.providers.url_guard import Resolver, resolve_with_getaddrinfo
 from switchboard.server.app import create_app
 from switchboard.server.http_protocol import HEADER_TIMEOUT_SECONDS, with_header_timeout
 from switchboard.server.settings import Settings
+from switchboard.server.ws_protocol import GoingAwayWebSocketProtocol
 
 TEST_SECRET_KEY = "n6wrjYzvU8DE4eSkfRZtLZ4hvm6sY0m4dQ1XWf4G9Ps="
 # Short, so that the fault tests (hanging providers) finish quickly; production uses 15 s.
@@ -133,6 +134,7 @@ async def serving(
         lifespan=lifespan,
         timeout_graceful_shutdown=1,
         http=with_header_timeout(header_timeout),
+        ws=GoingAwayWebSocketProtocol,
         **uvicorn_options,
     )
     uv = uvicorn.Server(config)

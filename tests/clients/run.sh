@@ -3,11 +3,16 @@
 #   1. Apollo Client 4 (typed operations from graphql-codegen, type-checked with tsc)
 #   2. graphql-http's GraphQL-over-HTTP server audits (a warning fails like an error)
 #   3. graphql-inspector: no breaking change between the contract and schema.graphql
+#   4. Apollo Client's live updates (GraphQLWsLink over graphql-ws, a split link)
 # Installs with `npm ci` from package-lock.json, serves `switchboard serve` on a free loopback port
 # with a fresh SQLite database in a temporary directory, stops it, exits non-zero if any check fails.
+# With SWITCHBOARD_CLIENTS_POSTGRES_URL it serves two `switchboard serve` processes on a fresh
+# PostgreSQL database made next to that one instead (dropped at the end), and the live-update check
+# subscribes on one and sends its mutation to the other.
 #
 # Environment: CONTRACT_SCHEMA (default ../shared/contract.graphql; relative paths are taken from the
-# repository root), SWITCHBOARD (the switchboard command; default .venv/bin/switchboard).
+# repository root), SWITCHBOARD (the switchboard command; default .venv/bin/switchboard),
+# SWITCHBOARD_CLIENTS_POSTGRES_URL (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test).
 set -uo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -50,16 +55,24 @@ npx --no -- tsc --noEmit -p . || fail "tsc --noEmit"
 # ---------------------------------------------------------------- a live server
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/switchboard-clients.XXXXXX")"
 SERVER_PID=""
-stop_server() {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null
-    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$SERVER_PID" 2>/dev/null && kill -KILL "$SERVER_PID" 2>/dev/null
-    wait "$SERVER_PID" 2>/dev/null
+SECOND_PID=""
+stop_process() {
+  local pid="$1"
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
   fi
-  SERVER_PID=""
 }
-cleanup() { stop_server; rm -rf "$WORK"; }
+stop_server() { stop_process "$SERVER_PID"; stop_process "$SECOND_PID"; SERVER_PID=""; SECOND_PID=""; }
+POSTGRES_ADMIN=""
+POSTGRES_DB=""
+cleanup() {
+  stop_server
+  [[ -n "$POSTGRES_DB" ]] && psql -q "$POSTGRES_ADMIN" -c "DROP DATABASE IF EXISTS \"$POSTGRES_DB\" WITH (FORCE)" >/dev/null
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -67,8 +80,15 @@ PORT="$(node -e 'const s = require("node:net").createServer().listen(0, "127.0.0
 URL="http://127.0.0.1:$PORT"
 export SWITCHBOARD_DATABASE_URL="sqlite+aiosqlite:///$WORK/switchboard.db"
 export SWITCHBOARD_LOG_LEVEL=warning
+if [[ -n "${SWITCHBOARD_CLIENTS_POSTGRES_URL:-}" ]]; then
+  POSTGRES_DB="switchboard_clients_$(node -e 'console.log(require("node:crypto").randomBytes(6).toString("hex"))')"
+  POSTGRES_ADMIN="$(echo "$SWITCHBOARD_CLIENTS_POSTGRES_URL" | sed 's#^postgresql+asyncpg://#postgresql://#')"
+  psql -q "$POSTGRES_ADMIN" -c "CREATE DATABASE \"$POSTGRES_DB\"" >/dev/null || { echo "FAILED: CREATE DATABASE" >&2; exit 1; }
+  export SWITCHBOARD_DATABASE_URL="${SWITCHBOARD_CLIENTS_POSTGRES_URL%/*}/$POSTGRES_DB"
+  export SWITCHBOARD_SECRET_KEY="$(node -e 'console.log(require("node:crypto").randomBytes(32).toString("base64url") + "=")')"
+fi
 
-step "switchboard serve on $URL (database $WORK/switchboard.db)"
+step "switchboard serve on $URL (database $SWITCHBOARD_DATABASE_URL)"
 "$SWITCHBOARD" serve --host 127.0.0.1 --port "$PORT" >"$WORK/serve.log" 2>&1 &
 SERVER_PID=$!
 
@@ -92,16 +112,33 @@ if [[ "$OTHER_KEY" != sb_* ]]; then
 fi
 echo "serving; first organization's key read from the log, second organization 'Other' created"
 
-step "node --test: Apollo Client, tenancy, graphql-http audits"
+SECOND_URL=""
+if [[ -n "$POSTGRES_DB" ]]; then
+  SECOND_PORT="$(node -e 'const s = require("node:net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')"
+  step "a second switchboard serve on http://127.0.0.1:$SECOND_PORT, same database"
+  "$SWITCHBOARD" serve --host 127.0.0.1 --port "$SECOND_PORT" >"$WORK/second.log" 2>&1 &
+  SECOND_PID=$!
+  for _ in $(seq 1 300); do
+    node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "http://127.0.0.1:$SECOND_PORT/healthz" && break
+    kill -0 "$SECOND_PID" 2>/dev/null || { echo "FAILED: the second switchboard serve exited:" >&2; cat "$WORK/second.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  SECOND_URL="http://127.0.0.1:$SECOND_PORT/graphql"
+fi
+
+step "node --test: Apollo Client, tenancy, graphql-http audits, live updates${SECOND_URL:+ across two servers}"
 SWITCHBOARD_GRAPHQL_URL="$URL/graphql" SWITCHBOARD_API_KEY="$KEY" SWITCHBOARD_OTHER_API_KEY="$OTHER_KEY" \
-  node --import tsx --test --test-reporter=spec test/apollo.test.ts test/tenancy.test.ts test/audit.test.ts \
-  || fail "node --test (Apollo Client, tenancy, graphql-http audits)"
+  SWITCHBOARD_SECOND_GRAPHQL_URL="$SECOND_URL" \
+  node --import tsx --test --test-reporter=spec test/apollo.test.ts test/tenancy.test.ts test/audit.test.ts test/live.test.ts \
+  || fail "node --test (Apollo Client, tenancy, graphql-http audits, live updates)"
 
 stop_server
-if grep -q "Traceback" "$WORK/serve.log"; then
-  echo "the server logged tracebacks:" >&2; cat "$WORK/serve.log" >&2
-  fail "server tracebacks"
-fi
+for log in "$WORK/serve.log" "$WORK/second.log"; do
+  if [[ -f "$log" ]] && grep -q "Traceback" "$log"; then
+    echo "the server logged tracebacks:" >&2; cat "$log" >&2
+    fail "server tracebacks"
+  fi
+done
 
 # ---------------------------------------------------------------- schema contract
 step "graphql-inspector diff $CONTRACT_SCHEMA schema.graphql"
