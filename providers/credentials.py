@@ -22,17 +22,15 @@ _PEM_ARMOR = re.compile(r"^-----(BEGIN|END) [^-]*-----$")
 
 
 def mask_secret(value: str) -> str:
-    """``****`` plus the last 4 characters when the value has 12 or more, else ``****``.
+    """``****`` plus the last 4 characters of the value's last line of content when the value has
+    12 characters or more, else ``****``.
 
-    For a value of several lines (a PEM private key), the last 4 characters of its last line of
-    content: the armor line's dashes would be all the mask showed. The mask never reveals the
-    length of the value.
+    A line of content is any line but a PEM armor line (``-----BEGIN ...-----``): for a private
+    key, the armor's dashes would be all the mask showed. The mask never reveals the length of
+    the value.
     """
-    visible = value
-    lines = value.splitlines()
-    if len(lines) > 1:
-        content = [line.strip() for line in lines if line.strip() and not _PEM_ARMOR.match(line.strip())]
-        visible = content[-1] if content else ""
+    content = [line.strip() for line in value.splitlines() if line.strip() and not _PEM_ARMOR.match(line.strip())]
+    visible = content[-1] if content else ""
     if len(value) >= _MASK_REVEAL_MIN_LENGTH and len(visible) >= _MASK_REVEAL_CHARS:
         return MASK + visible[-_MASK_REVEAL_CHARS:]
     return MASK
@@ -61,15 +59,11 @@ def _check_value(field: CredentialField, value: str) -> FieldProblem | None:
 def _unknown_problems(plugin: ProviderPlugin, given: Mapping[str, object]) -> list[FieldProblem]:
     declared = {f.name for f in plugin.fields}
     return [
-        FieldProblem(name, f"{name} is not a {plugin.display_name} credential field.")
-        for name in given
-        if name not in declared
+        FieldProblem(name, f"{name} is not a {plugin.display_name} credential field.") for name in given if name not in declared
     ]
 
 
-def validate_new(
-    plugin: ProviderPlugin, given: Mapping[str, str | None]
-) -> tuple[dict[str, str], list[FieldProblem]]:
+def validate_new(plugin: ProviderPlugin, given: Mapping[str, str | None]) -> tuple[dict[str, str], list[FieldProblem]]:
     """Validate a complete set of credentials (create, or the result of a merge).
 
     Values are stripped. An absent, None or blank optional field gets its default if it has
@@ -111,9 +105,7 @@ def merge_update(
     one). Stored keys that the plugin no longer declares are dropped.
     """
     problems = _unknown_problems(plugin, given)
-    merged: dict[str, str | None] = {
-        f.name: stored[f.name] for f in plugin.fields if f.name in stored
-    }
+    merged: dict[str, str | None] = {f.name: stored[f.name] for f in plugin.fields if f.name in stored}
     for field in plugin.fields:
         raw = given.get(field.name)
         if raw is None:
@@ -146,8 +138,4 @@ def merge_update(
 
 def public_credentials(plugin: ProviderPlugin, stored: Mapping[str, str]) -> dict[str, str]:
     """Stored credentials as the API shows them: declared fields only, secrets masked."""
-    return {
-        f.name: mask_secret(stored[f.name]) if f.secret else stored[f.name]
-        for f in plugin.fields
-        if f.name in stored
-    }
+    return {f.name: mask_secret(stored[f.name]) if f.secret else stored[f.name] for f in plugin.fields if f.name in stored}

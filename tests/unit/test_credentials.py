@@ -101,6 +101,18 @@ def test_a_multi_line_value_without_content_reveals_nothing() -> None:
     assert mask_secret("first line is long\nab") == MASK
 
 
+@pytest.mark.parametrize(
+    ("last_line", "masked"),
+    [("abc", MASK), ("abcd", "****abcd"), ("abcde", "****bcde")],
+)
+def test_a_multi_line_value_reveals_its_last_line_only_when_it_has_4_characters(last_line: str, masked: str) -> None:
+    assert mask_secret(f"first line is long\n{last_line}") == masked
+
+
+def test_a_value_that_is_only_an_armor_line_reveals_nothing() -> None:
+    assert mask_secret("-----BEGIN PRIVATE KEY-----") == MASK
+
+
 def test_mask_does_not_reveal_length() -> None:
     assert mask_secret("a" * 12 + "wxyz") == mask_secret("b" * 40 + "wxyz")
     assert mask_secret("a") == mask_secret("a" * 11)
@@ -116,9 +128,7 @@ def test_validate_new_accepts_and_applies_defaults(plugin: DemoProvider) -> None
 
 
 def test_validate_new_strips_values(plugin: DemoProvider) -> None:
-    clean, problems = validate_new(
-        plugin, {"accountSid": f"  {SID}\n", "authToken": f"\t{TOKEN} ", "note": "  hi  "}
-    )
+    clean, problems = validate_new(plugin, {"accountSid": f"  {SID}\n", "authToken": f"\t{TOKEN} ", "note": "  hi  "})
     assert problems == []
     assert clean["accountSid"] == SID
     assert clean["authToken"] == TOKEN
@@ -148,9 +158,7 @@ def test_validate_new_blank_required(plugin: DemoProvider, blank: str) -> None:
 
 def test_validate_new_pattern_mismatch_names_the_field(plugin: DemoProvider) -> None:
     _, problems = validate_new(plugin, {"accountSid": "AC123", "authToken": TOKEN})
-    assert problems == [
-        FieldProblem("accountSid", "Account SID must look like AC followed by 32 hex characters.")
-    ]
+    assert problems == [FieldProblem("accountSid", "Account SID must look like AC followed by 32 hex characters.")]
 
 
 def test_validate_new_pattern_must_match_whole_value(plugin: DemoProvider) -> None:
@@ -173,11 +181,33 @@ def test_validate_new_rejects_value_outside_options(plugin: DemoProvider) -> Non
 
 
 def test_validate_new_unknown_key(plugin: DemoProvider) -> None:
-    clean, problems = validate_new(
-        plugin, {"accountSid": SID, "authToken": TOKEN, "apiKey": "x"}
-    )
-    assert fields_of(problems) == ["apiKey"]
+    clean, problems = validate_new(plugin, {"accountSid": SID, "authToken": TOKEN, "apiKey": "x"})
+    assert problems == [FieldProblem("apiKey", "apiKey is not a Demo credential field.")]
     assert "apiKey" not in clean
+
+
+@pytest.mark.parametrize("value", ["\x00", "before\x00after", "trailing\x00"])
+def test_validate_new_refuses_a_nul_character(plugin: DemoProvider, value: str) -> None:
+    _, problems = validate_new(plugin, {"accountSid": SID, "authToken": TOKEN, "note": value})
+    assert problems == [FieldProblem("note", "Note must not contain NUL characters.")]
+
+
+class HintlessProvider(DemoProvider):
+    """A plugin (from a third party, say) whose pattern comes without a hint."""
+
+    webhook_secret_field = None
+    fields = (CredentialField(name="pin", label="PIN", pattern=r"^[0-9]{4}$"),)
+
+
+def test_validate_new_without_a_pattern_hint_says_the_format_is_invalid() -> None:
+    _, problems = validate_new(HintlessProvider(), {"pin": "12a4"})
+    assert problems == [FieldProblem("pin", "PIN has an invalid format.")]
+
+
+def test_validate_new_refuses_a_value_that_is_not_a_string_and_checks_the_other_fields(plugin: DemoProvider) -> None:
+    clean, problems = validate_new(plugin, {"accountSid": SID, "authToken": 42, "region": "ie1"})
+    assert problems == [FieldProblem("authToken", "Auth Token must be a string.")]
+    assert clean == {"accountSid": SID, "region": "ie1"}
 
 
 def test_validate_new_reports_every_problem(plugin: DemoProvider) -> None:
@@ -218,11 +248,33 @@ def test_merge_bare_mask_keeps_secret(plugin: DemoProvider) -> None:
     assert merged["signingKey"] == "short"
 
 
+@pytest.mark.parametrize("mask", [MASK, mask_secret(TOKEN)])
+def test_merge_a_kept_secret_does_not_stop_the_fields_after_it(plugin: DemoProvider, mask: str) -> None:
+    """{authToken: <mask>, region: "ie1"} kept us1 when the loop stopped at the mask (issue 25)."""
+    stored = stored_demo(plugin)
+    merged, problems = merge_update(plugin, stored, {"authToken": mask, "region": "ie1"})
+    assert problems == []
+    assert merged == {"accountSid": SID, "authToken": TOKEN, "region": "ie1"}
+
+
 def test_merge_stale_mask_is_refused_not_stored(plugin: DemoProvider) -> None:
     stored = stored_demo(plugin)
-    merged, problems = merge_update(plugin, stored, {"authToken": mask_secret(OTHER_TOKEN)})
-    assert fields_of(problems) == ["authToken"]
-    assert merged["authToken"] == TOKEN
+    merged, problems = merge_update(plugin, stored, {"authToken": mask_secret(OTHER_TOKEN), "region": "ie1"})
+    assert problems == [
+        FieldProblem(
+            "authToken",
+            "Auth Token looks like a masked value that does not match the stored one; enter the full value, "
+            "or leave the field out to keep it.",
+        )
+    ]
+    assert merged == {"accountSid": SID, "authToken": TOKEN, "region": "ie1"}
+
+
+def test_merge_refuses_a_value_that_is_not_a_string_and_applies_the_others(plugin: DemoProvider) -> None:
+    stored = stored_demo(plugin)
+    merged, problems = merge_update(plugin, stored, {"authToken": ["not", "a", "string"], "region": "ie1"})
+    assert problems == [FieldProblem("authToken", "Auth Token must be a string.")]
+    assert merged == {"accountSid": SID, "region": "ie1"}
 
 
 def test_merge_mask_on_non_secret_field_is_a_value(plugin: DemoProvider) -> None:
@@ -233,9 +285,7 @@ def test_merge_mask_on_non_secret_field_is_a_value(plugin: DemoProvider) -> None
 
 def test_merge_new_value_replaces(plugin: DemoProvider) -> None:
     stored = stored_demo(plugin)
-    merged, problems = merge_update(
-        plugin, stored, {"authToken": f" {OTHER_TOKEN} ", "region": "ie1"}
-    )
+    merged, problems = merge_update(plugin, stored, {"authToken": f" {OTHER_TOKEN} ", "region": "ie1"})
     assert problems == []
     assert merged["authToken"] == OTHER_TOKEN
     assert merged["region"] == "ie1"
@@ -245,9 +295,7 @@ def test_merge_new_value_replaces(plugin: DemoProvider) -> None:
 def test_merge_new_value_is_validated(plugin: DemoProvider) -> None:
     stored = stored_demo(plugin)
     _, problems = merge_update(plugin, stored, {"accountSid": "AC-not-a-sid"})
-    assert problems == [
-        FieldProblem("accountSid", "Account SID must look like AC followed by 32 hex characters.")
-    ]
+    assert problems == [FieldProblem("accountSid", "Account SID must look like AC followed by 32 hex characters.")]
 
 
 def test_merge_empty_string_clears_optional(plugin: DemoProvider) -> None:
@@ -255,6 +303,13 @@ def test_merge_empty_string_clears_optional(plugin: DemoProvider) -> None:
     merged, problems = merge_update(plugin, stored, {"note": "", "signingKey": ""})
     assert problems == []
     assert "note" not in merged and "signingKey" not in merged
+
+
+def test_merge_empty_string_on_an_optional_field_never_stored_changes_nothing(plugin: DemoProvider) -> None:
+    stored = stored_demo(plugin)
+    merged, problems = merge_update(plugin, stored, {"note": "", "signingKey": " "})
+    assert problems == []
+    assert merged == stored
 
 
 def test_merge_empty_string_on_optional_with_default_restores_default(plugin: DemoProvider) -> None:

@@ -89,3 +89,60 @@ def test_charges_are_free_without_a_limit():
     limiter.charge("key", 1000)
     limiter.take("key")
     assert len(limiter) == 0
+
+
+def test_a_refusal_says_how_long_to_wait():
+    assert str(RateLimited(0.25)) == "rate limited for 0.250 s"
+
+
+@pytest.mark.parametrize(("burst", "allowed_at_once"), [(-3, 1), (0, 1), (1, 1), (3, 3)])
+def test_a_burst_below_one_still_lets_one_request_through(burst, allowed_at_once):
+    limiter = RateLimiter(per_second=1, burst=burst, clock=Clock())
+    for _ in range(allowed_at_once):
+        limiter.take("key")
+    with pytest.raises(RateLimited):
+        limiter.take("key")
+
+
+def test_a_bucket_that_has_not_refilled_yet_is_remembered():
+    clock = Clock()
+    limiter = RateLimiter(per_second=1, burst=2, clock=clock)
+    limiter.take("key")
+    limiter.take("key")
+    clock.now += 1.5  # 1.5 of the 2 tokens back: forgetting the bucket would give 2
+    limiter.take("key")
+    with pytest.raises(RateLimited) as refused:
+        limiter.take("key")
+    assert refused.value.retry_after == pytest.approx(0.5)
+
+
+def test_at_most_10_000_credentials_are_kept_by_default():
+    limiter = RateLimiter(per_second=1, burst=1, clock=Clock())
+    for n in range(10_001):
+        limiter.take(f"key-{n}")
+    assert len(limiter) == 10_000
+
+
+def test_a_credential_with_a_lone_surrogate_gets_its_own_bucket():
+    """A token's subject comes from JSON, where "\\ud800" decodes to a lone surrogate."""
+    limiter = RateLimiter(per_second=1, burst=1, clock=Clock())
+    limiter.take("subject-\ud800")
+    limiter.take("subject-\udfff")
+    with pytest.raises(RateLimited):
+        limiter.take("subject-\ud800")
+
+
+@pytest.mark.parametrize("requests", [0.5, 1])
+def test_a_charge_of_one_request_or_less_is_taken(requests):
+    limiter = RateLimiter(per_second=1, burst=2, clock=Clock())
+    limiter.take("key")
+    limiter.charge("key", requests)  # 1 - requests tokens left: not enough for a request
+    with pytest.raises(RateLimited) as refused:
+        limiter.take("key")
+    assert refused.value.retry_after == pytest.approx(requests)
+
+
+def test_a_charge_of_nothing_keeps_no_bucket():
+    limiter = RateLimiter(per_second=1, burst=2, clock=Clock())
+    limiter.charge("key", 0)
+    assert len(limiter) == 0

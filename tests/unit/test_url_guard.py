@@ -8,7 +8,7 @@ import socket
 import pytest
 from pydantic import ValidationError
 from switchboard.providers.errors import FailureKind, ProviderError
-from switchboard.providers.url_guard import UrlGuard, refused_kind
+from switchboard.providers.url_guard import UrlGuard, refused_kind, resolve_with_getaddrinfo
 from switchboard.server.settings import Settings
 
 
@@ -115,6 +115,39 @@ async def test_a_literal_address_is_judged_without_resolving():
     assert error.message.startswith("169.254.169.254 is a link-local address, which Switchboard does not call")
     assert await vetted(UrlGuard(networks("127.0.0.0/8"), resolver), "127.0.0.1") == "127.0.0.1"
     assert resolver.asked == []
+
+
+@pytest.mark.parametrize(
+    ("literal", "kind"),
+    [
+        ("127.0.0.1", "a loopback"),
+        ("0.0.0.0", "an unspecified"),
+        ("::", "an unspecified"),
+        ("169.254.169.254", "a link-local"),
+        ("224.0.0.1", "a multicast"),
+        ("240.0.0.1", "a reserved"),
+        ("10.0.0.5", "a private"),
+        ("fec0::1", "a site-local"),
+        ("100.64.0.1", "a non-public"),
+    ],
+)
+async def test_a_refusal_names_the_kind_of_address_with_its_article(literal, kind):
+    error = await refusal(UrlGuard((), StubResolver({})), literal)
+    assert error.message == (
+        f"{literal} is {kind} address, which Switchboard does not call unless the server's "
+        "SWITCHBOARD_ALLOWED_PRIVATE_NETWORKS setting includes its network."
+    )
+
+
+async def test_a_refusal_is_logged_with_the_address_the_user_is_not_told(caplog):
+    resolver = StubResolver({"rebind.example.test": ["8.8.8.8", "10.0.0.5"]})
+    with caplog.at_level("WARNING", logger="switchboard.providers"):
+        await refusal(UrlGuard((), resolver), "rebind.example.test")
+    assert [record.getMessage() for record in caplog.records] == ["refused to call rebind.example.test at 10.0.0.5 (private)"]
+
+
+async def test_the_system_resolver_gives_the_addresses_of_a_host_once_each():
+    assert await resolve_with_getaddrinfo("127.0.0.2", 8088) == ["127.0.0.2"]
 
 
 async def test_an_allowed_network_admits_a_name():
