@@ -20,19 +20,18 @@ TIMESTAMP_TOLERANCE_SECONDS = 300
 
 
 def public_key_bytes(public_key: str) -> bytes | None:
-    """The 32 bytes of a base64 public key, or None. The padding Mission Control shows may be
-    left out when the key is pasted, so it is restored first."""
-    key = public_key.strip()
+    """The bytes of a base64 public key, or None when it is not base64. The padding Mission Control
+    shows may be left out when the key is pasted: ``b64decode`` ignores padding beyond what the last
+    group needs, so "==" restores whatever was lost. A key that is not 32 bytes verifies nothing."""
     try:
-        raw = base64.b64decode(key + "=" * (-len(key) % 4))
+        return base64.b64decode(public_key.strip() + "==")
     except (binascii.Error, ValueError):
         return None
-    return raw if len(raw) == 32 else None
 
 
 def signed_message(timestamp: str, body: bytes) -> bytes:
     """What Telnyx signs; UnicodeDecodeError when the body is not UTF-8 (the SDK decodes it too)."""
-    return f"{timestamp}|{body.decode('utf-8')}".encode()
+    return f"{timestamp}|{body.decode()}".encode()
 
 
 def timestamp_fresh(timestamp: str, now: float) -> bool:
