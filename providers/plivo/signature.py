@@ -49,7 +49,7 @@ def _split_url(url: str) -> tuple[str, dict[str, list[str]]]:
             for name, values in parse_qs(parts.query, keep_blank_values=True).items()
         }
     except UnicodeError as exc:
-        raise _NotSignable(url) from exc
+        raise _NotSignable from exc
     return urlunparse((parts.scheme.decode(), parts.netloc.decode(), parts.path.decode(), "", "", "")), query
 
 

@@ -115,6 +115,6 @@ def test_a_timestamp_that_is_not_a_number_is_refused_even_when_signed(key):
     assert not ours(key.public, BODY, headers)
 
 
-@pytest.mark.parametrize("public_key", ["", "not a key", "AAAA", "A" * 44])
+@pytest.mark.parametrize("public_key", ["", "A", "not a key", "AAAA", "A" * 44, "A" * 42])
 def test_a_key_that_is_not_32_bytes_of_base64_verifies_nothing(key, public_key):
     assert not ours(public_key, BODY, key.headers(BODY))
