@@ -29,7 +29,7 @@ def hex_signature(key: str, url: str, body: str) -> str:
 def raw_body_valid(key: str, url: str, body: bytes, signature: str) -> bool:
     """The SDK's validate(url, raw_body_string, signature)."""
     try:
-        text = body.decode("utf-8")
+        text = body.decode()
     except UnicodeDecodeError:
         return False
     if any(same_secret(hex_signature(key, variant, text), signature) for variant in url_variants(url)):

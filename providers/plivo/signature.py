@@ -43,13 +43,13 @@ def _split_url(url: str) -> tuple[str, dict[str, list[str]]]:
     parameters, percent-decoded. The SDK parses the URL as ASCII bytes, so a URL that is not ASCII,
     or whose query decodes to anything but ASCII, raises there: it cannot be signed."""
     try:
-        parts = urlparse(url.encode("utf-8"))
+        parts = urlparse(url.encode())
         query = {
             name.decode(): [value.decode() for value in values]
             for name, values in parse_qs(parts.query, keep_blank_values=True).items()
         }
     except UnicodeError as exc:
-        raise _NotSignable(url) from exc
+        raise _NotSignable from exc
     return urlunparse((parts.scheme.decode(), parts.netloc.decode(), parts.path.decode(), "", "", "")), query
 
 
@@ -76,11 +76,11 @@ def signed_url(method: str, url: str, params: Parameters) -> str:
 
 
 def _digest(token: str, message: bytes) -> bytes:
-    return base64.b64encode(hmac.new(token.encode("utf-8"), message, hashlib.sha256).digest())
+    return base64.b64encode(hmac.new(token.encode(), message, hashlib.sha256).digest())
 
 
 def v3_signature(token: str, method: str, url: str, params: Parameters, nonce: str) -> str:
-    nonce_as_sdk_reads_it = nonce.encode("utf-8").decode("latin-1")
+    nonce_as_sdk_reads_it = nonce.encode().decode("latin-1")
     return _digest(token, f"{signed_url(method, url, params)}.{nonce_as_sdk_reads_it}".encode()).decode()
 
 
@@ -89,7 +89,7 @@ def _matches(expected: str, header: str | None) -> bool:
     SDK does: no spaces are stripped)."""
     if not header:
         return False
-    return any(same_secret(expected.encode(), candidate) for candidate in header.encode("utf-8").split(b","))
+    return any(same_secret(expected.encode(), candidate) for candidate in header.encode().split(b","))
 
 
 def v3_signature_valid(token: str, method: str, url: str, params: Parameters, nonce: str, header: str | None) -> bool:

@@ -58,7 +58,7 @@ def vonage_signature_valid(
     if token is None or not secret:
         return False
     try:
-        claims = jwt.decode(token, secret, algorithms="HS256")
+        claims = jwt.decode(token, secret, algorithms=["HS256"])
     except jwt.PyJWTError:
         return False
     claimed_hash, api_key = claims.get("payload_hash"), claims.get("api_key")

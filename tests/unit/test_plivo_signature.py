@@ -18,6 +18,7 @@ import vobiz.utils.signature_v3 as vobiz_v3
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from switchboard.providers.plivo.signature import (
+    signed_url,
     url_only_signature,
     url_only_signature_valid,
     v3_signature,
@@ -171,3 +172,91 @@ def test_vobiz_documented_variant_is_v2_with_a_dotted_nonce(request, other):
     assert url_only_signature_valid(r["token"], r["url"], r["nonce"], foreign) == (foreign == signature)
     assert url_only_signature_valid(r["token"], r["url"], r["nonce"], f"{foreign},{signature}")
     assert not url_only_signature_valid(r["token"], r["url"], r["nonce"] + "1", signature)
+
+
+BASE = "https://switchboard.example.test:8443/telephony/plivo/inbound"
+CALL = {"CallUUID": ["c1"], "To": ["14155550100"], "From": ["14155559876"]}
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "params", "signed"),
+    [
+        ("GET", BASE, {}, BASE),
+        ("GET", BASE + "?", {}, BASE),
+        ("GET", BASE + "?b=2&a=1&a=0", {"c": ["x"]}, BASE + "?a=0&a=1&b=2&c=x"),
+        ("GET", BASE + "?a=from+url", {"a": ["from params"], "b": ["y", "x"]}, BASE + "?a=from url&b=x&b=y"),
+        ("GET", BASE + "?a=&b=%20", {}, BASE + "?a=&b= "),
+        ("GET", BASE + ";v=1?a=1#top", {}, BASE + "?a=1"),
+        ("POST", BASE, {}, BASE),
+        ("POST", BASE + "?", {}, BASE),
+        ("POST", BASE + "?b=2&a=1", {}, BASE + "?a=1&b=2"),
+        ("POST", BASE, CALL, BASE + "?CallUUIDc1From14155559876To14155550100"),
+        ("POST", BASE + "?account=MA1", CALL, BASE + "?account=MA1.CallUUIDc1From14155559876To14155550100"),
+        ("POST", BASE + "?account=", {"b": ["2", "1"], "a": [""]}, BASE + "?account=.ab1b2"),
+    ],
+)
+def test_what_is_signed_for_each_method_query_and_parameters(method, url, params, signed):
+    """The SDK's own pieces sign ``signed``; ours sign the same and accept exactly that signature."""
+    construct = plivo_v3.construct_get_url if method == "GET" else plivo_v3.construct_post_url
+    assert construct(url, copy.deepcopy(params)).decode() == signed
+    assert signed_url(method, url, params) == signed
+    sdk = sdk_signature(plivo_v3, method, url, params, "12345", "token")
+    assert v3_signature("token", method, url, params, "12345") == sdk
+    assert v3_signature_valid("token", method, url, params, "12345", sdk)
+
+
+@pytest.mark.parametrize(("token", "nonce"), [("token", "12345"), ("tøken", "12345"), ("token", "nönce€"), ("", "12345")])
+def test_token_and_nonce_are_signed_as_the_sdk_reads_them(token, nonce):
+    url, params = BASE + "?account=MA1", CALL
+    expected = sdk_signature(plivo_v3, "POST", url, params, nonce, token) if token else "x"
+    assert v3_signature_valid(token, "POST", url, params, nonce, expected) is bool(token)
+    assert not v3_signature_valid(token, "POST", url, params, nonce + "1", expected)
+
+
+@pytest.mark.parametrize(
+    ("header", "valid"),
+    [
+        ("{sig}", True),
+        ("{other},{sig}", True),
+        ("{sig},{other}", True),
+        ("{other}, {sig}", False),
+        (" {sig}", False),
+        ("{sig} ", False),
+        ("{other}", False),
+        ("{other},,{other}", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_one_of_the_comma_separated_signatures_must_match_whole(header, valid):
+    url, params = BASE + "?account=MA1", CALL
+    sig = sdk_signature(plivo_v3, "POST", url, params, "12345", "token")
+    other = sdk_signature(plivo_v3, "POST", url, params, "12346", "token")
+    header = header.format(sig=sig, other=other) if header is not None else None
+    assert v3_signature_valid("token", "POST", url, params, "12345", header) is valid
+    if header is not None:
+        assert plivo_v3.validate_v3_signature("POST", url, "12345", "token", header, dict(params)) is valid
+
+
+@pytest.mark.parametrize(
+    ("url", "signed"),
+    [
+        (BASE, BASE),
+        (BASE + "?account=MA1&x=2", BASE),
+        (BASE + ";v=1?account=MA1#top", BASE),
+    ],
+)
+def test_vobiz_documented_variant_signs_the_url_without_its_query(url, signed):
+    signature = url_only_signature("token", url, "12345")
+    assert vobiz.utils.validate_signature(signed, ".12345", signature, "token")
+    assert url_only_signature_valid("token", url, "12345", signature)
+    assert url_only_signature_valid("token", url, "12345", f"x,{signature}")
+    assert not url_only_signature_valid("token", url, "12346", signature)
+    assert not url_only_signature_valid("", url, "12345", url_only_signature("", url, "12345"))
+    assert not url_only_signature_valid("token", url, "12345", None)
+
+
+@pytest.mark.parametrize("query", ["account=MA\u00e9", "account=%ff"])
+def test_vobiz_documented_variant_matches_nothing_for_a_url_the_sdk_cannot_parse(query):
+    url = f"{BASE}?{query}"
+    assert not url_only_signature_valid("token", url, "12345", "x")

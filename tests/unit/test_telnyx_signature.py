@@ -1,6 +1,7 @@
 """Telnyx's Ed25519 webhook signature: Switchboard's check against telnyx-python's verifier, on
 requests signed in the test from Telnyx's documentation."""
 
+import base64
 import time
 
 import pytest
@@ -44,9 +45,14 @@ def test_a_signed_body_is_valid_for_both(key):
     "change",
     [
         pytest.param(lambda body, headers: (body.replace(b"0100", b"0101"), headers), id="tampered body"),
-        pytest.param(lambda body, headers: (body, {**headers, "telnyx-timestamp": str(int(headers["telnyx-timestamp"]) - 1)}), id="other timestamp"),
+        pytest.param(
+            lambda body, headers: (body, {**headers, "telnyx-timestamp": str(int(headers["telnyx-timestamp"]) - 1)}),
+            id="other timestamp",
+        ),
         pytest.param(lambda body, headers: (body, {"telnyx-timestamp": headers["telnyx-timestamp"]}), id="no signature"),
-        pytest.param(lambda body, headers: (body, {"telnyx-signature-ed25519": headers["telnyx-signature-ed25519"]}), id="no timestamp"),
+        pytest.param(
+            lambda body, headers: (body, {"telnyx-signature-ed25519": headers["telnyx-signature-ed25519"]}), id="no timestamp"
+        ),
         pytest.param(lambda body, headers: (body, {**headers, "telnyx-timestamp": "soon"}), id="timestamp not a number"),
         pytest.param(lambda body, headers: (body, {**headers, "telnyx-signature-ed25519": "AAAA"}), id="short signature"),
         pytest.param(lambda body, headers: (body, {**headers, "telnyx-signature-ed25519": "%%%"}), id="signature not base64"),
@@ -83,14 +89,32 @@ def test_a_body_that_is_not_utf8_is_refused(key):
     assert not ours(key.public, body, key.headers(body))
 
 
-def test_a_pasted_key_may_lack_its_padding(key):
-    """Mission Control's key ends with "="; the credential field accepts it without."""
+@pytest.mark.parametrize(
+    "paste",
+    [
+        pytest.param(lambda public: public.rstrip("="), id="without its padding"),
+        pytest.param(lambda public: f"  {public}\n", id="with spaces around"),
+        pytest.param(lambda public: f"{public[:22]}\n{public[22:]}", id="over two lines"),
+        pytest.param(lambda public: f"{public[:22]}\n{public[22:]}".rstrip("="), id="over two lines without its padding"),
+        pytest.param(lambda public: f"{public[:22]}\r\n{public[22:]}".rstrip("="), id="over two CRLF lines without its padding"),
+    ],
+)
+def test_a_pasted_key_may_lack_its_padding_or_be_wrapped(key, paste):
+    """Mission Control's key ends with "="; the credential field accepts it without, or wrapped."""
     headers = key.headers(BODY)
     assert key.public.endswith("=")
-    assert ours(key.public.rstrip("="), BODY, headers)
-    assert public_key_bytes(key.public) == public_key_bytes(key.public.rstrip("=")) is not None
+    assert ours(paste(key.public), BODY, headers)
+    assert public_key_bytes(paste(key.public)) == public_key_bytes(key.public) == base64.b64decode(key.public)
 
 
-@pytest.mark.parametrize("public_key", ["", "not a key", "AAAA", "A" * 44])
+def test_a_timestamp_that_is_not_a_number_is_refused_even_when_signed(key):
+    """Telnyx's timestamp is whole unix seconds; a signature over any other text is no fresh request."""
+    signature = base64.b64encode(key.private.sign(b"soon|" + BODY)).decode()
+    headers = {"telnyx-signature-ed25519": signature, "telnyx-timestamp": "soon"}
+    assert not sdk_accepts(BODY, headers, key.public)
+    assert not ours(key.public, BODY, headers)
+
+
+@pytest.mark.parametrize("public_key", ["", "A", "not a key", "AAAA", "A" * 44, "A" * 42])
 def test_a_key_that_is_not_32_bytes_of_base64_verifies_nothing(key, public_key):
     assert not ours(public_key, BODY, key.headers(BODY))

@@ -4,6 +4,7 @@ on generated requests: form webhooks, JSON webhooks carrying bodySHA256, ports, 
 import hashlib
 from urllib.parse import quote
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from switchboard.providers.twilio_signature import twilio_signature_valid
@@ -60,3 +61,45 @@ def test_a_wrong_token_or_no_signature_fails():
     assert not twilio_signature_valid("b" * 32, url, as_params(form), b"", signature)
     assert not twilio_signature_valid("a" * 32, url, as_params(form), b"", None)
     assert not twilio_signature_valid("", url, as_params(form), b"", signature)
+
+
+PATH = "/telephony/twilio/inbound?account=AC1"
+
+
+@pytest.mark.parametrize(
+    ("received", "signed", "valid"),
+    [
+        ("https://s.example", "https://s.example:443", True),
+        ("https://s.example:443", "https://s.example", True),
+        ("http://s.example", "http://s.example:80", True),
+        ("http://s.example:80", "http://s.example", True),
+        ("https://s.example:8443", "https://s.example", True),
+        ("http://s.example", "http://s.example:443", False),
+        ("https://s.example", "https://s.example:80", False),
+        ("https://s.example:8443", "https://s.example:443", False),
+    ],
+)
+def test_the_url_is_tried_without_its_port_and_with_the_schemes_default_port(received, signed, valid):
+    """Twilio signs the URL with or without the port it names, or the scheme's default when it names none."""
+    token, form = "a" * 32, {"CallSid": "CA1"}
+    signature = RequestValidator(token).compute_signature(signed + PATH, form)
+    assert RequestValidator(token).validate(received + PATH, form, signature) is valid
+    assert twilio_signature_valid(token, received + PATH, as_params(form), b"", signature) is valid
+
+
+@pytest.mark.parametrize(
+    ("received", "signed"),
+    [
+        ("https://[2001:db8::1]", "https://[2001:db8::1]"),
+        ("https://[2001:db8::1]", "https://[2001:db8::1]:443"),
+        ("https://[2001:db8::1]:8443", "https://[2001:db8::1]:8443"),
+        ("https://[2001:db8::1]:8443", "https://[2001:db8::1]"),
+        ("https://[2001:db8::1]:443", "https://[2001:db8::1]"),
+    ],
+)
+def test_an_ipv6_host_keeps_its_address_when_the_port_is_dropped(received, signed):
+    """Only the port after the last colon goes: twilio-python's validator cuts at the first colon,
+    which leaves "https://[" of an IPv6 literal, so its signer is the reference here, not its verdict."""
+    token, form = "a" * 32, {"CallSid": "CA1"}
+    signature = RequestValidator(token).compute_signature(signed + PATH, form)
+    assert twilio_signature_valid(token, received + PATH, as_params(form), b"", signature)

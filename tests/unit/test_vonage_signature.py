@@ -1,7 +1,9 @@
 """Vonage's signed callbacks: Switchboard's check against vonage-jwt's verify_signature, on JWTs
 signed in the test from Vonage's documentation, plus the claims the SDK leaves to the caller."""
 
+import base64
 import hashlib
+import hmac
 import json
 import time
 
@@ -24,7 +26,9 @@ def sdk_accepts(token: str, secret: str = SECRET) -> bool:
         return False
 
 
-def ours(token: str | None, body: bytes = BODY, *, method: str = "POST", query=(("account", ACCOUNT),), secret: str = SECRET) -> bool:
+def ours(
+    token: str | None, body: bytes = BODY, *, method: str = "POST", query=(("account", ACCOUNT),), secret: str = SECRET
+) -> bool:
     authorization = f"Bearer {token}" if token is not None else None
     return vonage_signature_valid(secret, authorization, method, body, query, dict(query).get("account"))
 
@@ -84,12 +88,40 @@ def test_a_get_callback_hashes_its_parameters_as_json():
     assert not ours(vonage_token(SECRET, ACCOUNT, reordered), b"", method="GET", query=query)
 
 
+def test_non_ascii_parameters_are_hashed_as_utf8_json_not_escaped():
+    """A caller's name with an accent is hashed as its UTF-8 characters, not as \\u escapes."""
+    parameters = (("to", "14155550100"), ("from_name", "Zoë Müller"))
+    payload = json.dumps(dict(parameters), separators=(",", ":"), ensure_ascii=False).encode()
+    assert b"\\u" not in payload
+    assert ours(vonage_token(SECRET, ACCOUNT, payload), b"", method="GET", query=(("account", ACCOUNT), *parameters))
+
+
 @pytest.mark.parametrize(
     "authorization",
-    [None, "", "Basic YWJjOmRlZg==", "Bearer ", "Bearer not.a.jwt"],
+    [None, "", "Basic YWJjOmRlZg==", "Bearer ", "Bearer not.a.jwt", "Token {token}", "{token}"],
 )
 def test_without_a_bearer_jwt_nothing_verifies(authorization):
+    token = vonage_token(SECRET, ACCOUNT, BODY)
+    authorization = authorization.format(token=token) if authorization else authorization
     assert not vonage_signature_valid(SECRET, authorization, "POST", BODY, (("account", ACCOUNT),), ACCOUNT)
+
+
+@pytest.mark.parametrize(
+    "authorization", ["Bearer {token}", "bearer {token}", "BEARER {token}", "Bearer  {token}", "Bearer {token} "]
+)
+def test_the_bearer_scheme_is_case_insensitive_and_spaces_around_the_token_do_not_matter(authorization):
+    authorization = authorization.format(token=vonage_token(SECRET, ACCOUNT, BODY))
+    assert vonage_signature_valid(SECRET, authorization, "POST", BODY, (("account", ACCOUNT),), ACCOUNT)
+
+
+def test_an_account_without_a_signature_secret_verifies_nothing():
+    """Not even a token signed with the empty secret (PyJWT itself refuses an empty key from 2.13 on)."""
+    header = base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').rstrip(b"=")
+    claims = {"iat": int(time.time()), "api_key": ACCOUNT, "payload_hash": hashlib.sha256(BODY).hexdigest()}
+    payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=")
+    mac = base64.urlsafe_b64encode(hmac.new(b"", header + b"." + payload, hashlib.sha256).digest()).rstrip(b"=")
+    token = b".".join([header, payload, mac]).decode()
+    assert not ours(token, secret="")
 
 
 @pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")  # HS512 wants 64 bytes
