@@ -299,6 +299,20 @@ MESSAGES = [
     ("too-long", "1" * 256, None, "The address must be at most 255 characters."),
     ("sip-no-host", "sip:alice@", None, "'sip:alice@' is not a valid SIP URI: it has no host."),
     ("sip-port-no-host", "sip::5060", None, "'sip::5060' is not a valid SIP URI: it has no host."),
+    # The host is what follows the first @ after the scheme's colon: a password's colon or a
+    # second @ does not move it.
+    (
+        "sip-password-no-host",
+        "sip:+14155550100:secret@",
+        None,
+        "'sip:+14155550100:secret@' is not a valid SIP URI: it has no host.",
+    ),
+    (
+        "sip-second-at",
+        "sip:alice@bob@",
+        None,
+        "'sip:alice@bob@' is not a valid SIP URI: expected sip:[user@]host[:port][;parameters].",
+    ),
     (
         "sip-unparsable",
         "sip:@example.com",

@@ -594,3 +594,16 @@ def test_the_most_frequent_reason_wins_over_an_earlier_one():
     rejections = NumberRejections(1, "+1", (("NUMBER_INACTIVE", 1), ("SIGNATURE_SECRET_MISSING", 2), ("CARRIER_BLOCKED", 4)))
     assert rejections.most_frequent == ("CARRIER_BLOCKED", 4)
     assert rejections.total == 7
+
+
+@pytest.mark.parametrize(
+    ("detail", "shown"),
+    [("Unknown key SKX.", "Unknown key SKX"), ("Unknown key SKX", "Unknown key SKX"), ("Wait...", "Wait")],
+)
+def test_only_the_final_periods_of_a_provider_detail_are_dropped(detail, shown):
+    rejected = config_warnings(facts(verification_status="REJECTED", verification_message=detail), public_base_url_ok=True)
+    failed = config_warnings(facts(failed_syncs=(FailedSync(11, "+14155550100", detail),)), public_base_url_ok=True)
+    assert rejected[0].message == f"Twilio rejected the credentials of Sales EU ({shown}). Update them and verify again."
+    assert failed[0].message == (
+        f"The inbound webhook of +14155550100 in Sales EU could not be updated at Twilio: {shown}. Resync the number."
+    )
