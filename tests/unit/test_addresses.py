@@ -307,6 +307,13 @@ MESSAGES = [
         None,
         "'sip:+14155550100:secret@' is not a valid SIP URI: it has no host.",
     ),
+    # An invalid host is not a missing one, whatever letter it starts with.
+    (
+        "sip-invalid-host",
+        "sip:alice@Xpbx_1.example.com",
+        None,
+        "'sip:alice@Xpbx_1.example.com' is not a valid SIP URI: expected sip:[user@]host[:port][;parameters].",
+    ),
     (
         "sip-second-at",
         "sip:alice@bob@",
