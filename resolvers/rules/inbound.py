@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import ipaddress
+import unicodedata
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -99,7 +100,8 @@ def clean_agent_stream_url(value: str) -> str:
         raise InvalidAgentUrl("The agent stream URL must not be empty; use clearAgentStreamUrl to remove it.")
     if len(url) > AGENT_URL_MAX_LENGTH:
         raise InvalidAgentUrl(f"The agent stream URL must be at most {AGENT_URL_MAX_LENGTH} characters.")
-    if any(ch.isspace() or ord(ch) < 32 or ch == "\x7f" for ch in url):
+    # Cc: the C0 controls, DEL and the C1 controls (U+0080..U+009F), which no URL carries.
+    if any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in url):
         raise InvalidAgentUrl("The agent stream URL must not contain spaces or control characters.")
     try:
         parts = urlsplit(url)

@@ -53,44 +53,36 @@ VALID = [
     ("tel-mixed-case", "Tel:+44-20-7946-0958", None, "+442079460958", PSTN, "GB"),
     ("tel-dashes", "tel:+1-415-555-0100", None, "+14155550100", PSTN, "US"),
     ("tel-dots-parens-spaces", "tel:+1 (415) 555.0100", None, "+14155550100", PSTN, "US"),
-    ("tel-param-dropped", "tel:+1-415-555-0100;phone-context=example.com", None,
-     "+14155550100", PSTN, "US"),
+    ("tel-param-dropped", "tel:+1-415-555-0100;phone-context=example.com", None, "+14155550100", PSTN, "US"),
     ("tel-isub-dropped", "tel:+1-415-555-0100;isub=1234", None, "+14155550100", PSTN, "US"),
     ("tel-ignores-country", "tel:+14155550100", "DE", "+14155550100", PSTN, "US"),
     # sip: / sips: URIs
     ("sip-plain", "sip:alice@example.com", None, "sip:alice@example.com", SIP_URI, None),
-    ("sip-scheme-host-lowered", "SIP:alice@Example.COM", None, "sip:alice@example.com", SIP_URI,
-     None),
-    ("sip-user-case-kept", "sip:Alice.Smith@example.com", None, "sip:Alice.Smith@example.com",
-     SIP_URI, None),
-    ("sips-scheme-lowered", "SIPS:Bob@PBX.Example.com", None, "sips:Bob@pbx.example.com",
-     SIP_URI, None),
-    ("sip-default-port-dropped", "sip:alice@example.com:5060", None, "sip:alice@example.com",
-     SIP_URI, None),
-    ("sips-default-port-dropped", "sips:alice@example.com:5061", None, "sips:alice@example.com",
-     SIP_URI, None),
-    ("sip-5061-kept", "sip:alice@example.com:5061", None, "sip:alice@example.com:5061",
-     SIP_URI, None),
-    ("sips-5060-kept", "sips:alice@example.com:5060", None, "sips:alice@example.com:5060",
-     SIP_URI, None),
-    ("sip-other-port-kept", "sip:alice@example.com:5080", None, "sip:alice@example.com:5080",
-     SIP_URI, None),
-    ("sip-params-kept", "Sip:Alice@Example.com:5060;transport=TCP", None,
-     "sip:Alice@example.com;transport=TCP", SIP_URI, None),
-    ("sip-params-and-port-kept", "sip:alice@example.com:5070;transport=tls;lr", None,
-     "sip:alice@example.com:5070;transport=tls;lr", SIP_URI, None),
-    ("sip-headers-kept", "sip:alice@example.com?Subject=Hi", None,
-     "sip:alice@example.com?Subject=Hi", SIP_URI, None),
+    ("sip-scheme-host-lowered", "SIP:alice@Example.COM", None, "sip:alice@example.com", SIP_URI, None),
+    ("sip-user-case-kept", "sip:Alice.Smith@example.com", None, "sip:Alice.Smith@example.com", SIP_URI, None),
+    ("sips-scheme-lowered", "SIPS:Bob@PBX.Example.com", None, "sips:Bob@pbx.example.com", SIP_URI, None),
+    ("sip-default-port-dropped", "sip:alice@example.com:5060", None, "sip:alice@example.com", SIP_URI, None),
+    ("sips-default-port-dropped", "sips:alice@example.com:5061", None, "sips:alice@example.com", SIP_URI, None),
+    ("sip-5061-kept", "sip:alice@example.com:5061", None, "sip:alice@example.com:5061", SIP_URI, None),
+    ("sips-5060-kept", "sips:alice@example.com:5060", None, "sips:alice@example.com:5060", SIP_URI, None),
+    ("sip-other-port-kept", "sip:alice@example.com:5080", None, "sip:alice@example.com:5080", SIP_URI, None),
+    ("sip-params-kept", "Sip:Alice@Example.com:5060;transport=TCP", None, "sip:Alice@example.com;transport=TCP", SIP_URI, None),
+    (
+        "sip-params-and-port-kept",
+        "sip:alice@example.com:5070;transport=tls;lr",
+        None,
+        "sip:alice@example.com:5070;transport=tls;lr",
+        SIP_URI,
+        None,
+    ),
+    ("sip-headers-kept", "sip:alice@example.com?Subject=Hi", None, "sip:alice@example.com?Subject=Hi", SIP_URI, None),
     ("sip-host-only", "sip:PBX.example.com", None, "sip:pbx.example.com", SIP_URI, None),
-    ("sip-host-only-port", "sip:pbx.example.com:5060", None, "sip:pbx.example.com", SIP_URI,
-     None),
+    ("sip-host-only-port", "sip:pbx.example.com:5060", None, "sip:pbx.example.com", SIP_URI, None),
     ("sip-ipv4", "sip:1001@192.0.2.10:5060", None, "sip:1001@192.0.2.10", SIP_URI, None),
     ("sip-ipv6", "sip:alice@[2001:DB8::1]:5060", None, "sip:alice@[2001:db8::1]", SIP_URI, None),
-    ("sip-ipv6-port-kept", "sip:alice@[2001:db8::1]:5080", None, "sip:alice@[2001:db8::1]:5080",
-     SIP_URI, None),
+    ("sip-ipv6-port-kept", "sip:alice@[2001:db8::1]:5080", None, "sip:alice@[2001:db8::1]:5080", SIP_URI, None),
     ("sip-ipv6-host-only", "sip:[::1]", None, "sip:[::1]", SIP_URI, None),
-    ("sip-e164-user", "sip:+14155550100@trunk.example.com", None,
-     "sip:+14155550100@trunk.example.com", SIP_URI, None),
+    ("sip-e164-user", "sip:+14155550100@trunk.example.com", None, "sip:+14155550100@trunk.example.com", SIP_URI, None),
     ("sip-with-country", "sip:alice@example.com", "de", "sip:alice@example.com", SIP_URI, "DE"),
     # SIP extensions
     ("ext-1-digit", "7", None, "7", SIP_EXTENSION, None),
@@ -154,8 +146,7 @@ INVALID_ADDRESS = [
     ("digits-then-letter", "12345678a", "US", "not a phone number"),
     ("name-starting-with-digit", "1st.floor", None, "not a phone number"),
     ("plus-inside", "1+4155550100", "US", "not a phone number"),
-    ("non-ascii-digits", "\u0664\u0661\u0665\u0665\u0665\u0665\u0660\u0661\u0660\u0660", "US",
-     "not a phone number"),
+    ("non-ascii-digits", "\u0664\u0661\u0665\u0665\u0665\u0665\u0660\u0661\u0660\u0660", "US", "not a phone number"),
     ("other-scheme", "mailto:alice@example.com", None, "not a phone number"),
     ("separators-only", "(--)", None, "not a phone number"),
 ]
@@ -190,9 +181,7 @@ def test_normalize_valid(address, country_code, normalized, address_type, expect
     assert isinstance(result.type, AddressType)
 
 
-@pytest.mark.parametrize(
-    ("address", "country_code"), [row[1:3] for row in VALID], ids=_ids(VALID)
-)
+@pytest.mark.parametrize(("address", "country_code"), [row[1:3] for row in VALID], ids=_ids(VALID))
 def test_normalize_is_idempotent(address, country_code):
     result = normalize_address(address, country_code)
 
@@ -200,7 +189,8 @@ def test_normalize_is_idempotent(address, country_code):
 
 
 @pytest.mark.parametrize(
-    ("address", "country_code", "message"), [row[1:] for row in INVALID_ADDRESS],
+    ("address", "country_code", "message"),
+    [row[1:] for row in INVALID_ADDRESS],
     ids=_ids(INVALID_ADDRESS),
 )
 def test_normalize_rejects_address(address, country_code, message):
@@ -220,9 +210,7 @@ def test_national_without_country_message_asks_for_plus_or_country():
     assert "countryCode" in message
 
 
-@pytest.mark.parametrize(
-    ("address", "country_code"), [row[1:] for row in INVALID_COUNTRY], ids=_ids(INVALID_COUNTRY)
-)
+@pytest.mark.parametrize(("address", "country_code"), [row[1:] for row in INVALID_COUNTRY], ids=_ids(INVALID_COUNTRY))
 def test_normalize_rejects_country_code(address, country_code):
     with pytest.raises(InvalidCountryCode) as raised:
         normalize_address(address, country_code)
@@ -269,9 +257,24 @@ def test_normalized_address_is_frozen():
 
 @pytest.mark.parametrize(
     "address",
-    ["\x00", "\u200b", "sip:\u00e9@h\u00f4st", "tel:+\uff11\uff12", "(0)", "00", "+(0)",
-     "0" * 255, "+" + "9" * 254, "sip:[", "sip:a@b:99999999999999999999", "x" * 255,
-     "+44 (0)(0)(0)", "tel:;ext=", "#12", "ext. 12"],
+    [
+        "\x00",
+        "\u200b",
+        "sip:\u00e9@h\u00f4st",
+        "tel:+\uff11\uff12",
+        "(0)",
+        "00",
+        "+(0)",
+        "0" * 255,
+        "+" + "9" * 254,
+        "sip:[",
+        "sip:a@b:99999999999999999999",
+        "x" * 255,
+        "+44 (0)(0)(0)",
+        "tel:;ext=",
+        "#12",
+        "ext. 12",
+    ],
 )
 def test_only_domain_errors_escape(address):
     try:
@@ -279,3 +282,131 @@ def test_only_domain_errors_escape(address):
     except (InvalidAddress, InvalidCountryCode):
         return
     assert normalize_address(result.normalized, result.country_code) == result
+
+
+# The exact message of each refusal: the message is user-facing, and part of the contract.
+NO_PLUS = "has no leading +: write it in international form (+ and the country calling code) or give a countryCode."
+TOO_SHORT = (
+    "is too short for a phone number (at least 8 digits) and is not a SIP extension "
+    "(up to 7 digits without separators, or a name)."
+)
+EXTENSION = ": extensions are not supported for PSTN numbers (a caller ID cannot carry an extension); remove the extension."
+BAD_PORT = "is not a valid SIP URI: the port must be a number from 1 to 65535."
+NOT_GLOBAL = "is not a valid tel: URI: the number must be in global form, starting with +."
+MESSAGES = [
+    ("empty", "", None, "The address must not be empty."),
+    ("nul", "+1415\x005550100", None, "The address must not contain NUL characters."),
+    ("too-long", "1" * 256, None, "The address must be at most 255 characters."),
+    ("sip-no-host", "sip:alice@", None, "'sip:alice@' is not a valid SIP URI: it has no host."),
+    ("sip-port-no-host", "sip::5060", None, "'sip::5060' is not a valid SIP URI: it has no host."),
+    # The host is what follows the first @ after the scheme's colon: a password's colon or a
+    # second @ does not move it.
+    (
+        "sip-password-no-host",
+        "sip:+14155550100:secret@",
+        None,
+        "'sip:+14155550100:secret@' is not a valid SIP URI: it has no host.",
+    ),
+    # An invalid host is not a missing one, whatever letter it starts with.
+    (
+        "sip-invalid-host",
+        "sip:alice@Xpbx_1.example.com",
+        None,
+        "'sip:alice@Xpbx_1.example.com' is not a valid SIP URI: expected sip:[user@]host[:port][;parameters].",
+    ),
+    (
+        "sip-second-at",
+        "sip:alice@bob@",
+        None,
+        "'sip:alice@bob@' is not a valid SIP URI: expected sip:[user@]host[:port][;parameters].",
+    ),
+    (
+        "sip-unparsable",
+        "sip:@example.com",
+        None,
+        "'sip:@example.com' is not a valid SIP URI: expected sip:[user@]host[:port][;parameters].",
+    ),
+    (
+        "sip-bad-ipv6",
+        "sip:alice@[1:2:3]",
+        None,
+        "'sip:alice@[1:2:3]' is not a valid SIP URI: '[1:2:3]' is not an IPv6 address.",
+    ),
+    ("sip-port-0", "sip:alice@example.com:0", None, f"'sip:alice@example.com:0' {BAD_PORT}"),
+    ("sip-port-65536", "sip:alice@example.com:65536", None, f"'sip:alice@example.com:65536' {BAD_PORT}"),
+    ("sip-port-letters", "sip:alice@example.com:50a0", None, f"'sip:alice@example.com:50a0' {BAD_PORT}"),
+    ("tel-not-global", "tel:4155550100", "US", f"'tel:4155550100' {NOT_GLOBAL}"),
+    ("tel-blank-not-global", "tel: ;phone-context=+1", None, f"'tel: ;phone-context=+1' {NOT_GLOBAL}"),
+    ("not-a-number", "hello world", None, "'hello world' is not a phone number, a SIP URI or a SIP extension."),
+    ("no-plus", "4155550100", None, f"'4155550100' {NO_PLUS}"),
+    ("too-short", "555 0100", "US", f"'555 0100' {TOO_SHORT}"),
+    ("unknown-calling-code", "+999 1234 5678", None, "'+999 1234 5678' does not start with a known country calling code."),
+    ("unparsable-too-short", "+44 1", None, "'+44 1' is not a possible phone number."),
+    # where the number is impossible: its own region, the calling code's main region, or the code
+    ("impossible-own-region", "tel:+1 555 555 01001", "CA", "'tel:+1 555 555 01001' is not a possible phone number for CA."),
+    ("impossible-main-region", "+1 415", None, "'+1 415' is not a possible phone number for US."),
+    ("impossible-national", "12345678901234", "US", "'12345678901234' is not a possible phone number for US."),
+    (
+        "impossible-non-geographic",
+        "+800 1234 5678 9999",
+        None,
+        "'+800 1234 5678 9999' is not a possible phone number for country calling code +800.",
+    ),
+    ("extension", "+1 415 555 0100 ext. 12", None, f"'+1 415 555 0100 ext. 12'{EXTENSION}"),
+    ("extension-tel-param", "tel:+1-415-555-0100;EXT=12", None, f"'tel:+1-415-555-0100;EXT=12'{EXTENSION}"),
+    ("extension-tel-param-spaced", "tel:+14155550100; ext=12", None, f"'tel:+14155550100; ext=12'{EXTENSION}"),
+]
+
+
+@pytest.mark.parametrize(("address", "country_code", "message"), [m[1:] for m in MESSAGES], ids=_ids(MESSAGES))
+def test_each_refusal_says_exactly_what_is_wrong(address, country_code, message):
+    with pytest.raises(InvalidAddress) as raised:
+        normalize_address(address, country_code)
+    assert str(raised.value) == message
+
+
+def test_a_refused_country_code_is_quoted_trimmed_as_given():
+    with pytest.raises(InvalidCountryCode) as raised:
+        normalize_address("1001", " uk ")
+    assert str(raised.value) == "'uk' is not an ISO 3166-1 alpha-2 country code known to Switchboard."
+
+
+@pytest.mark.parametrize(
+    ("address", "normalized"),
+    [
+        ("sip:alice@example.com:1", "sip:alice@example.com:1"),
+        ("sip:alice@example.com:65535", "sip:alice@example.com:65535"),
+        ("sips:alice@example.com:0443", "sips:alice@example.com:443"),
+        ("sip:alice@example.com:05060", "sip:alice@example.com"),
+    ],
+)
+def test_sip_ports_from_1_to_65535_are_kept_without_leading_zeros(address, normalized):
+    assert normalize_address(address) == NormalizedAddress(normalized, SIP_URI, None)
+
+
+@pytest.mark.parametrize(
+    ("address", "country_code", "expected_country"),
+    [
+        ("tel:+1 555 555 0100", "CA", "CA"),
+        ("tel:+1 555 555 0100", "GB", None),
+        ("tel:+1 555 555 0100", None, None),
+    ],
+)
+def test_a_tel_uri_without_a_region_of_its_own_takes_a_compatible_given_country(address, country_code, expected_country):
+    assert normalize_address(address, country_code) == NormalizedAddress("+15555550100", PSTN, expected_country)
+
+
+@pytest.mark.parametrize(
+    ("address", "country_code"),
+    [
+        ("415.555.0100", "US"),
+        ("415 555 0100", "US"),
+        ("415-555-0100", "US"),
+        ("(415)5550100", "US"),
+        ("+1.415.555.0100", None),
+        ("001.415.555.0100", None),
+        ("+1 (0)415 555 0100", None),
+    ],
+)
+def test_each_visual_separator_is_dropped(address, country_code):
+    assert normalize_address(address, country_code) == NormalizedAddress("+14155550100", PSTN, "US")

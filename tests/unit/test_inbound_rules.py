@@ -66,27 +66,52 @@ def test_good_agent_urls_are_kept_trimmed(given, kept):
     assert clean_agent_stream_url(given) == kept
 
 
+EMPTY = "The agent stream URL must not be empty; use clearAgentStreamUrl to remove it."
+NOT_WSS = "The agent stream URL must be a wss:// URL with a host, such as wss://agent.example.com/stream."
+WS_NOT_LOOPBACK = "The agent stream URL must use wss://; ws:// is allowed only for loopback hosts in development."
+NOT_A_URL = "The agent stream URL is not a valid URL."
+CREDENTIALS = "The agent stream URL must not carry a user name or password."
+FRAGMENT = "The agent stream URL must not have a #fragment."
+SPACES = "The agent stream URL must not contain spaces or control characters."
+TOO_LONG = "The agent stream URL must be at most 2048 characters."
+
+
 @pytest.mark.parametrize(
-    "given",
+    ("given", "message"),
     [
-        "",
-        "https://agent.example.com/media",
-        "ws://agent.example.com/media",
-        "ws://10.0.0.1/media",
-        "wss:///media",
-        "wss://agent.example.com:99999/media",
-        "wss://u:p@agent.example.com/media",
-        "wss://agent.example.com/media#frag",
-        "wss://agent.example.com/me dia",
-        "wss://agent.example.com/\x7f",
-        "agent.example.com/media",
-        "wss://" + "a" * 2050,
+        ("", EMPTY),
+        (" \t ", EMPTY),
+        ("https://agent.example.com/media", NOT_WSS),
+        ("agent.example.com/media", NOT_WSS),
+        ("wss:///media", NOT_WSS),
+        ("ws://agent.example.com/media", WS_NOT_LOOPBACK),
+        ("ws://10.0.0.1/media", WS_NOT_LOOPBACK),
+        ("ws://localhost.example.com/media", WS_NOT_LOOPBACK),
+        ("wss://agent.example.com:99999/media", NOT_A_URL),
+        ("wss://[::1/media", NOT_A_URL),
+        ("wss://u:p@agent.example.com/media", CREDENTIALS),
+        ("wss://u@agent.example.com/media", CREDENTIALS),
+        ("wss://:p@agent.example.com/media", CREDENTIALS),
+        ("wss://agent.example.com/media#frag", FRAGMENT),
+        ("wss://agent.example.com/me dia", SPACES),
+        ("wss://agent.example.com/\x7f", SPACES),
+        ("wss://agent.example.com/a\x01b", SPACES),
+        ("wss://agent.example.com/a\x00b", SPACES),
+        ("wss://agent.example.com/a\x9bb", SPACES),
+        ("wss://" + "a" * 2050, TOO_LONG),
+        ("wss://agent.example.com/" + "a" * 2025, TOO_LONG),
     ],
 )
-def test_bad_agent_urls_are_refused_with_a_sentence(given):
+def test_bad_agent_urls_are_refused_with_a_sentence(given, message):
     with pytest.raises(InvalidAgentUrl) as refused:
         clean_agent_stream_url(given)
-    assert str(refused.value).startswith("The agent stream URL")
+    assert str(refused.value) == message
+
+
+def test_an_agent_url_of_the_maximum_length_is_kept():
+    url = "wss://agent.example.com/" + "a" * 2024
+    assert len(url) == 2048
+    assert clean_agent_stream_url(url) == url
 
 
 def test_webhook_values_the_call_log_cannot_store_are_named():
@@ -94,3 +119,7 @@ def test_webhook_values_the_call_log_cannot_store_are_named():
     assert webhook_field_problem({"call id": "CA\x001"}) == "its call id contains a NUL character"
     assert webhook_field_problem({"call id": "C" * 255}) is None
     assert webhook_field_problem({"calling number": "1" * 256}) == "its calling number is longer than 255 characters"
+
+
+def test_a_webhook_value_after_an_absent_one_is_still_checked():
+    assert webhook_field_problem({"account id": None, "call id": "CA\x001"}) == "its call id contains a NUL character"

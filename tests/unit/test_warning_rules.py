@@ -265,9 +265,7 @@ def test_other_warnings_have_no_phone_number():
 
 
 def test_credential_messages_say_rejected_or_unreachable_and_carry_the_provider_detail():
-    rejected = config_warnings(
-        facts(verification_status="REJECTED", verification_message="HTTP 401"), public_base_url_ok=True
-    )
+    rejected = config_warnings(facts(verification_status="REJECTED", verification_message="HTTP 401"), public_base_url_ok=True)
     unreachable = config_warnings(facts(verification_status="UNREACHABLE"), public_base_url_ok=True)
     assert "rejected" in rejected[0].message and "HTTP 401" in rejected[0].message
     assert "Twilio" in rejected[0].message
@@ -276,9 +274,7 @@ def test_credential_messages_say_rejected_or_unreachable_and_carry_the_provider_
 
 
 def test_missing_secret_message_names_the_field():
-    found = config_warnings(
-        facts(provider_name="Vonage", webhook_secret_label="Signature Secret"), public_base_url_ok=True
-    )
+    found = config_warnings(facts(provider_name="Vonage", webhook_secret_label="Signature Secret"), public_base_url_ok=True)
     assert "Signature Secret" in found[0].message and "Vonage" in found[0].message
 
 
@@ -403,10 +399,7 @@ def test_public_base_url_usable(url, usable):
     ],
 )
 def test_concurrency_capacity(needs_caller_ids, active, cap, capacity):
-    assert (
-        concurrency_capacity(needs_caller_ids=needs_caller_ids, active_numbers=active, max_concurrent_calls=cap)
-        == capacity
-    )
+    assert concurrency_capacity(needs_caller_ids=needs_caller_ids, active_numbers=active, max_concurrent_calls=cap) == capacity
 
 
 def blocked(*, needs_caller_ids=True, active=1, status=None, provider="Twilio"):
@@ -489,3 +482,128 @@ def test_each_agentless_workflow_gets_a_warning_with_its_number_count():
         "calls are rejected. Set its agentStreamUrl.",
     ]
     assert all(w.severity is Severity.WARNING and w.config_id == 7 for w in found)
+
+
+# ---------------------------------------------------------------- the exact messages (SPEC §6: part of the contract)
+
+MESSAGES = [
+    (
+        "rejected-with-detail",
+        facts(verification_status="REJECTED", verification_message="HTTP 401 Authenticate."),
+        "Twilio rejected the credentials of Sales EU (HTTP 401 Authenticate). Update them and verify again.",
+    ),
+    (
+        "rejected",
+        facts(verification_status="REJECTED"),
+        "Twilio rejected the credentials of Sales EU. Update them and verify again.",
+    ),
+    (
+        "unreachable-with-detail",
+        facts(verification_status="UNREACHABLE", verification_message="timed out"),
+        "Twilio could not be reached to check the credentials of Sales EU (timed out). Verify again.",
+    ),
+    (
+        "unreachable",
+        facts(verification_status="UNREACHABLE"),
+        "Twilio could not be reached to check the credentials of Sales EU. Verify again.",
+    ),
+    (
+        "sync-failed-with-detail",
+        facts(failed_syncs=(FailedSync(11, "+14155550100", "HTTP 500."),)),
+        "The inbound webhook of +14155550100 in Sales EU could not be updated at Twilio: HTTP 500. Resync the number.",
+    ),
+    (
+        "sync-failed",
+        facts(failed_syncs=(FailedSync(11, "+14155550100", None),)),
+        "The inbound webhook of +14155550100 in Sales EU could not be updated at Twilio. Resync the number.",
+    ),
+    (
+        "no-active-numbers",
+        facts(active_numbers=0, **NO_DEFAULT),
+        "Sales EU has no active phone number, so it cannot place outbound calls. Add one.",
+    ),
+    (
+        "default-inactive",
+        facts(**INACTIVE_DEFAULT),
+        "The default caller ID of Sales EU is inactive. Activate it or choose another default.",
+    ),
+    ("no-default", facts(**NO_DEFAULT), "Sales EU has active numbers but no default caller ID. Choose one."),
+    (
+        "missing-secret",
+        facts(webhook_secret_label="Auth Token"),
+        "Sales EU has no Twilio Auth Token, so inbound webhooks cannot be verified. Add it.",
+    ),
+    (
+        "public-base-url",
+        facts(bound_numbers=1),
+        "Sales EU has numbers bound to workflows but SWITCHBOARD_PUBLIC_BASE_URL is not set to an https URL, "
+        "so inbound webhooks cannot be synced. Set it.",
+    ),
+    (
+        "concurrency-above-ids",
+        facts(max_concurrent_calls=3),
+        "Sales EU allows 3 concurrent calls but has only 2 active caller IDs. Add numbers or lower maxConcurrentCalls.",
+    ),
+    (
+        "concurrency-above-one-id",
+        facts(active_numbers=1, max_concurrent_calls=2),
+        "Sales EU allows 2 concurrent calls but has only 1 active caller ID. Add numbers or lower maxConcurrentCalls.",
+    ),
+    (
+        "not-in-account",
+        facts(not_in_account=(FlaggedNumber(11, "+14155550100"),)),
+        "+14155550100 in Sales EU was not in the Twilio account's number list at the last check, so Twilio will not "
+        "route its calls. Add it to the account, or check the configuration's credentials.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("config", "message"), [m[1:] for m in MESSAGES], ids=[m[0] for m in MESSAGES])
+def test_each_warning_says_exactly_what_is_wrong_and_what_to_do(config, message):
+    assert [w.message for w in config_warnings(config, public_base_url_ok=False)] == [message]
+
+
+def test_the_organization_warning_says_exactly_what_to_do():
+    (warning,) = organization_warnings(config_count=1, has_default_outbound=False)
+    assert warning.message == "No telephony configuration is the default for outbound calls. Choose one."
+
+
+@pytest.mark.parametrize(("active_numbers", "warned"), [(0, False), (1, True), (2, True)])
+def test_one_active_number_without_a_default_caller_id_is_enough_to_warn(active_numbers, warned):
+    config = facts(SIP_CLEAN, active_numbers=active_numbers)
+    assert (C.NO_DEFAULT_CALLER_ID in {w.code for w in config_warnings(config, public_base_url_ok=True)}) is warned
+
+
+def test_a_rejection_reason_without_advice_is_named_as_recorded():
+    config = facts(rejections=(NumberRejections(11, "+14155550100", (("CARRIER_BLOCKED", 2),)),))
+    (warning,) = config_warnings(config, public_base_url_ok=True)
+    assert warning.message == (
+        "+14155550100 in Sales EU rejected 2 inbound calls in the last 24 hours, most often (CARRIER_BLOCKED) (2)."
+    )
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [(("CARRIER_BLOCKED", 3), ("SIGNATURE_SECRET_MISSING", 3)), (("SIGNATURE_SECRET_MISSING", 3), ("CARRIER_BLOCKED", 3))],
+)
+def test_a_tie_prefers_a_reason_with_advice_over_an_unknown_one(counts):
+    assert NumberRejections(1, "+1", counts).most_frequent == ("SIGNATURE_SECRET_MISSING", 3)
+
+
+def test_the_most_frequent_reason_wins_over_an_earlier_one():
+    rejections = NumberRejections(1, "+1", (("NUMBER_INACTIVE", 1), ("SIGNATURE_SECRET_MISSING", 2), ("CARRIER_BLOCKED", 4)))
+    assert rejections.most_frequent == ("CARRIER_BLOCKED", 4)
+    assert rejections.total == 7
+
+
+@pytest.mark.parametrize(
+    ("detail", "shown"),
+    [("Unknown key SKX.", "Unknown key SKX"), ("Unknown key SKX", "Unknown key SKX"), ("Wait...", "Wait")],
+)
+def test_only_the_final_periods_of_a_provider_detail_are_dropped(detail, shown):
+    rejected = config_warnings(facts(verification_status="REJECTED", verification_message=detail), public_base_url_ok=True)
+    failed = config_warnings(facts(failed_syncs=(FailedSync(11, "+14155550100", detail),)), public_base_url_ok=True)
+    assert rejected[0].message == f"Twilio rejected the credentials of Sales EU ({shown}). Update them and verify again."
+    assert failed[0].message == (
+        f"The inbound webhook of +14155550100 in Sales EU could not be updated at Twilio: {shown}. Resync the number."
+    )
