@@ -16,7 +16,6 @@ from strawberry.http import GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.types import ExecutionResult
 from switchboard.resolvers.context import AppServices, RequestContext
-from switchboard.resolvers.principal import Principal
 
 from .auth import Authenticator, extract_credential
 from .errors import INTERNAL_MESSAGE, error_body, format_error, log
@@ -25,7 +24,7 @@ from .logs import REQUEST_ID
 from .media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, response_media_type
 from .metrics import Metrics, Outcome, PersistedQuery, RequestRecord
 from .persisted_queries import PersistedQueryCache, PersistedQueryNotFound, persisted_query_hash
-from .rate_limit import RateLimited, RateLimiter
+from .rate_limit import RateLimited, RateLimiter, bucket_of
 
 
 class Unauthenticated(Exception):
@@ -50,11 +49,6 @@ def _is_request_error(result: ExecutionResult) -> bool:
 # fields of a document at the limit (about 600 tokens) cost about 24 ms of CPU to parse and
 # validate, against 1 to 5 ms for a request whose document is cached.
 UNSEEN_DOCUMENT_TOKENS_PER_REQUEST = 40
-
-
-def _bucket_of(principal: Principal) -> str:
-    """The rate limit's bucket: one per key, or per token subject (a caller's new tokens share it)."""
-    return f"{principal.organization_id}:{principal.api_key_id or principal.actor}"
 
 
 class SwitchboardGraphQL(GraphQL):
@@ -148,7 +142,7 @@ class SwitchboardGraphQL(GraphQL):
         principal = await self.authenticator.principal_for(credential) if credential else None
         if principal is None:
             raise Unauthenticated
-        self.rate_limiter.take(_bucket_of(principal))
+        self.rate_limiter.take(bucket_of(principal))
         return RequestContext(services=self.services, principal=principal, request_id=REQUEST_ID.get())
 
     async def get_sub_response(self, request: Request) -> Response:
@@ -214,7 +208,7 @@ class SwitchboardGraphQL(GraphQL):
                     # A document this worker had not seen cost its parse and validation, which a
                     # stream of distinct documents repeats: charged as that many more requests.
                     requests = context.unseen_document_tokens // UNSEEN_DOCUMENT_TOKENS_PER_REQUEST
-                    self.rate_limiter.charge(_bucket_of(context.principal), requests)
+                    self.rate_limiter.charge(bucket_of(context.principal), requests)
                 if record is not None and named is None and context.operation_name is not None:
                     record.operation = self.metrics.operation_label(context.operation_name)
         if sha256_hash is not None and isinstance(result, ExecutionResult) and not _is_request_error(result):

@@ -48,8 +48,7 @@ from switchboard.resolvers.principal import Principal
 
 from .auth import Authenticator, extract_credential
 from .errors import format_error
-from .graphql_view import _bucket_of
-from .rate_limit import RateLimited, RateLimiter
+from .rate_limit import RateLimited, RateLimiter, bucket_of
 from .shared_streams import SharedStreams
 
 log = logging.getLogger("switchboard.live")
@@ -225,7 +224,7 @@ class _Protocol(BaseGraphQLTransportWSHandler):
         connection: Connection = self.context
         if self.connection_acknowledged and connection.principal is not None:
             try:
-                self.view.rate_limiter.take(_bucket_of(connection.principal))
+                self.view.rate_limiter.take(bucket_of(connection.principal))
             except RateLimited as exc:
                 await self.send_message(
                     {
@@ -297,7 +296,7 @@ class LiveGraphQL(GraphQL):
         principal = await self.authenticator.principal_for(credential) if credential else None
         if principal is None:
             raise ConnectionRejectionError
-        bucket = _bucket_of(principal)
+        bucket = bucket_of(principal)
         try:
             self.rate_limiter.take(bucket)
         except RateLimited as exc:
@@ -314,7 +313,7 @@ class LiveGraphQL(GraphQL):
         if connection is None:
             return
         if connection.principal is not None:
-            bucket = _bucket_of(connection.principal)
+            bucket = bucket_of(connection.principal)
             self._per_credential[bucket] -= 1
             if self._per_credential[bucket] <= 0:
                 del self._per_credential[bucket]

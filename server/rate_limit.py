@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 
 from cachetools import TTLCache
+from switchboard.resolvers.principal import Principal
 
 
 class RateLimited(Exception):
@@ -68,3 +69,11 @@ class RateLimiter:
         now = self._buckets.timer()
         tokens, then = self._buckets.get(key, (self.burst, now))
         return key, min(self.burst, tokens + (now - then) * self.per_second), now
+
+
+def bucket_of(principal: Principal) -> str:
+    """The bucket a principal's requests draw from: one per API key, or one per token subject
+    and organization, so that a caller's fresh tokens share it."""
+    if principal.api_key_id is not None:
+        return f"key:{principal.api_key_id}"
+    return f"token:{principal.organization_id}:{principal.actor}"

@@ -1,7 +1,9 @@
 """server/rate_limit.py: a token bucket per credential, on a clock the test moves."""
 
 import pytest
-from switchboard.server.rate_limit import RateLimited, RateLimiter
+from switchboard.resolvers.principal import Principal
+from switchboard.resolvers.rules.roles import Role
+from switchboard.server.rate_limit import RateLimited, RateLimiter, bucket_of
 
 
 class Clock:
@@ -146,3 +148,14 @@ def test_a_charge_of_nothing_keeps_no_bucket():
     limiter = RateLimiter(per_second=1, burst=2, clock=Clock())
     limiter.charge("key", 0)
     assert len(limiter) == 0
+
+
+def test_each_api_key_and_each_token_subject_of_an_organization_has_its_own_bucket():
+    key_5 = Principal(organization_id=1, role=Role.EDITOR, actor="sb_abc", api_key_id=5)
+    same_key_as_viewer = Principal(organization_id=1, role=Role.VIEWER, actor="sb_abc", api_key_id=5)
+    subject_5 = Principal(organization_id=1, role=Role.EDITOR, actor="5")
+    subject_5_elsewhere = Principal(organization_id=2, role=Role.EDITOR, actor="5")
+    fresh_token_of_subject_5 = Principal(organization_id=1, role=Role.ADMIN, actor="5")
+    assert bucket_of(key_5) == bucket_of(same_key_as_viewer) == "key:5"
+    assert bucket_of(subject_5) == bucket_of(fresh_token_of_subject_5) == "token:1:5"
+    assert bucket_of(subject_5_elsewhere) == "token:2:5"
