@@ -21,7 +21,8 @@
   python -m bench --import          importPhoneNumbers of 1,000 numbers, seconds per import
                                     (issue 22: under 5 s); --db picks the databases
   python -m bench --live            1,000 subscriptions to one number on one worker (and two on
-                                    PostgreSQL): event latency after a mutation, workers' RSS
+                                    PostgreSQL), with one document and with 1,000 different ones:
+                                    event latency after a mutation, workers' RSS
                                     (bench/live.py; writes bench/results/live.json)
 
 Progress goes to stderr; --json prints the summary on stdout.
@@ -356,9 +357,9 @@ def main() -> int:
     if args.live:
         runs = []
         for kind in kinds:
-            for workers in (1, 2) if kind == "postgres" else (1,):
+            for workers, distinct in [(1, False), (1, True)] + ([(2, False)] if kind == "postgres" else []):
                 with database(kind, args.postgres_url) as url:
-                    runs.append(live.run(servers.server_env(url, None), kind, workers, log))
+                    runs.append(live.run(servers.server_env(url, None), kind, workers, log, distinct=distinct))
         print(live.table(runs))
         (RESULTS / "live.json").write_text(json.dumps({"machine": results.machine, "runs": [vars(r) for r in runs]}, indent=2) + "\n")
         log(f"wrote {RESULTS / 'live.json'}")

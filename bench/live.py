@@ -2,7 +2,8 @@
 
 A fresh `switchboard serve` (one worker on each database, and two workers on PostgreSQL) gets
 SUBSCRIPTIONS subscriptions to one phone number, PER_CONNECTION on each WebSocket connection of
-one key. Reported: the RSS of each worker before the connections and with every subscription
+one key: all with one document, which a worker executes once per event for all of them, and on
+one worker also each with a document of its own (its operation name), executed for each. Reported: the RSS of each worker before the connections and with every subscription
 open and idle, which worker holds how many connections, and for MUTATIONS updates of the number
 (sent over HTTP one after the other, half a second apart) the time from sending the mutation to
 each subscription's event, over all events: p50, p99, max. The client runs in one asyncio
@@ -25,7 +26,7 @@ from . import servers
 SUBSCRIPTIONS = 1000
 PER_CONNECTION = 50
 MUTATIONS = 20
-SUBSCRIPTION = "subscription($id: ID) { phoneNumberChanged(id: $id) { change phoneNumber { id label isActive } } }"
+SUBSCRIPTION = "subscription {name}($id: ID) {{ phoneNumberChanged(id: $id) {{ change phoneNumber {{ id label isActive }} }} }}"
 UPDATE = "mutation($id: ID!, $label: String!) { updatePhoneNumber(input: {id: $id, label: $label}) { errors { code } } }"
 
 
@@ -33,6 +34,9 @@ UPDATE = "mutation($id: ID!, $label: String!) { updatePhoneNumber(input: {id: $i
 class LiveRun:
     database: str
     workers: int
+    # "identical": one document for all, which a worker executes once per event; "distinct": a
+    # document (operation name) of its own for each, executed once per subscription and event.
+    documents: str
     subscriptions: int
     events: int
     missing: int
@@ -83,19 +87,26 @@ async def _setup(url: str, key: str) -> str:
         return number.json()["data"]["createPhoneNumber"]["phoneNumber"]["id"]
 
 
-async def _measure(server: servers.Server, key: str, log) -> tuple[list[float], int, list[float], list[int]]:
+async def _measure(server: servers.Server, key: str, distinct: bool, log) -> tuple[list[float], int, list[float], list[int]]:
     number_id = await _setup(server.url, key)
     received: list[tuple[int, float]] = []
     sockets = []
     ws_url = server.url.replace("http://", "ws://") + "/graphql"
-    for _ in range(SUBSCRIPTIONS // PER_CONNECTION):
+    for connection in range(SUBSCRIPTIONS // PER_CONNECTION):
         socket = await websockets.connect(ws_url, subprotocols=["graphql-transport-ws"], max_queue=None, compression=None)
         await socket.send(json.dumps({"type": "connection_init", "payload": {"X-API-Key": key}}))
         assert json.loads(await socket.recv())["type"] == "connection_ack"
         for index in range(PER_CONNECTION):
             await socket.send(
                 json.dumps(
-                    {"id": str(index), "type": "subscribe", "payload": {"query": SUBSCRIPTION, "variables": {"id": number_id}}}
+                    {
+                        "id": str(index),
+                        "type": "subscribe",
+                        "payload": {
+                            "query": SUBSCRIPTION.format(name=f"Live{connection}_{index}" if distinct else "Live"),
+                            "variables": {"id": number_id},
+                        },
+                    }
                 )
             )
         sockets.append(socket)
@@ -127,16 +138,17 @@ async def _measure(server: servers.Server, key: str, log) -> tuple[list[float], 
     return latencies, SUBSCRIPTIONS * MUTATIONS - len(received), rss_idle, connections
 
 
-def run(env: dict[str, str], database: str, workers: int, log) -> LiveRun:
+def run(env: dict[str, str], database: str, workers: int, log, *, distinct: bool = False) -> LiveRun:
     env = env | {"SWITCHBOARD_WS_CONNECTIONS_PER_KEY": str(SUBSCRIPTIONS)}
     with servers.running(servers.start_switchboard, env, workers) as server:
         key = _new_key(env)
         time.sleep(1)
         rss_before = _worker_rss(server)
-        latencies, missing, rss_idle, connections = asyncio.run(_measure(server, key, log))
+        latencies, missing, rss_idle, connections = asyncio.run(_measure(server, key, distinct, log))
     result = LiveRun(
         database=database,
         workers=workers,
+        documents="distinct" if distinct else "identical",
         subscriptions=SUBSCRIPTIONS,
         events=len(latencies),
         missing=missing,
@@ -147,7 +159,7 @@ def run(env: dict[str, str], database: str, workers: int, log) -> LiveRun:
         rss_idle_mb=rss_idle,
         connections_per_worker=connections,
     )
-    log(f"[{database}, {workers} worker(s)] {asdict(result)}")
+    log(f"[{database}, {workers} worker(s), {result.documents} documents] {asdict(result)}")
     return result
 
 
@@ -166,13 +178,14 @@ def _new_key(env: dict[str, str]) -> str:
 
 def table(runs: list[LiveRun]) -> str:
     lines = [
-        "| database | workers | events received | p50 | p99 | max | RSS per worker before → with 1,000 idle subscriptions | connections per worker |",
-        "|---|---|---|---|---|---|---|---|",
+        "| database | workers | documents | events received | p50 | p99 | max | RSS per worker before → with 1,000 idle subscriptions"
+        " | connections per worker |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
         rss = ", ".join(f"{b} → {i} MB" for b, i in zip(r.rss_before_mb, r.rss_idle_mb, strict=True))
         lines.append(
-            f"| {r.database} | {r.workers} | {r.events} of {r.events + r.missing} | {r.p50_ms} ms | {r.p99_ms} ms | {r.max_ms} ms | {rss} | "
+            f"| {r.database} | {r.workers} | {r.documents} | {r.events} of {r.events + r.missing} | {r.p50_ms} ms | {r.p99_ms} ms | {r.max_ms} ms | {rss} | "
             f"{', '.join(map(str, r.connections_per_worker))} |"
         )
     return "\n".join(lines)
