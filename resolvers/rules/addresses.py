@@ -90,7 +90,7 @@ _SIP_URI_RE = re.compile(
     r"(?P<scheme>sips?):"
     r"(?:(?P<user>[^@\s]+)@)?"
     r"(?P<host>\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|[A-Za-z0-9][A-Za-z0-9.-]*)"
-    r"(?::(?P<port>[^;?\s]*))?"
+    r"(?::(?P<port>[^;?@\s]*))?"
     r"(?P<tail>[;?]\S*)?",
     re.IGNORECASE,
 )

@@ -307,6 +307,13 @@ MESSAGES = [
         None,
         "'sip:+14155550100:secret@' is not a valid SIP URI: it has no host.",
     ),
+    # A user name that could be a host, and a password that is not a port.
+    (
+        "sip-name-password-no-host",
+        "sip:alice:secret@",
+        None,
+        "'sip:alice:secret@' is not a valid SIP URI: it has no host.",
+    ),
     # An invalid host is not a missing one, whatever letter it starts with.
     (
         "sip-invalid-host",
