@@ -94,6 +94,7 @@ def create_app(
         rate_limiter=rate_limiter,
         limits=LiveLimits(settings.max_subscriptions_per_connection, settings.ws_connections_per_key, settings.ws_init_timeout),
         allowed_origins=settings.cors_origins,
+        metrics=metrics,
     )
 
     async def healthz(_: Request) -> Response:

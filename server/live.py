@@ -33,6 +33,7 @@ from typing import Any
 
 import orjson
 from graphql import GraphQLError
+from prometheus_client import Gauge
 from starlette.websockets import WebSocket, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -48,6 +49,7 @@ from switchboard.resolvers.principal import Principal
 
 from .auth import Authenticator, extract_credential
 from .errors import format_error
+from .metrics import Metrics
 from .rate_limit import RateLimited, RateLimiter, bucket_of
 from .shared_streams import SharedStreams
 
@@ -127,6 +129,8 @@ class Connection:
         """Close the connection from a task of its own (the caller may be the socket's sender)."""
         if self._closing is None:
             self._closing = asyncio.ensure_future(self.close(code, reason))
+            if self.endpoint.metrics is not None:
+                self.endpoint.metrics.live_closed(code)
 
     async def close(self, code: int, reason: str) -> None:
         if self.websocket.application_state is WebSocketState.CONNECTED:
@@ -141,9 +145,10 @@ class _OperationScoped:
     (server/shared_streams.py), whose source runs with a request context of its own
     (`Connection.for_operation`); only subscriptions run, and errors are masked."""
 
-    def __init__(self, schema: Any, shared: SharedStreams) -> None:
+    def __init__(self, schema: Any, shared: SharedStreams, metrics: Metrics | None) -> None:
         self._schema = schema
         self._shared = shared
+        self._metrics = metrics
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._schema, name)
@@ -172,7 +177,19 @@ class _OperationScoped:
             )
             return _masked(source, context)
 
-        return self._shared.join(key, context_value, start)
+        results = self._shared.join(key, context_value, start)
+        return results if self._metrics is None else _counted(results, self._metrics.live_subscriptions)
+
+
+async def _counted(results: AsyncIterator[Any], running: Gauge) -> AsyncIterator[Any]:
+    """A subscription's results, counted among the running ones from its start to its end."""
+    running.inc()
+    try:
+        async with aclosing(results):
+            async for result in results:
+                yield result
+    finally:
+        running.dec()
 
 
 async def _masked(source: Any, context: RequestContext) -> AsyncIterator[Any]:
@@ -212,7 +229,7 @@ def _well_formed(message: object) -> bool:
 class _Protocol(BaseGraphQLTransportWSHandler):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.schema = _OperationScoped(self.schema, self.view.shared_streams)
+        self.schema = _OperationScoped(self.schema, self.view.shared_streams, self.view.metrics)
 
     async def handle_message(self, message: Any) -> None:
         if not _well_formed(message):
@@ -263,6 +280,7 @@ class LiveGraphQL(GraphQL):
         rate_limiter: RateLimiter,
         limits: LiveLimits,
         allowed_origins: list[str],
+        metrics: Metrics | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -278,6 +296,7 @@ class LiveGraphQL(GraphQL):
         self.limits = limits
         self._per_credential: Counter[str] = Counter()
         self.shared_streams = SharedStreams(services.changes.queue_size)
+        self.metrics = metrics
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         websocket = WebSocket(scope, receive=receive, send=send)
@@ -307,12 +326,16 @@ class LiveGraphQL(GraphQL):
             raise ConnectionRejectionError
         self._per_credential[bucket] += 1
         context.credential, context.principal = credential, principal
+        if self.metrics is not None:
+            self.metrics.live_connections.inc()
 
     async def _forget(self, scope: Any) -> None:
         connection: Connection | None = scope.get("switchboard.connection")
         if connection is None:
             return
         if connection.principal is not None:
+            if self.metrics is not None:
+                self.metrics.live_connections.dec()
             bucket = bucket_of(connection.principal)
             self._per_credential[bucket] -= 1
             if self._per_credential[bucket] <= 0:

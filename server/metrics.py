@@ -34,6 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
+from switchboard.resolvers.live import FORBIDDEN_CLOSE, SLOW_CONSUMER_CLOSE
 
 from .metrics_files import MULTIPROCESS_DIRECTORY
 
@@ -76,6 +77,10 @@ class Outcome(enum.StrEnum):
     PERSISTED_QUERY_NOT_FOUND = "persisted_query_not_found"
     BAD_REQUEST = "bad_request"  # an HTTP-level refusal: malformed body, wrong method or media type
     INTERNAL = "internal"
+
+
+# The close codes of live updates (resolvers/live.py) as `reason` labels.
+LIVE_CLOSE_REASONS = {FORBIDDEN_CLOSE: "forbidden", SLOW_CONSUMER_CLOSE: "slow_consumer"}
 
 
 class PersistedQuery(enum.StrEnum):
@@ -158,6 +163,21 @@ class Metrics:
             registry=own,
             multiprocess_mode="livesum",
         )
+        self.live_connections = Gauge(
+            "switchboard_live_connections",
+            "WebSocket connections of live updates past connection_init.",
+            registry=own,
+            multiprocess_mode="livesum",
+        )
+        self.live_subscriptions = Gauge(
+            "switchboard_live_subscriptions", "Subscriptions running.", registry=own, multiprocess_mode="livesum"
+        )
+        self.live_closes = Counter(
+            "switchboard_live_closes",
+            "Live-update connections the server closed: forbidden (a revoked or expired credential), slow_consumer.",
+            ["reason"],
+            registry=own,
+        )
         if own is None:
             own = CollectorRegistry()
             multiprocess.MultiProcessCollector(own, self.directory)
@@ -190,6 +210,11 @@ class Metrics:
 
     def persisted_query(self, result: PersistedQuery) -> None:
         self.persisted_queries.labels(result.value).inc()
+
+    # --- live updates (server/live.py)
+
+    def live_closed(self, code: int) -> None:
+        self.live_closes.labels(LIVE_CLOSE_REASONS.get(code, "other")).inc()
 
     # --- observers given to the layers below
 

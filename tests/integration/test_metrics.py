@@ -14,7 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import PUBLIC_BASE_URL, free_port, new_organization, running_server, serve_environment
-from helpers import Api
+from helpers import Api, create_config
+from live_client import live
 from processes import switchboard_serve
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
@@ -25,6 +26,11 @@ TOKEN = "metrics-" + secrets.token_hex(16)
 MARKER = "marker_" + secrets.token_hex(4)
 NEEDLE = "needle-" + secrets.token_hex(4)
 PROBE = f"query MetricsProbe($search: String) {{ {MARKER}: organization {{ name }} phoneNumbers(first: 5, search: $search) {{ totalCount }} }}"
+
+
+CREATE_VIEWER_KEY = 'mutation { createApiKey(input: {name: "Live", role: VIEWER}) { apiKey { id } secret } }'
+REVOKE_KEY = "mutation($id: ID!) { revokeApiKey(input: {id: $id}) { errors { code } } }"
+RENAME_CONFIG = 'mutation($id: ID!) { updateTelephonyConfig(input: {id: $id, name: "Renamed"}) { errors { code } } }'
 
 
 class Metered:
@@ -283,3 +289,39 @@ async def test_a_server_without_the_directory_counts_for_itself(settings, server
     families = parsed(text)
     assert value_of(families, "switchboard_graphql_requests_total", {"operation": "InMemory", "outcome": "ok"}) == 1
     assert value_of(families, "switchboard_graphql_sql_statements_count", {"operation": "InMemory"}) == 1
+
+
+async def test_live_connections_and_subscriptions_are_counted_while_open(metered: Metered, metered_api: Api):
+    async def gauges() -> tuple[float, float]:
+        families = parsed(await metered.scrape())
+        return value_of(families, "switchboard_live_connections", {}), value_of(families, "switchboard_live_subscriptions", {})
+
+    assert await gauges() == (0, 0)
+    async with live(metered.url, metered_api.key) as client:
+        await client.subscribe("1", "subscription { telephonyConfigChanged { change id } }")
+        await client.subscribe("2", "subscription { phoneNumberChanged { change id } }")
+        await client.nothing(0.5)  # the worker starts both
+        assert await gauges() == (1, 2)
+        await client.send({"id": "2", "type": "complete"})
+        await client.nothing(0.5)
+        assert await gauges() == (1, 1)
+    await asyncio.sleep(0.5)
+    assert await gauges() == (0, 0)
+
+
+async def test_a_live_connection_closed_for_its_revoked_key_is_counted(settings, server):
+    async with running_server(settings.model_copy(update={"metrics_public": True}), migrated=False) as running:
+        organization_id, key = await new_organization(running.db, "Revoked")
+        async with httpx.AsyncClient(base_url=running.url, timeout=30) as client:
+            admin = Api(client, key, organization_id)
+            created = (await admin.query(CREATE_VIEWER_KEY))["createApiKey"]
+            config = (await create_config(admin))["telephonyConfig"]
+            async with live(running.url, created["secret"]) as viewer:
+                await viewer.subscribe("configs", "subscription { telephonyConfigChanged { change id } }")
+                await viewer.nothing(0.2)
+                await admin.query(REVOKE_KEY, {"id": created["apiKey"]["id"]})
+                await asyncio.sleep(0.6)  # what a worker trusts a key for at most
+                await admin.query(RENAME_CONFIG, {"id": config["id"]})
+                assert (await viewer.closed())[0] == 4403
+            text = (await client.get("/metrics")).text
+    assert value_of(parsed(text), "switchboard_live_closes_total", {"reason": "forbidden"}) == 1
