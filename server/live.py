@@ -23,7 +23,6 @@ Strawberry speaks the protocol; here is what Switchboard adds to it:
 import asyncio
 import logging
 import time
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Mapping
 from contextlib import aclosing
@@ -49,6 +48,7 @@ from switchboard.resolvers.principal import Principal
 
 from .auth import Authenticator, extract_credential
 from .errors import format_error
+from .logs import new_request_id
 from .metrics import Metrics
 from .rate_limit import RateLimited, RateLimiter, bucket_of
 from .shared_streams import SharedStreams
@@ -109,7 +109,7 @@ class Connection:
         answer to `live` (resolvers/live.py LiveConnection)."""
         assert self.principal is not None  # Strawberry runs operations only after the acknowledgement
         return RequestContext(
-            services=self.endpoint.services, principal=self.principal, request_id=uuid.uuid4().hex[:16], live=live
+            services=self.endpoint.services, principal=self.principal, request_id=new_request_id(), live=live
         )
 
     async def still_authorized(self) -> bool:
